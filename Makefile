@@ -1,0 +1,118 @@
+# smtpprobe - will my mail get in?
+#
+#   make            build ./smtpprobe
+#   make check      install what is missing, build with ASan+UBSan, run
+#                   every test (unit, integration, lint)
+#   make demo       install what is missing, build, run the simulated Gmail
+#   make install    PREFIX=/usr/local DESTDIR= : binary and profiles
+
+VERSION		= 0.1.0
+PREFIX		?= /usr/local
+BINDIR		= $(PREFIX)/bin
+DATADIR		= $(PREFIX)/share/smtpprobe
+
+CC		?= cc
+PKGS		= openssl libcares yaml-0.1
+WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS		?= -O2 -g
+SAN		?=
+B		?= build/rel
+
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CPPFLAGS	= -I. -D_GNU_SOURCE -DSMTPPROBE_VERSION='"$(VERSION)"' \
+		  -DSMTPPROBE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS) $(SAN) -MMD -MP
+ALL_LDFLAGS	= $(SAN) $(LDFLAGS)
+
+SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c \
+		  smtp/smtp_io.c smtp/smtp_reply.c smtp/smtp_ehlo.c \
+		  smtp/smtp_data.c smtp/smtp_stage.c smtp/smtp_transcript.c \
+		  smtp/smtp_dialog.c
+TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c
+PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
+		  probe/probe_verdict.c probe/probe_mx.c probe/probe_message.c \
+		  probe/probe_run.c probe/probe_report_text.c \
+		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c
+LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
+MAIN_SRCS	= probe/probe_main.c
+TEST_SRCS	= tests/support/mem_io.c tests/support/cmd_run.c \
+		  tests/support/fakemx_run.c tests/support/dnsmasq_run.c \
+		  tests/support/tls_testcert.c \
+		  tests/test_tls_conn.c tests/test_fakemx.c tests/test_probe_mx.c \
+		  tests/test_integration.c
+FAKEMX_SRCS	= $(wildcard tests/fakemx/*.c)
+
+LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)
+MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
+TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
+FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o)
+
+# Tests find the programs they drive by absolute path.
+$(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
+		  -DSMTPPROBE_BIN='"$(abspath $(B))/smtpprobe"' \
+		  -DMKCERTS_SH='"$(abspath tests/mkcerts.sh)"' \
+		  -DSRCDIR='"$(abspath .)"'
+
+.PHONY: all deps check demo install clean lint-banned unit integration
+
+all: smtpprobe
+
+smtpprobe: $(B)/smtpprobe
+	cp $(B)/smtpprobe $@
+
+$(B)/smtpprobe: $(LIB_OBJS) $(MAIN_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/unit: $(LIB_OBJS) $(TEST_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+$(B)/fakemx: $(FAKEMX_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+deps:
+	@./scripts/install-deps.sh
+
+# check rebuilds everything under the sanitizers in its own tree, so that
+# a release build and a checked build never mix objects.
+ASAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=all
+check: deps
+	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" \
+	    build/asan/smtpprobe build/asan/unit build/asan/fakemx
+	$(MAKE) lint-banned
+	$(MAKE) B=build/asan unit
+
+unit:
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(B)/unit --jobs 2
+
+# STYLE.md: banned calls anywhere; printing and exiting in smtp/ and tls/.
+lint-banned:
+	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|sscanf|gets|strtok|alloca)[[:space:]]*\(' \
+	    smtp/*.[ch] tls/*.[ch] probe/*.[ch] tests/*.c tests/*/*.[ch] \
+	    | grep -v '^[^:]*:[0-9]*:.*\(snprintf\|vsnprintf\)' || \
+	    { echo "lint-banned: banned call above" >&2; exit 1; }
+	@! grep -nE '(^|[^_a-z])(printf|fprintf|puts|perror|exit)[[:space:]]*\(' \
+	    smtp/*.c tls/*.c | grep -v snprintf || \
+	    { echo "lint-banned: smtp/ and tls/ must not print or exit" >&2; exit 1; }
+
+demo: deps all $(B)/fakemx
+	./scripts/demo.sh $(B)/fakemx
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
+	install -m 755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
+	install -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
+
+clean:
+	rm -rf build smtpprobe
+
+-include $(shell find build -name '*.d' 2>/dev/null)

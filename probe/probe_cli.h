@@ -1,0 +1,57 @@
+/*
+ * probe_cli - the command line of "smtpprobe send": flags into a struct,
+ * and the help texts. Parsing only: no file is read, no name resolved.
+ *
+ * Errors: -1 with one line in err ("--port: not a number from 1 to
+ * 65535: 99999"); the caller prints it and exits 3.
+ */
+#ifndef SMTPPROBE_PROBE_CLI_H
+#define SMTPPROBE_PROBE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "smtp/smtp_transcript.h"
+
+#define PROBE_CLI_ERR_MAX	512
+
+struct probe_cli_send {
+	const char	*profile;
+	const char	*to[SMTP_RCPTS_MAX];
+	size_t		 nto;
+	const char	*from;
+	const char	*header_from;
+	const char	*source;
+	const char	*helo;
+	const char	*server;	/* host part of --server */
+	int		 server_port;	/* its :PORT, 0 when none */
+	int		 port;		/* --port, 0 when not given */
+	const char	*dns_server;
+	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	const char	*starttls;
+	const char	*tls_verify;
+	const char	*tls_ca;
+	const char	*quit_after;
+	int		 timeout_s;	/* 0 when not given */
+	const char	*subject;
+	const char	*body_file;
+	bool		 json;
+	bool		 help;
+	char		 server_buf[256];	/* --server copy, port cut */
+};
+
+/*
+ * probe_cli_parse_send - parse argv (argv[0] is "send"). Borrows argv's
+ * strings. Returns 0, or -1 with err filled.
+ */
+int	probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
+	    char *err, size_t errlen);
+
+/* probe_cli_usage - the top-level help. */
+void	probe_cli_usage(FILE *fp);
+/* probe_cli_send_usage - help for "send": every flag and exit code. */
+void	probe_cli_send_usage(FILE *fp);
+
+#endif

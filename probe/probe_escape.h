@@ -1,0 +1,30 @@
+/*
+ * probe_escape - render untrusted bytes (server replies, DNS names, file
+ * text) safely for each output: a terminal, or JSON.
+ *
+ * Text: printable ASCII as is; a backslash as "\\"; every other byte as
+ * "\xNN", so a server can never move the operator's cursor, change colours
+ * or hide text. JSON: a valid JSON string body; control bytes as \u00NN;
+ * valid UTF-8 kept; each byte of an invalid sequence replaced by U+FFFD.
+ * Nothing here allocates; output goes to a FILE the caller owns.
+ */
+#ifndef SMTPPROBE_PROBE_ESCAPE_H
+#define SMTPPROBE_PROBE_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* probe_escape_text - write len bytes of s to fp, escaped for a terminal. */
+void	probe_escape_text(FILE *fp, const char *s, size_t len);
+
+/*
+ * probe_escape_json - write s as a quoted JSON string. Returns true when
+ * invalid UTF-8 had to be replaced.
+ */
+bool	probe_escape_json(FILE *fp, const char *s, size_t len);
+
+/* probe_escape_json_str - the same for a NUL-terminated string; NULL -> null. */
+bool	probe_escape_json_str(FILE *fp, const char *s);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * probe_profile - what smtpprobe knows about a provider, from a YAML file
+ * in profiles/: port, STARTTLS and certificate policy, where to stop, the
+ * MX host names that identify the provider, and its catalogs. Provider
+ * knowledge lives in those files, not in C.
+ *
+ * A name ("gmail") is looked up in order: the profiles/ folder of the
+ * source tree the binary was built in (when the binary is run from that
+ * tree), /etc/smtpprobe/profiles, and the installed data folder
+ * (SMTPPROBE_DATADIR/profiles). Anything holding a "/" or ending in
+ * ".yaml" is taken as a path.
+ *
+ * Errors: -1 with one line in err: "no profile named x (looked in ...)",
+ * or "FILE:LINE:COL: unknown key \"prot\" (did you mean \"port\"?)".
+ */
+#ifndef SMTPPROBE_PROBE_PROFILE_H
+#define SMTPPROBE_PROBE_PROFILE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtp/smtp_dialog.h"
+#include "smtp/smtp_stage.h"
+
+#define PROBE_PROFILE_TEXT_MAX		256
+#define PROBE_PROFILE_PATTERNS_MAX	16
+#define PROBE_PROFILE_CATALOGS_MAX	8
+#define PROBE_PROFILE_ERR_MAX		1024
+
+struct probe_profile {
+	char			name[64];
+	char			provider[64];
+	char			description[PROBE_PROFILE_TEXT_MAX];
+	char			path[PATH_MAX];
+	int			port;		/* 0: 25 */
+	bool			has_starttls;
+	enum smtp_starttls_mode	starttls;
+	bool			has_tls_verify;
+	enum smtp_tls_verify	tls_verify;
+	bool			has_quit_after;
+	enum smtp_stage		quit_after;
+	char			mx_patterns[PROBE_PROFILE_PATTERNS_MAX]
+				    [PROBE_PROFILE_TEXT_MAX];
+	size_t			nmx_patterns;
+	char			catalogs[PROBE_PROFILE_CATALOGS_MAX][64];
+	size_t			ncatalogs;
+};
+
+/*
+ * probe_profile_load - find and read a profile by name or path into *p
+ * (zeroed first).
+ * Returns 0, or -1 with err filled.
+ */
+int	probe_profile_load(const char *name_or_path, struct probe_profile *p,
+	    char *err, size_t errlen);
+
+/*
+ * probe_profile_parse_starttls / _tls_verify - the words of the CLI and
+ * the files ("required", "opportunistic", "off"; "require", "report").
+ * Return false for anything else.
+ */
+bool	probe_profile_parse_starttls(const char *s,
+	    enum smtp_starttls_mode *out);
+bool	probe_profile_parse_tls_verify(const char *s,
+	    enum smtp_tls_verify *out);
+
+/*
+ * probe_profile_parse_quit_after - connect, banner, ehlo, tls, mail or
+ * rcpt (the stages it makes sense to stop after). False otherwise.
+ */
+bool	probe_profile_parse_quit_after(const char *s, enum smtp_stage *out);
+
+#endif

@@ -1,0 +1,502 @@
+/*
+ * smtp_dialog - the dialogue engine: stage handlers that decide, and one
+ * driver loop that does the I/O.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "smtp/smtp_data.h"
+#include "smtp/smtp_dialog.h"
+
+/* What a handler decides: where to go, and whether that ends in error. */
+struct smtp_dialog_next {
+	enum smtp_stage	 stage;
+	bool		 is_done;	/* no further stage */
+	bool		 is_goal;	/* the probe reached what it wanted */
+	bool		 is_final;	/* this step decides the attempt */
+	enum smtp_rc	 rc;		/* an error of ours ends the step */
+	const char	*why;		/* its words when rc != SMTP_OK */
+	const char	*note;		/* a fact for the transcript */
+};
+
+typedef void	smtp_dialog_handler_fn(struct smtp_dialog *d,
+		    const struct smtp_step *step, struct smtp_dialog_next *n);
+
+static double
+smtp_dialog_now_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail */
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* RFC 5321 4.5.3.1: a domain is at most 255 octets, a path 256. */
+#define SMTP_DIALOG_NAME_MAX	255
+#define SMTP_DIALOG_PATH_MAX	256
+
+/*
+ * Values of ours that go into a command line must not end it early, and
+ * must fit the RFC's bounds so that no command is ever cut short.
+ */
+static bool
+smtp_dialog_is_safe(const char *s, size_t max)
+{
+	return s != NULL && strpbrk(s, "\r\n") == NULL && strlen(s) <= max;
+}
+
+static enum smtp_rc
+smtp_dialog_check(struct smtp_dialog *d)
+{
+	const struct smtp_dialog_opts *o = d->opts;
+	size_t i;
+
+	if (!smtp_dialog_is_safe(o->helo, SMTP_DIALOG_NAME_MAX) ||
+	    o->helo[0] == '\0')
+		return smtp_err_set(&d->err, SMTP_E_USAGE,
+		    "HELO name is empty, too long or holds a line break");
+	if (!smtp_dialog_is_safe(o->mail_from, SMTP_DIALOG_PATH_MAX))
+		return smtp_err_set(&d->err, SMTP_E_USAGE,
+		    "envelope sender is too long or holds a line break");
+	if (o->nrcpts == 0 || o->nrcpts > SMTP_RCPTS_MAX)
+		return smtp_err_set(&d->err, SMTP_E_USAGE,
+		    "between 1 and %d recipients are needed", SMTP_RCPTS_MAX);
+	for (i = 0; i < o->nrcpts; i++)
+		if (!smtp_dialog_is_safe(o->rcpts[i], SMTP_DIALOG_PATH_MAX) ||
+		    o->rcpts[i][0] == '\0')
+			return smtp_err_set(&d->err, SMTP_E_USAGE,
+			    "recipient %zu is empty, too long or holds a "
+			    "line break",
+			    i + 1);
+	if (o->starttls != SMTP_STARTTLS_OFF && o->tls_ctx == NULL)
+		return smtp_err_set(&d->err, SMTP_E_USAGE,
+		    "STARTTLS needs a TLS context");
+	if (smtp_data_encode(o->message, o->message_len, &d->wire,
+	    SMTP_DIALOG_MESSAGE_MAX, &d->message_lines) != SMTP_OK)
+		return smtp_err_set(&d->err, SMTP_E_USAGE,
+		    "the message is larger than %u bytes",
+		    SMTP_DIALOG_MESSAGE_MAX);
+	return SMTP_OK;
+}
+
+void
+smtp_dialog_init(struct smtp_dialog *d, const struct smtp_dialog_opts *opts)
+{
+	memset(d, 0, sizeof(*d));
+	d->opts = opts;
+	d->io.fd = -1;
+	smtp_transcript_init(&d->transcript);
+}
+
+long
+smtp_dialog_enter(struct smtp_dialog *d, enum smtp_stage stage)
+{
+	struct smtp_step *s;
+
+	s = smtp_transcript_add(&d->transcript, stage);
+	if (s == NULL) {
+		smtp_err_set(&d->err, SMTP_E_LIMIT,
+		    "transcript full at stage %s", smtp_stage_name(stage));
+		return -1;
+	}
+	d->stage = stage;
+	return (long)(d->transcript.nsteps - 1);
+}
+
+const struct smtp_step *
+smtp_dialog_final(const struct smtp_dialog *d)
+{
+	if (!d->has_final || d->final_step >= d->transcript.nsteps)
+		return NULL;
+	return &d->transcript.steps[d->final_step];
+}
+
+static int
+smtp_dialog_timeout(const struct smtp_dialog *d, enum smtp_stage stage)
+{
+	if (d->opts->timeout_ms > 0)
+		return d->opts->timeout_ms;
+	return smtp_stage_def(stage)->timeout_ms;
+}
+
+/* The command line for the current stage, without CRLF. Pure. */
+static void
+smtp_dialog_command(const struct smtp_dialog *d, char *buf, size_t len)
+{
+	const struct smtp_dialog_opts *o = d->opts;
+	const struct smtp_stage_def *def = smtp_stage_def(d->stage);
+	char size[32] = "";
+
+	switch (d->stage) {
+	case SMTP_STAGE_EHLO:
+		(void)snprintf(buf, len, "%s %s", d->used_helo ? "HELO" :
+		    "EHLO", o->helo);
+		break;
+	case SMTP_STAGE_EHLO_TLS:
+		(void)snprintf(buf, len, "EHLO %s", o->helo);
+		break;
+	case SMTP_STAGE_MAIL:
+		/* RFC 1870: declare the size when the server asks for it. */
+		if (d->has_caps && d->caps.has[SMTP_EHLO_SIZE])
+			(void)snprintf(size, sizeof(size), " SIZE=%zu",
+			    d->wire.len);
+		(void)snprintf(buf, len, "MAIL FROM:<%s>%s", o->mail_from,
+		    size);
+		break;
+	case SMTP_STAGE_RCPT:
+		(void)snprintf(buf, len, "RCPT TO:<%s>", o->rcpts[d->rcpt_next]);
+		break;
+	default:
+		(void)snprintf(buf, len, "%s", def->command ? def->command : "");
+		break;
+	}
+}
+
+/* The stage reached is the one the operator asked to stop after. */
+static bool
+smtp_dialog_stops_after(const struct smtp_dialog *d, enum smtp_stage stage)
+{
+	return d->opts->has_quit_after && d->opts->quit_after == stage;
+}
+
+/* Success at a stage: stop politely when it was the goal, else go on. */
+static void
+smtp_dialog_go(struct smtp_dialog *d, enum smtp_stage stage, enum smtp_stage to,
+    struct smtp_dialog_next *n)
+{
+	if (smtp_dialog_stops_after(d, stage)) {
+		n->stage = SMTP_STAGE_QUIT;
+		n->is_goal = true;
+		n->is_final = true;
+		return;
+	}
+	n->stage = to;
+}
+
+static void
+smtp_dialog_on_banner(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	smtp_dialog_go(d, step->stage, SMTP_STAGE_EHLO, n);
+}
+
+static void
+smtp_dialog_on_ehlo(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	const struct smtp_dialog_opts *o = d->opts;
+
+	if (!d->used_helo) {
+		smtp_ehlo_parse(&step->reply, &d->caps);
+		d->has_caps = true;
+	}
+	if (smtp_dialog_stops_after(d, SMTP_STAGE_EHLO)) {
+		smtp_dialog_go(d, SMTP_STAGE_EHLO, SMTP_STAGE_QUIT, n);
+		return;
+	}
+	if (o->starttls != SMTP_STARTTLS_OFF && d->has_caps &&
+	    d->caps.has[SMTP_EHLO_STARTTLS]) {
+		n->stage = SMTP_STAGE_STARTTLS;
+		return;
+	}
+	if (o->starttls == SMTP_STARTTLS_REQUIRED) {
+		n->stage = SMTP_STAGE_QUIT;
+		n->is_final = true;
+		n->rc = SMTP_E_NOTLS;
+		n->why = "STARTTLS is required but the server does not offer it";
+		return;
+	}
+	n->stage = SMTP_STAGE_MAIL;
+}
+
+static void
+smtp_dialog_on_starttls(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	(void)d;	/* the decision needs only the reply */
+	(void)step;
+	n->stage = SMTP_STAGE_TLS;
+}
+
+static void
+smtp_dialog_on_tls(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	if (d->opts->tls_verify == SMTP_TLS_VERIFY_REQUIRE &&
+	    !d->tls.verified) {
+		n->stage = SMTP_STAGE_QUIT;
+		n->is_final = true;
+		n->rc = SMTP_E_TLS_VERIFY;
+		n->why = "the server's certificate is not verified and "
+		    "--tls-verify require is in force";
+		return;
+	}
+	smtp_dialog_go(d, step->stage, SMTP_STAGE_EHLO_TLS, n);
+}
+
+static void
+smtp_dialog_on_ehlo_tls(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	/* RFC 3207 4.2: forget what was said before TLS; use the new list. */
+	smtp_ehlo_parse(&step->reply, &d->caps);
+	d->has_caps = true;
+	n->stage = SMTP_STAGE_MAIL;
+}
+
+static void
+smtp_dialog_on_mail(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	smtp_dialog_go(d, step->stage, SMTP_STAGE_RCPT, n);
+}
+
+static void
+smtp_dialog_on_rcpt(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	d->rcpt_next++;
+	if (d->rcpt_next < d->opts->nrcpts) {
+		n->stage = SMTP_STAGE_RCPT;
+		return;
+	}
+	smtp_dialog_go(d, step->stage, SMTP_STAGE_DATA, n);
+}
+
+static void
+smtp_dialog_on_data(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	(void)d;	/* 354 leads to the message, nothing else */
+	(void)step;
+	n->stage = SMTP_STAGE_END_OF_DATA;
+}
+
+static void
+smtp_dialog_on_end_of_data(struct smtp_dialog *d,
+    const struct smtp_step *step, struct smtp_dialog_next *n)
+{
+	(void)d;	/* accepted: the goal of a full probe */
+	(void)step;
+	n->stage = SMTP_STAGE_QUIT;
+	n->is_goal = true;
+	n->is_final = true;
+}
+
+static void
+smtp_dialog_on_quit(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	(void)d;	/* whatever QUIT gets, the dialogue is over */
+	(void)step;
+	n->is_done = true;
+}
+
+/* One handler per stage that takes a reply; connect has none. */
+static smtp_dialog_handler_fn *const smtp_dialog_handlers[] = {
+	[SMTP_STAGE_CONNECT] = NULL,
+	[SMTP_STAGE_BANNER] = smtp_dialog_on_banner,
+	[SMTP_STAGE_EHLO] = smtp_dialog_on_ehlo,
+	[SMTP_STAGE_STARTTLS] = smtp_dialog_on_starttls,
+	[SMTP_STAGE_TLS] = smtp_dialog_on_tls,
+	[SMTP_STAGE_EHLO_TLS] = smtp_dialog_on_ehlo_tls,
+	[SMTP_STAGE_MAIL] = smtp_dialog_on_mail,
+	[SMTP_STAGE_RCPT] = smtp_dialog_on_rcpt,
+	[SMTP_STAGE_DATA] = smtp_dialog_on_data,
+	[SMTP_STAGE_END_OF_DATA] = smtp_dialog_on_end_of_data,
+	[SMTP_STAGE_QUIT] = smtp_dialog_on_quit,
+};
+_Static_assert(sizeof(smtp_dialog_handlers) /
+    sizeof(smtp_dialog_handlers[0]) == SMTP_STAGE_COUNT,
+    "each stage needs a handler slot");
+
+/* Errors and refusals first, then the stage's own handler. Pure. */
+static void
+smtp_dialog_decide(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	const struct smtp_stage_def *def = smtp_stage_def(step->stage);
+	int class = step->reply.code / 100;
+
+	memset(n, 0, sizeof(*n));
+	if (step->stage == SMTP_STAGE_QUIT || step->stage == SMTP_STAGE_CONNECT) {
+		/* What QUIT gets changes nothing; a failed connect decides. */
+		n->is_done = step->stage == SMTP_STAGE_QUIT || step->rc != SMTP_OK;
+		n->is_final = step->stage == SMTP_STAGE_CONNECT &&
+		    step->rc != SMTP_OK;
+		n->stage = SMTP_STAGE_BANNER;
+		if (!n->is_done && smtp_dialog_stops_after(d, step->stage)) {
+			/* No QUIT before the greeting: that is a pregreet. */
+			n->is_done = n->is_goal = n->is_final = true;
+		}
+		return;
+	}
+	if (step->rc != SMTP_OK) {
+		/* Only a framing error leaves the stream in step for a QUIT. */
+		n->is_final = true;
+		n->is_done = step->rc != SMTP_E_PROTO;
+		n->stage = SMTP_STAGE_QUIT;
+		return;
+	}
+	if (def->expect == 0 || class == def->expect - '0') {
+		smtp_dialog_handlers[step->stage](d, step, n);
+		return;
+	}
+	if (step->stage == SMTP_STAGE_EHLO && !d->used_helo && class == 5) {
+		/* RFC 5321 4.1.4: a server that refuses EHLO may take HELO. */
+		d->used_helo = true;
+		n->stage = SMTP_STAGE_EHLO;
+		n->note = "EHLO refused: trying HELO";
+		return;
+	}
+	if (step->stage == SMTP_STAGE_STARTTLS &&
+	    d->opts->starttls == SMTP_STARTTLS_OPPORTUNISTIC) {
+		n->stage = SMTP_STAGE_MAIL;
+		n->note = "STARTTLS refused: going on without TLS "
+		    "(--starttls opportunistic)";
+		return;
+	}
+	n->is_final = true;
+	n->stage = SMTP_STAGE_QUIT;
+	/* RFC 5321 3.8: after 421 the server closes; QUIT would go nowhere. */
+	n->is_done = step->reply.code == 421;
+}
+
+static void
+smtp_dialog_connect(struct smtp_dialog *d, struct smtp_step *step,
+    int64_t deadline_ms, struct smtp_err *err)
+{
+	const struct smtp_dialog_opts *o = d->opts;
+
+	if (o->test_ops != NULL) {
+		smtp_io_init(&d->io, o->test_ops, o->test_ctx);
+		return;
+	}
+	step->rc = smtp_io_open_tcp(&d->io, o->dst, o->dstlen, o->src,
+	    o->srclen, deadline_ms, err);
+}
+
+static void
+smtp_dialog_handshake(struct smtp_dialog *d, struct smtp_step *step,
+    int64_t deadline_ms, struct smtp_err *err)
+{
+	char quote[SMTP_REPLY_QUOTE_MAX * 4 + 8];
+	size_t pending = smtp_io_pending(&d->io), discarded;
+
+	if (pending > 0) {
+		smtp_reply_quote((const char *)d->io.buf + d->io.pos, pending,
+		    quote, sizeof(quote));
+		(void)snprintf(step->note, sizeof(step->note),
+		    "discarded %zu bytes sent after the 220 to STARTTLS and "
+		    "before the handshake (RFC 3207 5): \"%s\"", pending, quote);
+	}
+	d->tls_attempted = true;
+	step->rc = smtp_io_starttls(&d->io, d->opts->tls_ctx, d->opts->mx_host,
+	    deadline_ms, &d->tls, &discarded, err);
+	d->tls_active = step->rc == SMTP_OK;
+}
+
+/* Send the stage's command (or the message) and read the reply. */
+static void
+smtp_dialog_chat(struct smtp_dialog *d, struct smtp_step *step,
+    int64_t deadline_ms, struct smtp_err *err)
+{
+	char line[SMTP_STEP_TEXT_MAX + 2];
+	int n;
+
+	smtp_dialog_command(d, step->command, sizeof(step->command));
+	if (step->stage == SMTP_STAGE_END_OF_DATA) {
+		(void)snprintf(step->note, sizeof(step->note),
+		    "sent the message: %zu lines, %zu bytes", d->message_lines,
+		    d->wire.len);
+		step->rc = smtp_io_write(&d->io, d->wire.data, d->wire.len,
+		    deadline_ms, err);
+	} else if (step->command[0] != '\0') {
+		n = snprintf(line, sizeof(line), "%s\r\n", step->command);
+		step->rc = smtp_io_write(&d->io, line, (size_t)n, deadline_ms,
+		    err);
+	}
+	if (step->rc == SMTP_OK)
+		step->rc = smtp_reply_read(&d->io, &step->reply, deadline_ms,
+		    err);
+	if (step->reply.text.len > 0 &&
+	    !smtp_transcript_account(&d->transcript, step->reply.text.len) &&
+	    step->rc == SMTP_OK)
+		step->rc = smtp_err_set(err, SMTP_E_LIMIT,
+		    "the server's replies passed %u bytes in all",
+		    SMTP_TRANSCRIPT_BYTES_MAX);
+}
+
+/* Do the current stage's I/O; its outcome lands in the step. */
+static void
+smtp_dialog_exchange(struct smtp_dialog *d, struct smtp_step *step)
+{
+	struct smtp_err err = { 0 };
+	int64_t deadline = smtp_io_now_ms() +
+	    smtp_dialog_timeout(d, step->stage);
+	double t0 = smtp_dialog_now_us();
+
+	if (step->stage == SMTP_STAGE_CONNECT)
+		smtp_dialog_connect(d, step, deadline, &err);
+	else if (step->stage == SMTP_STAGE_TLS)
+		smtp_dialog_handshake(d, step, deadline, &err);
+	else
+		smtp_dialog_chat(d, step, deadline, &err);
+	step->elapsed_ms = (smtp_dialog_now_us() - t0) / 1000.0;
+	if (step->rc != SMTP_OK)
+		(void)snprintf(step->error, sizeof(step->error), "%s", err.msg);
+}
+
+/* Record a decision on the step it was made for. */
+static void
+smtp_dialog_apply(struct smtp_dialog *d, size_t idx,
+    const struct smtp_dialog_next *n)
+{
+	struct smtp_step *step = &d->transcript.steps[idx];
+
+	if (n->note != NULL && step->note[0] == '\0')
+		(void)snprintf(step->note, sizeof(step->note), "%s", n->note);
+	if (n->rc != SMTP_OK) {
+		step->rc = n->rc;
+		(void)snprintf(step->error, sizeof(step->error), "%s", n->why);
+	}
+	if (n->is_final && !d->has_final) {
+		d->has_final = true;
+		d->final_step = idx;
+		d->is_accepted = n->is_goal;
+		if (step->rc != SMTP_OK)
+			smtp_err_set(&d->err, step->rc, "%s", step->error);
+	}
+	d->is_done = n->is_done;
+}
+
+enum smtp_rc
+smtp_dialog_run(struct smtp_dialog *d)
+{
+	struct smtp_dialog_next n = { .stage = SMTP_STAGE_CONNECT };
+	long idx;
+
+	if (smtp_dialog_check(d) != SMTP_OK)
+		return d->err.rc;
+	while (!d->is_done) {
+		idx = smtp_dialog_enter(d, n.stage);
+		if (idx < 0)
+			break;
+		smtp_dialog_exchange(d, &d->transcript.steps[idx]);
+		smtp_dialog_decide(d, &d->transcript.steps[idx], &n);
+		smtp_dialog_apply(d, (size_t)idx, &n);
+	}
+	smtp_io_close(&d->io);
+	return d->err.rc;
+}
+
+void
+smtp_dialog_free(struct smtp_dialog *d)
+{
+	smtp_io_close(&d->io);
+	smtp_transcript_free(&d->transcript);
+	smtp_buf_free(&d->wire);
+	memset(d, 0, sizeof(*d));
+	d->io.fd = -1;
+}

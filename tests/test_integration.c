@@ -1,0 +1,374 @@
+/*
+ * test_integration - the smtpprobe binary against the project's fake MX
+ * (tests/fakemx) and a private dnsmasq, on loopback addresses only:
+ * 127.0.0.2 and 127.0.0.3 are distinct sources, the fake MX listens on
+ * 127.0.0.1 and asserts what it saw in its log.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/support/cmd_run.h"
+#include "tests/support/dnsmasq_run.h"
+#include "tests/support/fakemx_run.h"
+
+#define ARGS_MAX	48
+/* Generous: a probe against loopback takes milliseconds. */
+#define PROBE_WAIT_MS	20000
+
+static struct dnsmasq_run dns;
+static struct fakemx_run mx;
+
+static void
+setup(void)
+{
+	static const char *const zone[] = {
+		"--local=/test/",
+		"--mx-host=gmail.test,mx1.gmail.test,5",
+		"--host-record=mx1.gmail.test,127.0.0.1",
+		/* Two MX hosts; the better one has nothing listening. */
+		"--mx-host=two.test,mx-dead.two.test,5",
+		"--mx-host=two.test,mx-live.two.test,10",
+		"--host-record=mx-dead.two.test,127.0.0.9",
+		"--host-record=mx-live.two.test,127.0.0.1",
+		"--mx-host=nullmx.test,.,0",
+		NULL,
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
+	    dns.error);
+}
+
+static void
+teardown(void)
+{
+	fakemx_run_stop(&mx);
+	dnsmasq_run_stop(&dns);
+}
+
+TestSuite(integration, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+start_mx(const char *scenario, int sessions)
+{
+	char path[512];
+	const char *scn = scenario;
+
+	if (strchr(scenario, '\n') == NULL) {
+		cr_assert_eq(fakemx_run_scenario(path, sizeof(path), scenario),
+		    0);
+		scn = path;
+	}
+	cr_assert_eq(fakemx_run_start(&mx, scn, "127.0.0.1", sessions, true),
+	    0, "fakemx did not start");
+}
+
+/*
+ * Run "smtpprobe send" with the common flags, then the extra ones
+ * (NULL-terminated).
+ */
+static void
+probe(struct cmd_run *r, const char *source, const char *to, ...)
+{
+	const char *argv[ARGS_MAX];
+	char dnsarg[64], portarg[16];
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	snprintf(portarg, sizeof(portarg), "%d", mx.port);
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "send";
+	argv[n++] = "--to";
+	argv[n++] = to;
+	argv[n++] = "--from";
+	argv[n++] = "probe@example.test";
+	argv[n++] = "--helo";
+	argv[n++] = "mail.example.test";
+	argv[n++] = "--dns-server";
+	argv[n++] = dnsarg;
+	argv[n++] = "--port";
+	argv[n++] = portarg;
+	argv[n++] = "--timeout";
+	argv[n++] = "5";
+	if (fakemx_run_ca(&mx) != NULL) {
+		argv[n++] = "--tls-ca";
+		argv[n++] = fakemx_run_ca(&mx);
+	}
+	if (source != NULL) {
+		argv[n++] = "--source";
+		argv[n++] = source;
+	}
+	va_start(ap, to);
+	while ((a = va_arg(ap, const char *)) != NULL && n < ARGS_MAX - 1)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cr_assert_eq(cmd_run(r, argv, PROBE_WAIT_MS), 0,
+	    "smtpprobe did not exit normally: %s", r->err);
+}
+
+/* The fake MX's log once it has served its sessions. */
+static char *
+mx_log(void)
+{
+	cr_assert_eq(fakemx_run_wait(&mx, 10000), 0,
+	    "fakemx reported a failed expectation");
+	return fakemx_run_log(&mx);
+}
+
+Test(integration, gmail_accepts_mail_from_the_allowed_source)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--profile", "gmail",
+	    "--json", NULL);
+	cr_assert_eq(r.status, 0, "stdout: %s stderr: %s", r.out, r.err);
+	cr_assert(strstr(r.out, "\"verdict\":\"pass\"") != NULL);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"end-of-data\","
+	    "\"code\":250") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"verified\":true") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"source\":\"127.0.0.2\"") != NULL);
+	log = mx_log();
+	cr_assert(strstr(log, "peer 127.0.0.2 ") != NULL, "%s", log);
+	cr_assert(strstr(log, "tls TLSv1.3") != NULL, "%s", log);
+	cr_assert(strstr(log, "recv EHLO mail.example.test") != NULL);
+	cr_assert(strstr(log, "data-line X-Smtpprobe-Id: sp-") != NULL);
+	free(log);
+	cmd_run_free(&r);
+}
+
+Test(integration, gmail_answers_the_real_5_7_26_block_to_another_source)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    "--json", NULL);
+	cr_assert_eq(r.status, 2, "stdout: %s stderr: %s", r.out, r.err);
+	cr_assert(strstr(r.out, "\"verdict\":\"fail\"") != NULL);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"end-of-data\","
+	    "\"code\":550,\"enhanced\":\"5.7.26\",\"lines\":[\"550-5.7.26 "
+	    "This mail is unauthenticated") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "SPF check for [example.test] did not") !=
+	    NULL);
+	cr_assert(strstr(r.out, "pass with ip: [127.0.0.3]. The sender "
+	    "should visit") != NULL);
+	cr_assert(strstr(r.out, "550 5.7.26 instructions on setting up "
+	    "authentication.") != NULL);
+	log = mx_log();
+	cr_assert(strstr(log, "peer 127.0.0.3 ") != NULL, "%s", log);
+	free(log);
+	cmd_run_free(&r);
+}
+
+Test(integration, text_report_shows_every_line_and_one_verdict_line)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.out, "S: 550-5.7.26 This mail is unauthenticated, "
+	    "which poses a security risk to the\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "S: 550-5.7.26 DKIM checks did not pass and "
+	    "SPF check for [example.test] did not\n") != NULL);
+	cr_assert(strstr(r.out, "C: STARTTLS\n") != NULL);
+	cr_assert(strstr(r.out, "certificate verified for mx1.gmail.test") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\nverdict: fail - 550 5.7.26 at end-of-data "
+	    "from mx1.gmail.test [127.0.0.1] (source 127.0.0.3)\n") != NULL,
+	    "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, unknown_recipient_is_refused_at_rcpt_before_data)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.2", "nosuchuser@gmail.test", "--profile", "gmail",
+	    "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"rcpt\",\"code\":550,"
+	    "\"enhanced\":\"5.1.1\",\"lines\":[\"550-5.1.1 The email account "
+	    "that you tried to reach does not exist.") != NULL, "%s", r.out);
+	log = mx_log();
+	cr_assert(strstr(log, "recv DATA") == NULL, "%s", log);
+	cr_assert(strstr(log, "recv QUIT") != NULL, "%s", log);
+	free(log);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_421_banner_is_a_tempfail_without_quit)
+{
+	struct cmd_run r;
+
+	start_mx("banner-421.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"banner\",\"code\":421"
+	    ",\"enhanced\":\"4.7.0\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"stage\":\"quit\"") == NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, gmail_profile_fails_when_starttls_is_not_offered)
+{
+	struct cmd_run r;
+
+	start_mx("tls-required.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--profile", "gmail",
+	    "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"starttls_not_offered\"") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"tls\":null") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, without_tls_the_530_5_7_0_at_mail_is_the_final_reply)
+{
+	struct cmd_run r;
+
+	start_mx("tls-required.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--starttls",
+	    "opportunistic", "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"mail\",\"code\":530,"
+	    "\"enhanced\":\"5.7.0\",\"lines\":[\"530 5.7.0 Must issue a "
+	    "STARTTLS command first.") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, bytes_after_the_starttls_220_are_discarded_not_read)
+{
+	struct cmd_run r;
+
+	start_mx("starttls-inject.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "discarded 14 bytes sent after the 220 to "
+	    "STARTTLS") != NULL, "%s", r.out);
+	/* The EHLO after TLS got the server's real answer, not the plant. */
+	cr_assert(strstr(r.out, "{\"stage\":\"ehlo-tls\",\"command\":\"EHLO "
+	    "mail.example.test\",\"code\":250,\"enhanced\":null,\"lines\":"
+	    "[\"250-mx.google.com at your service, [127.0.0.2]\"") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"250 injected\"") == NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, tls_verify_require_fails_against_an_unknown_ca)
+{
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to",
+	    "postmaster@gmail.test", "--from", "probe@example.test",
+	    "--server", NULL, "--tls-verify", "require", "--starttls",
+	    "required", "--json", "--timeout", "5", NULL };
+	struct cmd_run r;
+	char server[64];
+
+	start_mx("gmail-sim.scn", 1);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
+	argv[7] = server;
+	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"verified\":false") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"tls_verify\"") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, next_mx_is_tried_after_a_refused_connection)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.2", "postmaster@two.test", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\"mx\":\"mx-dead.two.test\"") != NULL);
+	cr_assert(strstr(r.out, "\"error_kind\":\"connect\"") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"mx\":\"mx-live.two.test\",\"preference\":"
+	    "10,\"address\":\"127.0.0.1\"") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, nxdomain_and_null_mx_are_failures_in_words)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 0);
+	probe(&r, NULL, "someone@nowhere.test", "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"status\":\"nxdomain\"") != NULL, "%s",
+	    r.out);
+	cmd_run_free(&r);
+	probe(&r, NULL, "someone@nullmx.test", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "null MX") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_silent_server_is_a_timeout_at_the_banner)
+{
+	struct cmd_run r;
+
+	start_mx("banner stall:\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json",
+	    "--timeout", "1", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"banner\",\"code\":"
+	    "null") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"timeout\"") != NULL);
+	cr_assert(r.elapsed_ms < 4000, "took %.0f ms", r.elapsed_ms);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_source_that_is_not_local_is_a_usage_error)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 0);
+	probe(&r, "192.0.2.1", "postmaster@gmail.test", NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "192.0.2.1 is not configured on this "
+	    "machine") != NULL, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	cmd_run_free(&r);
+}
+
+Test(integration, bad_flags_and_missing_values_exit_3_with_one_line)
+{
+	const char *unknown[] = { SMTPPROBE_BIN, "send", "--bogus", NULL };
+	const char *noto[] = { SMTPPROBE_BIN, "send", "--from", "a@b.test",
+	    NULL };
+	const char *port[] = { SMTPPROBE_BIN, "send", "--port", "99999",
+	    NULL };
+	const char *version[] = { SMTPPROBE_BIN, "--version", NULL };
+	struct cmd_run r;
+
+	cr_assert_eq(cmd_run(&r, unknown, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "--bogus") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	cr_assert_eq(cmd_run(&r, noto, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "--to is required") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	cr_assert_eq(cmd_run(&r, port, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "--port") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	cr_assert_eq(cmd_run(&r, version, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strncmp(r.out, "smtpprobe ", 10) == 0);
+	cmd_run_free(&r);
+}

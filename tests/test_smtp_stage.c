@@ -1,0 +1,158 @@
+/*
+ * test_smtp_stage - the stage table. Stage names are stable tokens in
+ * JSON and metrics: these tests pin them so that a rename cannot slip in.
+ */
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "smtp/smtp_stage.h"
+
+TestSuite(smtp_stage);
+
+/* The documented list, in enum order. Changing it breaks our users. */
+static const char *const documented[] = {
+	"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls", "mail",
+	"rcpt", "data", "end-of-data", "quit",
+};
+
+static enum smtp_stage
+stage_at(size_t i)
+{
+	return (enum smtp_stage)i;
+}
+
+Test(smtp_stage, names_the_stages_exactly_as_documented)
+{
+	size_t i;
+
+	cr_assert_eq(sizeof(documented) / sizeof(documented[0]),
+	    SMTP_STAGE_COUNT, "the documented list and the enum differ");
+	for (i = 0; i < SMTP_STAGE_COUNT; i++)
+		cr_assert_str_eq(smtp_stage_name(stage_at(i)), documented[i],
+		    "stage %zu", i);
+}
+
+Test(smtp_stage, gives_every_stage_a_non_empty_lowercase_name)
+{
+	const char *name, *p;
+	size_t i;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++) {
+		name = smtp_stage_name(stage_at(i));
+		cr_assert_not_null(name, "stage %zu", i);
+		cr_assert_gt(strlen(name), 0, "stage %zu", i);
+		for (p = name; *p != '\0'; p++)
+			cr_assert((*p >= 'a' && *p <= 'z') || *p == '-',
+			    "stage %zu: \"%s\" is not a lowercase token", i,
+			    name);
+		cr_assert_neq(name[0], '-');
+	}
+}
+
+Test(smtp_stage, gives_every_stage_a_unique_name)
+{
+	size_t i, j;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++)
+		for (j = i + 1; j < SMTP_STAGE_COUNT; j++)
+			cr_assert_str_neq(smtp_stage_name(stage_at(i)),
+			    smtp_stage_name(stage_at(j)),
+			    "stages %zu and %zu", i, j);
+}
+
+Test(smtp_stage, parses_every_name_back_to_its_stage)
+{
+	enum smtp_stage got;
+	size_t i;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++) {
+		got = SMTP_STAGE_COUNT;
+		cr_assert(smtp_stage_parse(smtp_stage_name(stage_at(i)), &got),
+		    "stage %zu", i);
+		cr_assert_eq(got, stage_at(i));
+	}
+}
+
+Test(smtp_stage, refuses_to_parse_a_name_no_stage_has)
+{
+	static const char *const bad[] = {
+		"", "?", "EHLO", "Banner", "end_of_data", "ehlo ", " ehlo",
+		"ehlo-tl", "rcpts",
+	};
+	enum smtp_stage got;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		got = SMTP_STAGE_QUIT;
+		cr_assert_not(smtp_stage_parse(bad[i], &got), "\"%s\"",
+		    bad[i]);
+		cr_assert_eq(got, SMTP_STAGE_QUIT, "\"%s\" changed *stage",
+		    bad[i]);
+	}
+}
+
+Test(smtp_stage, names_an_invalid_stage_with_a_question_mark)
+{
+	cr_assert_str_eq(smtp_stage_name(SMTP_STAGE_COUNT), "?");
+	cr_assert_str_eq(smtp_stage_name(stage_at(SMTP_STAGE_COUNT + 7)),
+	    "?");
+	cr_assert_str_eq(smtp_stage_name((enum smtp_stage)-1), "?");
+	cr_assert_null(smtp_stage_def(SMTP_STAGE_COUNT));
+	cr_assert_null(smtp_stage_def((enum smtp_stage)-1));
+}
+
+Test(smtp_stage, gives_every_stage_a_row_with_its_name_and_a_timeout)
+{
+	const struct smtp_stage_def *def;
+	size_t i;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++) {
+		def = smtp_stage_def(stage_at(i));
+		cr_assert_not_null(def, "stage %zu", i);
+		cr_assert_str_eq(def->name, smtp_stage_name(stage_at(i)));
+		cr_assert_gt(def->timeout_ms, 0, "stage %zu", i);
+		cr_assert(def->expect == 0 || def->expect == '2' ||
+		    def->expect == '3', "stage %zu", i);
+	}
+}
+
+Test(smtp_stage, expects_354_after_data_and_2xx_after_the_other_commands)
+{
+	size_t i;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++) {
+		const struct smtp_stage_def *def = smtp_stage_def(stage_at(i));
+
+		if (stage_at(i) == SMTP_STAGE_DATA)
+			cr_assert_eq(def->expect, '3');
+		else if (stage_at(i) == SMTP_STAGE_CONNECT ||
+		    stage_at(i) == SMTP_STAGE_TLS)
+			cr_assert_eq(def->expect, 0, "stage %zu", i);
+		else
+			cr_assert_eq(def->expect, '2', "stage %zu", i);
+	}
+}
+
+Test(smtp_stage, sends_a_command_only_at_stages_that_have_one)
+{
+	cr_assert_null(smtp_stage_def(SMTP_STAGE_CONNECT)->command);
+	cr_assert_null(smtp_stage_def(SMTP_STAGE_BANNER)->command);
+	cr_assert_null(smtp_stage_def(SMTP_STAGE_TLS)->command);
+	cr_assert_str_eq(smtp_stage_def(SMTP_STAGE_EHLO)->command, "EHLO");
+	cr_assert_str_eq(smtp_stage_def(SMTP_STAGE_STARTTLS)->command,
+	    "STARTTLS");
+	cr_assert_str_eq(smtp_stage_def(SMTP_STAGE_EHLO_TLS)->command, "EHLO");
+	cr_assert_str_eq(smtp_stage_def(SMTP_STAGE_DATA)->command, "DATA");
+	cr_assert_str_eq(smtp_stage_def(SMTP_STAGE_QUIT)->command, "QUIT");
+}
+
+Test(smtp_stage, waits_longest_for_the_end_of_data_reply)
+{
+	size_t i;
+	int eod = smtp_stage_def(SMTP_STAGE_END_OF_DATA)->timeout_ms;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++)
+		cr_assert_leq(smtp_stage_def(stage_at(i))->timeout_ms, eod,
+		    "stage %zu", i);
+}
