@@ -37,11 +37,7 @@ PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
 		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
-TEST_SRCS	= tests/support/mem_io.c tests/support/cmd_run.c \
-		  tests/support/fakemx_run.c tests/support/dnsmasq_run.c \
-		  tests/support/tls_testcert.c \
-		  tests/test_tls_conn.c tests/test_fakemx.c tests/test_probe_mx.c \
-		  tests/test_integration.c
+TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)
 FAKEMX_SRCS	= $(wildcard tests/fakemx/*.c)
 
 LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)

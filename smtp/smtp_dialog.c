@@ -174,6 +174,30 @@ smtp_dialog_go(struct smtp_dialog *d, enum smtp_stage stage, enum smtp_stage to,
 	n->stage = to;
 }
 
+/*
+ * Go on to MAIL without TLS: STARTTLS is off, not offered, or refused
+ * under --starttls opportunistic. When the stage to quit after is one of
+ * the TLS stages, it will never come, and going on would submit the very
+ * message the operator asked us not to send: quit here instead. That is
+ * not the goal, which was never reached.
+ */
+static void
+smtp_dialog_go_plain(struct smtp_dialog *d, const char *note,
+    struct smtp_dialog_next *n)
+{
+	if (smtp_dialog_stops_after(d, SMTP_STAGE_STARTTLS) ||
+	    smtp_dialog_stops_after(d, SMTP_STAGE_TLS) ||
+	    smtp_dialog_stops_after(d, SMTP_STAGE_EHLO_TLS)) {
+		n->stage = SMTP_STAGE_QUIT;
+		n->is_final = true;
+		n->note = "no TLS, so the --quit-after stage cannot be "
+		    "reached: quitting before MAIL";
+		return;
+	}
+	n->stage = SMTP_STAGE_MAIL;
+	n->note = note;
+}
+
 static void
 smtp_dialog_on_banner(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
@@ -207,7 +231,7 @@ smtp_dialog_on_ehlo(struct smtp_dialog *d, const struct smtp_step *step,
 		n->why = "STARTTLS is required but the server does not offer it";
 		return;
 	}
-	n->stage = SMTP_STAGE_MAIL;
+	smtp_dialog_go_plain(d, NULL, n);
 }
 
 static void
@@ -352,9 +376,8 @@ smtp_dialog_decide(struct smtp_dialog *d, const struct smtp_step *step,
 	}
 	if (step->stage == SMTP_STAGE_STARTTLS &&
 	    d->opts->starttls == SMTP_STARTTLS_OPPORTUNISTIC) {
-		n->stage = SMTP_STAGE_MAIL;
-		n->note = "STARTTLS refused: going on without TLS "
-		    "(--starttls opportunistic)";
+		smtp_dialog_go_plain(d, "STARTTLS refused: going on without "
+		    "TLS (--starttls opportunistic)", n);
 		return;
 	}
 	n->is_final = true;

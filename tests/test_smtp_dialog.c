@@ -32,7 +32,8 @@
 #define RCPT		"postmaster@example.net"
 
 /* Gmail's replies, with their trailing session ids, as they arrive. */
-#define GSMTP		"d2-20020a05600c4e0200b0040e3b7e9a5dsi123456wmq.170 - gsmtp"
+#define GSMTP \
+	"d2-20020a05600c4e0200b0040e3b7e9a5dsi123456wmq.170 - gsmtp"
 #define S_BANNER	"220 mx.google.com ESMTP " GSMTP "\r\n"
 #define S_EHLO \
 	"250-mx.google.com at your service, [203.0.113.5]\r\n" \
@@ -675,6 +676,34 @@ assert_quit_right_after(enum smtp_stage stage, const char *script,
 	cr_assert_eq(step_at(&dc, final + 1)->reply.code, 221);
 }
 
+Test(smtp_dialog, stops_right_after_connect_without_a_quit_when_asked)
+{
+	dc.o.has_quit_after = true;
+	dc.o.quit_after = SMTP_STAGE_CONNECT;
+	cr_assert_eq(run(S_BANNER S_QUIT), SMTP_OK, "%s", dc.d.err.msg);
+	/* QUIT before the greeting would be a pregreet: send nothing. */
+	assert_wrote(&dc, "");
+	cr_assert_eq(dc.m.reads, 0, "the banner was read");
+	cr_assert(dc.d.is_accepted);
+	assert_final(&dc, 0, SMTP_STAGE_CONNECT);
+	ASSERT_STAGES(&dc, SMTP_STAGE_CONNECT);
+}
+
+Test(smtp_dialog, frees_a_dialogue_that_never_ran)
+{
+	struct smtp_dialog d;
+
+	memset(&d, 0, sizeof(d));
+	smtp_dialog_free(&d);
+	cr_assert_eq(d.transcript.nsteps, 0);
+	cr_assert_null(d.transcript.steps);
+	smtp_dialog_init(&d, &dc.o);
+	smtp_dialog_free(&d);
+	smtp_dialog_free(&d);
+	cr_assert_null(d.wire.data);
+	cr_assert_eq(d.io.fd, -1);
+}
+
 Test(smtp_dialog, quits_right_after_the_banner_when_asked)
 {
 	assert_quit_right_after(SMTP_STAGE_BANNER, S_BANNER S_QUIT, C_QUIT, 1);
@@ -723,6 +752,60 @@ Test(smtp_dialog, does_not_count_a_refused_stage_as_the_goal)
 	    SMTP_OK);
 	cr_assert_not(dc.d.is_accepted);
 	assert_final(&dc, 4, SMTP_STAGE_RCPT);
+}
+
+/*
+ * --quit-after tls asks for no message. When the dialogue goes on
+ * without TLS (off, not offered, refused) that stage never comes, and
+ * going on to MAIL would submit the message the operator did not want
+ * sent. The dialogue must stop there instead, without reaching its goal.
+ */
+static void
+assert_stops_short_of_tls(const char *script, const char *wrote,
+    size_t final, enum smtp_stage stage)
+{
+	dc.o.has_quit_after = true;
+	dc.o.quit_after = SMTP_STAGE_TLS;
+	cr_assert_eq(run(script), SMTP_OK, "%s", dc.d.err.msg);
+	assert_wrote(&dc, wrote);
+	cr_assert_not(dc.d.is_accepted, "the TLS stage was never reached");
+	assert_final(&dc, final, stage);
+	cr_assert_neq(step_at(&dc, final)->note[0], '\0',
+	    "why it stopped is worth a note");
+	cr_assert_eq(step_at(&dc, final + 1)->stage, SMTP_STAGE_QUIT);
+	cr_assert_eq(dc.d.transcript.nsteps, final + 2);
+}
+
+Test(smtp_dialog, sends_no_message_when_asked_to_quit_after_tls_not_offered)
+{
+	dc.o.starttls = SMTP_STARTTLS_OPPORTUNISTIC;
+	dc.o.tls_ctx = FAKE_TLS_CTX;
+	assert_stops_short_of_tls(S_BANNER S_EHLO_PLAIN S_MAIL S_RCPT S_DATA
+	    S_EOD S_QUIT, C_EHLO C_QUIT, 2, SMTP_STAGE_EHLO);
+}
+
+Test(smtp_dialog, sends_no_message_when_asked_to_quit_after_tls_refused)
+{
+	dc.o.starttls = SMTP_STARTTLS_OPPORTUNISTIC;
+	dc.o.tls_ctx = FAKE_TLS_CTX;
+	assert_stops_short_of_tls(S_BANNER S_EHLO
+	    "454 4.7.0 TLS not available\r\n" S_MAIL S_RCPT S_DATA S_EOD
+	    S_QUIT, C_EHLO C_STARTTLS C_QUIT, 3, SMTP_STAGE_STARTTLS);
+}
+
+Test(smtp_dialog, sends_no_message_when_asked_to_quit_after_tls_that_is_off)
+{
+	assert_stops_short_of_tls(S_BANNER S_EHLO S_MAIL S_RCPT S_DATA S_EOD
+	    S_QUIT, C_EHLO C_QUIT, 2, SMTP_STAGE_EHLO);
+}
+
+Test(smtp_dialog, sends_no_message_when_asked_to_quit_after_tls_after_helo)
+{
+	dc.o.starttls = SMTP_STARTTLS_OPPORTUNISTIC;
+	dc.o.tls_ctx = FAKE_TLS_CTX;
+	assert_stops_short_of_tls(S_BANNER "502 5.5.1 unrecognized\r\n"
+	    "250 mx.example.net\r\n" S_MAIL S_RCPT S_DATA S_EOD S_QUIT,
+	    C_EHLO C_HELO C_QUIT, 3, SMTP_STAGE_EHLO);
 }
 
 /* --- servers that break the protocol or stop talking --- */
@@ -1031,4 +1114,82 @@ Test(smtp_dialog, refuses_a_message_one_byte_over_the_ceiling)
 {
 	set_message_of_wire_size(SMTP_DIALOG_MESSAGE_MAX + 1);
 	assert_usage_before_anything();
+}
+
+/*
+ * The transcript keeps at most SMTP_TRANSCRIPT_BYTES_MAX bytes of replies
+ * (each line counts with the NUL after it). A banner of 500 full lines
+ * (500 * 8193 bytes) and an EHLO reply of 11 full lines and one of
+ * last_len bytes make 4096500 + 90123 + last_len + 1 bytes: exactly the
+ * ceiling when last_len is 7680. The server closes after that, so the
+ * QUIT that follows brings no reply to count.
+ */
+#define EHLO_LAST_AT_CEILING	7680
+
+/* nfull lines of SMTP_REPLY_LINE_MAX bytes, then one of last_len. */
+static void
+add_reply_lines(const char *code, size_t nfull, size_t last_len)
+{
+	char pad[SMTP_REPLY_LINE_MAX];
+	size_t i, len;
+
+	memset(pad, 'x', sizeof(pad));
+	for (i = 0; i <= nfull; i++) {
+		len = i < nfull ? SMTP_REPLY_LINE_MAX : last_len;
+		cr_assert_leq(len, sizeof(pad));
+		buf_add(&dc.script, code);
+		buf_add(&dc.script, i < nfull ? "-" : " ");
+		cr_assert_eq(smtp_buf_append(&dc.script, pad, len - 4,
+		    64u << 20), SMTP_OK);
+		buf_add(&dc.script, "\r\n");
+	}
+}
+
+static void
+run_with_reply_bytes(ptrdiff_t off)
+{
+	size_t last = (size_t)(EHLO_LAST_AT_CEILING + off);
+
+	cr_assert_eq((size_t)SMTP_REPLY_LINES_MAX * (SMTP_REPLY_LINE_MAX + 1) +
+	    11 * (SMTP_REPLY_LINE_MAX + 1) + EHLO_LAST_AT_CEILING + 1,
+	    SMTP_TRANSCRIPT_BYTES_MAX, "the arithmetic above is off");
+	add_reply_lines("220", SMTP_REPLY_LINES_MAX - 1, SMTP_REPLY_LINE_MAX);
+	add_reply_lines("250", 11, last);
+	dc.o.has_quit_after = true;
+	dc.o.quit_after = SMTP_STAGE_EHLO;
+	run_on(&dc, dc.script.data, WHOLE);
+}
+
+Test(smtp_dialog, keeps_replies_one_byte_under_the_transcript_ceiling)
+{
+	run_with_reply_bytes(-1);
+	cr_assert_eq(dc.rc, SMTP_OK, "%s", dc.d.err.msg);
+	cr_assert_eq(dc.d.transcript.reply_bytes,
+	    SMTP_TRANSCRIPT_BYTES_MAX - 1);
+	cr_assert(dc.d.is_accepted);
+}
+
+Test(smtp_dialog, keeps_replies_exactly_at_the_transcript_ceiling)
+{
+	run_with_reply_bytes(0);
+	cr_assert_eq(dc.rc, SMTP_OK, "%s", dc.d.err.msg);
+	cr_assert_eq(dc.d.transcript.reply_bytes, SMTP_TRANSCRIPT_BYTES_MAX);
+	cr_assert(dc.d.is_accepted);
+	assert_final(&dc, 2, SMTP_STAGE_EHLO);
+	assert_wrote(&dc, C_EHLO C_QUIT);
+}
+
+Test(smtp_dialog, stops_with_limit_one_byte_over_the_transcript_ceiling)
+{
+	const struct smtp_step *f;
+
+	run_with_reply_bytes(1);
+	cr_assert_eq(dc.rc, SMTP_E_LIMIT);
+	cr_assert_eq(dc.d.err.rc, SMTP_E_LIMIT);
+	cr_assert_not(dc.d.is_accepted);
+	f = assert_final(&dc, 2, SMTP_STAGE_EHLO);
+	cr_assert_eq(f->rc, SMTP_E_LIMIT);
+	cr_assert_leq(dc.d.transcript.reply_bytes, SMTP_TRANSCRIPT_BYTES_MAX);
+	/* A server past our bounds gets no QUIT. */
+	assert_wrote(&dc, C_EHLO);
 }

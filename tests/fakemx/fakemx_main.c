@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -408,11 +409,17 @@ accept_one(struct server *sv)
 	struct sockaddr_storage	 ss;
 	struct fakemx_peer	 peer;
 	socklen_t		 len = sizeof(ss);
-	int			 fd;
+	int			 fd, one = 1;
 
 	fd = accept(sv->lfd, (struct sockaddr *)&ss, &len);
 	if (fd == -1)
 		return;	/* EINTR, or the client gave up already */
+	/*
+	 * Real MX hosts answer without Nagle delays; without this the reply
+	 * after the TLS session tickets waits 40 ms for a delayed ACK and
+	 * the client's stage timings would show it.
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (peer_facts(sv, fd, &ss, &peer) == -1) {
 		fprintf(stderr, "fakemx: cannot read the peer address\n");
 		sv->is_failed = true;
