@@ -51,7 +51,7 @@ $(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
 		  -DMKCERTS_SH='"$(abspath tests/mkcerts.sh)"' \
 		  -DSRCDIR='"$(abspath .)"'
 
-.PHONY: all deps check demo install clean lint-banned unit integration
+.PHONY: all deps check demo install clean lint-banned unit FORCE
 
 all: smtpprobe
 
@@ -66,6 +66,13 @@ $(B)/unit: $(LIB_OBJS) $(TEST_OBJS)
 
 $(B)/fakemx: $(FAKEMX_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
+
+# The data folder is compiled in; rebuild what uses it when PREFIX changes.
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/probe/probe_profile.o: $(B)/datadir.stamp
+FORCE:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -104,6 +111,7 @@ demo: deps all $(B)/fakemx
 	./scripts/demo.sh $(B)/fakemx
 
 install: all
+	@# An installed binary finds the installed profiles (DATADIR).
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
 	install -m 755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
 	install -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/

@@ -181,25 +181,32 @@ probe_text_dns(FILE *fp, const struct probe_report_info *info,
 		    r->mx.hosts_dropped);
 }
 
-/* The reason on the verdict line: the deciding reply, or our words. */
+/*
+ * The reason on the verdict line: the deciding reply ("550 5.7.26 at
+ * end-of-data from mx [addr]"), or our words ("at connect to mx [addr]:
+ * Connection refused").
+ */
 static void
 probe_text_reason(FILE *fp, const struct probe_attempt *a)
 {
 	const struct smtp_step *f = smtp_dialog_final(&a->dialog);
+	bool is_reply = f != NULL && a->dialog.err.rc == SMTP_OK &&
+	    f->reply.code > 0;
 
-	if (f != NULL && a->dialog.err.rc == SMTP_OK && f->reply.code > 0) {
+	if (is_reply)
 		fprintf(fp, "%d%s%s at %s from ", f->reply.code,
 		    f->reply.enhanced[0] ? " " : "", f->reply.enhanced,
 		    smtp_stage_name(f->stage));
-	} else {
-		fprintf(fp, "%s at %s: ", smtp_err_name(a->dialog.err.rc),
-		    f ? smtp_stage_name(f->stage) : "start");
-		probe_escape_text(fp, a->dialog.err.msg,
-		    strlen(a->dialog.err.msg));
-		fputs(", ", fp);
-	}
+	else
+		fprintf(fp, "at %s to ", f ? smtp_stage_name(f->stage) :
+		    "start");
 	probe_escape_text(fp, a->mx, strlen(a->mx));
 	fprintf(fp, " [%s]", a->address);
+	if (!is_reply) {
+		fputs(": ", fp);
+		probe_escape_text(fp, a->dialog.err.msg,
+		    strlen(a->dialog.err.msg));
+	}
 }
 
 void

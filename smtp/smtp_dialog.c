@@ -443,6 +443,16 @@ smtp_dialog_chat(struct smtp_dialog *d, struct smtp_step *step,
 	if (step->rc == SMTP_OK)
 		step->rc = smtp_reply_read(&d->io, &step->reply, deadline_ms,
 		    err);
+	/*
+	 * We never pipeline, so bytes after a complete reply were sent
+	 * before our next command: a server out of step. They will be read
+	 * as the next reply; say so here, where it started.
+	 */
+	if (step->rc == SMTP_OK && smtp_io_pending(&d->io) > 0 &&
+	    step->stage != SMTP_STAGE_STARTTLS && step->note[0] == '\0')
+		(void)snprintf(step->note, sizeof(step->note), "the server "
+		    "sent %zu bytes beyond this reply before our next command",
+		    smtp_io_pending(&d->io));
 	if (step->reply.text.len > 0 &&
 	    !smtp_transcript_account(&d->transcript, step->reply.text.len) &&
 	    step->rc == SMTP_OK)

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -370,5 +371,119 @@ Test(integration, bad_flags_and_missing_values_exit_3_with_one_line)
 	cr_assert_eq(cmd_run(&r, version, PROBE_WAIT_MS), 0);
 	cr_assert_eq(r.status, 0);
 	cr_assert(strncmp(r.out, "smtpprobe ", 10) == 0);
+	cmd_run_free(&r);
+}
+
+/* Hostile servers: each behaviour has a defined outcome and exit status. */
+
+Test(integration, a_garbage_banner_is_a_protocol_tempfail_quoted_escaped)
+{
+	struct cmd_run r;
+
+	start_mx("banner raw: HELLO\\x1b[2J I AM NOT SMTP\\r\\n\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "S: HELLO\\x1b[2J I AM NOT SMTP\n") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "!! protocol: malformed reply line") != NULL);
+	cr_assert(strchr(r.out, 0x1b) == NULL, "raw ESC reached the terminal");
+	cmd_run_free(&r);
+}
+
+Test(integration, a_1_mib_reply_line_is_a_limit_with_the_start_kept)
+{
+	static const char head[] = "banner: 220 ";
+	struct cmd_run r;
+	size_t n = (1u << 20) + sizeof(head) + 2;
+	char *scn = malloc(n);
+
+	cr_assert_not_null(scn);
+	memcpy(scn, head, sizeof(head) - 1);
+	memset(scn + sizeof(head) - 1, 'A', 1u << 20);
+	memcpy(scn + sizeof(head) - 1 + (1u << 20), "\n", 2);
+	start_mx(scn, 1);
+	free(scn);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json", NULL);
+	cr_assert_eq(r.status, 1, "%.300s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"limit\"") != NULL);
+	cr_assert(strstr(r.out, "reply line longer than 8192 bytes") != NULL);
+	cr_assert(strstr(r.out, "\"complete\":false") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, an_unterminated_line_then_silence_times_out_with_evidence)
+{
+	struct cmd_run r;
+
+	start_mx("banner raw: 220 no line end\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json",
+	    "--timeout", "1", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"stage\":\"banner\",\"code\":null,"
+	    "\"enhanced\":null,\"lines\":[\"220 no line end\"]") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"timeout\"") != NULL);
+	cr_assert(r.elapsed_ms < 4000, "took %.0f ms", r.elapsed_ms);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_disconnect_after_data_is_an_io_tempfail_at_end_of_data)
+{
+	struct cmd_run r;
+
+	start_mx("eod close:\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json",
+	    "--starttls", "off", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"end-of-data\","
+	    "\"code\":null") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_code_that_changes_inside_a_reply_is_a_protocol_error)
+{
+	struct cmd_run r;
+
+	start_mx("ehlo raw: 250-first\\r\\n550 second\\r\\n\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "reply code changed within one reply") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"lines\":[\"250-first\",\"550 second\"]") !=
+	    NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, control_and_8bit_bytes_stay_escaped_in_json)
+{
+	struct cmd_run r;
+
+	start_mx("banner raw: 220 evil \\x1b]0;owned\\x07 \\xc3\\x28 ok\\r\\n\n",
+	    1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json",
+	    "--starttls", "off", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\"220 evil \\u001b]0;owned\\u0007 "
+	    "\\ufffd( ok\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"utf8_replaced\":true") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(integration, quit_after_rcpt_sends_no_message_and_passes)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    "--quit-after", "rcpt", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\"final\":{\"stage\":\"rcpt\",\"code\":250")
+	    != NULL, "%s", r.out);
+	log = mx_log();
+	cr_assert(strstr(log, "recv DATA") == NULL, "%s", log);
+	cr_assert(strstr(log, "recv QUIT") != NULL, "%s", log);
+	free(log);
 	cmd_run_free(&r);
 }
