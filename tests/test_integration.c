@@ -487,3 +487,26 @@ Test(integration, quit_after_rcpt_sends_no_message_and_passes)
 	free(log);
 	cmd_run_free(&r);
 }
+
+Test(integration, probes_over_ipv6_from_an_ipv6_source)
+{
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to",
+	    "postmaster@gmail.test", "--from", "probe@example.test",
+	    "--server", NULL, "--source", "::1", "--starttls", "off",
+	    "--json", "--timeout", "5", NULL };
+	struct cmd_run r;
+	char server[64], *log;
+
+	cr_assert_eq(fakemx_run_start(&mx, "eod: 250 2.0.0 OK v6\n", "::1", 1,
+	    false), 0);
+	snprintf(server, sizeof(server), "[::1]:%d", mx.port);
+	argv[7] = server;
+	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+	cr_assert(strstr(r.out, "\"address\":\"::1\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"source\":\"::1\"") != NULL);
+	log = mx_log();
+	cr_assert(strstr(log, "peer ::1 ") != NULL, "%s", log);
+	free(log);
+	cmd_run_free(&r);
+}
