@@ -12,7 +12,7 @@ BINDIR		= $(PREFIX)/bin
 DATADIR		= $(PREFIX)/share/smtpprobe
 
 CC		?= cc
-PKGS		= openssl libcares yaml-0.1
+PKGS		= openssl libcares yaml-0.1 libpcre2-8
 WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS		?= -O2 -g
@@ -34,7 +34,10 @@ TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c
 PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
 		  probe/probe_verdict.c probe/probe_mx.c probe/probe_message.c \
 		  probe/probe_run.c probe/probe_report_text.c \
-		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c
+		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c \
+		  probe/probe_catalog.c probe/probe_catalog_match.c \
+		  probe/probe_explain.c probe/probe_lint.c probe/probe_diag.c \
+		  probe/probe_cmd.c
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
 TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)

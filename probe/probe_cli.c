@@ -13,7 +13,7 @@ enum probe_cli_opt {
 	PROBE_OPT_SERVER, PROBE_OPT_PORT, PROBE_OPT_DNS_SERVER,
 	PROBE_OPT_STARTTLS, PROBE_OPT_TLS_VERIFY, PROBE_OPT_TLS_CA,
 	PROBE_OPT_QUIT_AFTER, PROBE_OPT_TIMEOUT, PROBE_OPT_SUBJECT,
-	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON,
+	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -34,6 +34,7 @@ static const struct option probe_cli_send_opts[] = {
 	{ "subject", required_argument, NULL, PROBE_OPT_SUBJECT },
 	{ "body-file", required_argument, NULL, PROBE_OPT_BODY_FILE },
 	{ "json", no_argument, NULL, PROBE_OPT_JSON },
+	{ "catalog", required_argument, NULL, PROBE_OPT_CATALOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,6 +130,14 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_SUBJECT: o->subject = arg; break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
 	case PROBE_OPT_JSON: o->json = true; break;
+	case PROBE_OPT_CATALOG:
+		if (o->ncatalogs == PROBE_CLI_CATALOGS_MAX) {
+			(void)snprintf(err, errlen, "--catalog: at most %d "
+			    "files", PROBE_CLI_CATALOGS_MAX);
+			return -1;
+		}
+		o->catalogs[o->ncatalogs++] = arg;
+		break;
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
 	case 'h': o->help = true; break;
@@ -139,6 +148,22 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	return 0;
 }
 
+/*
+ * Name the option getopt refused. A short one is named by optopt: inside
+ * a cluster ("-x4") optind has not moved on, so argv[optind - 1] would
+ * be the word before it. A long one is named by the whole word.
+ */
+static void
+probe_cli_bad_option(char **argv, char *err, size_t errlen)
+{
+	if (optopt > 0 && optopt < PROBE_OPT_PROFILE)
+		(void)snprintf(err, errlen, "unknown option or missing "
+		    "value: \"-%c\"", optopt);
+	else
+		(void)snprintf(err, errlen, "unknown option or missing "
+		    "value: \"%.100s\"", argv[optind - 1]);
+}
+
 int
 probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
     char *err, size_t errlen)
@@ -147,13 +172,17 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 
 	memset(o, 0, sizeof(*o));
 	o->family = AF_UNSPEC;
-	optind = 1;
+	/*
+	 * 0, not 1: glibc keeps its place inside a cluster of short options
+	 * ("-x4") in state that only optind = 0 resets; with 1, a second
+	 * parse would resume in the previous argv's leftover characters.
+	 */
+	optind = 0;
 	opterr = 0;	/* our own one-line message instead of getopt's */
 	while ((c = getopt_long(argc, argv, "46h", probe_cli_send_opts,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			(void)snprintf(err, errlen, "unknown option or missing "
-			    "value: \"%.100s\"", argv[optind - 1]);
+			probe_cli_bad_option(argv, err, errlen);
 			return -1;
 		}
 		seen4 |= c == '4';
@@ -191,7 +220,10 @@ probe_cli_usage(FILE *fp)
 "reports every reply verbatim, with a verdict.\n"
 "\n"
 "Commands:\n"
-"  send        probe one sending path (see: smtpprobe send --help)\n"
+"  send          probe one sending path (see: smtpprobe send --help)\n"
+"  explain       diagnose replies from text, a mail log or a bounce\n"
+"                (see: smtpprobe explain --help)\n"
+"  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"
 "\n"
 "Options:\n"
 "  --help      this text\n"
@@ -236,6 +268,8 @@ probe_cli_send_usage(FILE *fp)
 "\n"
 "Output:\n"
 "  --json               one JSON document instead of the text report\n"
+"  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
+"                       above the shipped ones and /etc/smtpprobe/catalogs)\n"
 "  --help               this text\n"
 "\n", fp);
 	fputs(probe_cli_exit_text, fp);

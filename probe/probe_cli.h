@@ -16,6 +16,7 @@
 #include "smtp/smtp_transcript.h"
 
 #define PROBE_CLI_ERR_MAX	512
+#define PROBE_CLI_CATALOGS_MAX	16
 
 struct probe_cli_send {
 	const char	*profile;
@@ -39,6 +40,8 @@ struct probe_cli_send {
 	const char	*body_file;
 	bool		 json;
 	bool		 help;
+	const char	*catalogs[PROBE_CLI_CATALOGS_MAX];	/* --catalog */
+	size_t		 ncatalogs;
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

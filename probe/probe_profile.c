@@ -93,6 +93,35 @@ probe_profile_try(const char *dir, const char *name, char *path,
 	    S_ISREG(sb.st_mode);
 }
 
+static bool
+probe_profile_is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int
+probe_profile_data_dir(char *out, size_t outlen)
+{
+	static const char *const rel[] = { "/profiles", "/../../profiles" };
+	char exe[PATH_MAX];
+	size_t i;
+	int n;
+
+	if (probe_profile_exe_dir(exe, sizeof(exe))) {
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			n = snprintf(out, outlen, "%s%s", exe, rel[i]);
+			if (n > 0 && (size_t)n < outlen &&
+			    probe_profile_is_dir(out))
+				return 0;
+		}
+	}
+	n = snprintf(out, outlen, "%s/profiles", SMTPPROBE_DATADIR);
+	return n > 0 && (size_t)n < outlen && probe_profile_is_dir(out) ?
+	    0 : -1;
+}
+
 /* Resolve a profile name to a file, in the order the header gives. */
 static int
 probe_profile_find(const char *name, char *path, size_t pathlen, char *err,
@@ -182,12 +211,14 @@ static int
 probe_profile_apply(struct probe_profile *p, const struct probe_yaml_doc *doc,
     const struct probe_yaml_entry *e, char *err, size_t errlen)
 {
-	const char *v = e->values[0], *near;
+	const char *v, *near;
 	uint64_t port;
 
+	/* "key: []" has no values array at all: check before reading it. */
 	if (e->nvalues == 0)
 		return probe_profile_bad(doc, e, err, errlen,
 		    "\"%s\" is empty", e->key);
+	v = e->values[0];
 	if (strcmp(e->key, "name") == 0)
 		return probe_profile_text(p->name, sizeof(p->name), doc, e,
 		    err, errlen);

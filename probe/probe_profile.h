@@ -56,6 +56,14 @@ int	probe_profile_load(const char *name_or_path, struct probe_profile *p,
 	    char *err, size_t errlen);
 
 /*
+ * probe_profile_data_dir - the folder of the shipped profiles (and their
+ * catalogs/): the source tree's profiles/ when the binary runs from a
+ * build of that tree, else SMTPPROBE_DATADIR/profiles. Writes the path to
+ * out; returns 0, or -1 when none exists.
+ */
+int	probe_profile_data_dir(char *out, size_t outlen);
+
+/*
  * probe_profile_parse_starttls / _tls_verify - the words of the CLI and
  * the files ("required", "opportunistic", "off"; "require", "report").
  * Return false for anything else.

@@ -144,7 +144,8 @@ probe_json_final(FILE *fp, const struct smtp_dialog *d)
 
 static void
 probe_json_attempt(FILE *fp, const struct probe_report_info *info,
-    const struct probe_attempt *a, bool comma)
+    const struct probe_attempt *a, const struct probe_catalog_match *match,
+    bool comma)
 {
 	size_t i;
 
@@ -166,11 +167,21 @@ probe_json_attempt(FILE *fp, const struct probe_report_info *info,
 		probe_json_step(fp, &a->dialog.transcript.steps[i], i > 0);
 	putc(']', fp);
 	probe_json_final(fp, &a->dialog);
+	probe_json_key(fp, "match", true);
+	if (match != NULL) {
+		struct probe_diag_ctx ctx = *info->diag;
+
+		ctx.mx = a->mx;
+		probe_diag_json(fp, match, &ctx);
+	} else {
+		fputs("null", fp);
+	}
 	putc('}', fp);
 }
 
 static void
-probe_json_mx(FILE *fp, const struct probe_result *r)
+probe_json_mx(FILE *fp, const struct probe_report_info *info,
+    const struct probe_result *r)
 {
 	const struct probe_mx_host *h;
 	size_t i, j;
@@ -193,7 +204,13 @@ probe_json_mx(FILE *fp, const struct probe_result *r)
 		probe_json_str(fp, "error", h->naddrs ? NULL : h->error, true);
 		putc('}', fp);
 	}
-	fputs("]}", fp);
+	fputs("]", fp);
+	probe_json_key(fp, "match", true);
+	if (info->dns_match != NULL)
+		probe_diag_json(fp, info->dns_match, info->diag);
+	else
+		fputs("null", fp);
+	putc('}', fp);
 }
 
 void
@@ -213,11 +230,12 @@ probe_report_json_render(FILE *fp, const struct probe_report_info *info,
 	probe_json_str(fp, "helo", info->helo, true);
 	probe_json_str(fp, "source", info->source[0] ? info->source : NULL,
 	    true);
-	probe_json_mx(fp, r);
+	probe_json_mx(fp, info, r);
 	probe_json_key(fp, "attempts", true);
 	putc('[', fp);
 	for (i = 0; i < r->nattempts; i++)
-		probe_json_attempt(fp, info, &r->attempts[i], i > 0);
+		probe_json_attempt(fp, info, &r->attempts[i], info->matches ?
+		    &info->matches[i] : NULL, i > 0);
 	fprintf(fp, "],\"untried\":%zu", r->untried);
 	probe_json_str(fp, "error", r->error[0] ? r->error : NULL, true);
 	fprintf(fp, ",\"elapsed_ms\":%.3f}\n", r->elapsed_ms);

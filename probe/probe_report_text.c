@@ -133,6 +133,9 @@ static void
 probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
     const struct probe_attempt *a)
 {
+	struct probe_diag_ctx ctx = { 0 };
+	bool has_match = info->matches != NULL &&
+	    info->matches[n - 1].entry != NULL;
 	size_t i;
 
 	fprintf(fp, "\nattempt %zu: ", n);
@@ -141,8 +144,18 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	if (info->source[0] != '\0')
 		fprintf(fp, " from %s", info->source);
 	fprintf(fp, " -> %s\n", probe_verdict_name(a->verdict));
-	for (i = 0; i < a->dialog.transcript.nsteps; i++)
+	if (has_match) {
+		ctx = *info->diag;
+		ctx.mx = a->mx;
+	}
+	for (i = 0; i < a->dialog.transcript.nsteps; i++) {
 		probe_text_step(fp, &a->dialog, &a->dialog.transcript.steps[i]);
+		/* The diagnosis goes right under the reply it explains. */
+		if (has_match && a->dialog.has_final &&
+		    a->dialog.final_step == i)
+			probe_diag_text(fp, &info->matches[n - 1], &ctx,
+			    PROBE_TEXT_INDENT);
+	}
 	probe_text_tls(fp, a);
 	probe_text_caps(fp, &a->dialog);
 }
@@ -179,6 +192,8 @@ probe_text_dns(FILE *fp, const struct probe_report_info *info,
 	if (r->mx.hosts_dropped > 0)
 		fprintf(fp, "    (%zu more MX records not used)\n",
 		    r->mx.hosts_dropped);
+	if (info->dns_match != NULL && info->dns_match->entry != NULL)
+		probe_diag_text(fp, info->dns_match, info->diag, "    ");
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "probe/probe_diag.h"
 #include "probe/probe_run.h"
 
 /* What the report says about the run besides the result. */
@@ -23,6 +24,10 @@ struct probe_report_info {
 	const char	*source;	/* "" when the kernel picks */
 	const char	*helo;
 	int		 exit_code;
+	/* Diagnoses, when catalogs were consulted (else NULL). */
+	const struct probe_catalog_match *matches;	/* one per attempt */
+	const struct probe_catalog_match *dns_match;
+	const struct probe_diag_ctx	*diag;		/* placeholder facts */
 };
 
 /* probe_report_text_render - the whole human report. */

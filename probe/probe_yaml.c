@@ -15,6 +15,8 @@ struct probe_yaml_state {
 	struct probe_yaml_doc	*doc;
 	char			*err;
 	size_t			 errlen;
+	const char		*text;	/* the input, to place reader errors */
+	size_t			 len;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -53,8 +55,11 @@ probe_yaml_slurp(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	n = fread(buf, 1, PROBE_YAML_FILE_MAX + 1, fp);
 	if (ferror(fp) || n > PROBE_YAML_FILE_MAX) {
-		(void)snprintf(err, errlen, "%s: %s", path, ferror(fp) ?
-		    "read error" : "larger than 256 KiB");
+		if (ferror(fp))
+			(void)snprintf(err, errlen, "%s: read error", path);
+		else
+			(void)snprintf(err, errlen, "%s: larger than %u KiB",
+			    path, PROBE_YAML_FILE_MAX / 1024);
 		free(buf);
 		buf = NULL;
 		goto out;
@@ -65,12 +70,44 @@ out:
 	return buf;
 }
 
+/*
+ * Where libyaml's reader gave up (bytes that are not UTF-8, control
+ * characters). It reports those with a byte offset and no mark, and it
+ * decodes ahead of the parser, so without this every such error would
+ * read "1:1". Columns count characters, as libyaml's marks do.
+ */
+static yaml_mark_t
+probe_yaml_reader_mark(const struct probe_yaml_state *st)
+{
+	yaml_mark_t m = st->parser.problem_mark;
+	size_t i, end = st->parser.problem_offset;
+
+	if (st->text == NULL)
+		return m;
+	m.line = m.column = 0;
+	for (i = 0; i < end && i < st->len; i++) {
+		if (st->text[i] == '\n' || (st->text[i] == '\r' &&
+		    (i + 1 == st->len || st->text[i + 1] != '\n'))) {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)st->text[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	m.index = i;
+	return m;
+}
+
 static int
 probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
 {
+	yaml_mark_t at;
+
 	if (yaml_parser_parse(&st->parser, ev))
 		return 0;
-	return probe_yaml_fail(st, &st->parser.problem_mark, "%s",
+	at = st->parser.error == YAML_READER_ERROR ?
+	    probe_yaml_reader_mark(st) : st->parser.problem_mark;
+	return probe_yaml_fail(st, &at, "%s",
 	    st->parser.problem ? st->parser.problem : "YAML syntax error");
 }
 
@@ -185,6 +222,10 @@ probe_yaml_pair(struct probe_yaml_state *st, bool *done)
 	rc = probe_yaml_plain(st, &ev);
 	if (rc == 0 && ev.type != YAML_SCALAR_EVENT)
 		rc = probe_yaml_fail(st, &ev.start_mark, "expected a key");
+	/* Cut at a NUL, "port\0x" would pass for "port". */
+	if (rc == 0 && strlen((const char *)ev.data.scalar.value) !=
+	    ev.data.scalar.length)
+		rc = probe_yaml_fail(st, &ev.start_mark, "a NUL byte in a key");
 	if (rc == 0 && doc->nentries >= PROBE_YAML_KEYS_MAX)
 		rc = probe_yaml_fail(st, &ev.start_mark, "more than %d keys",
 		    PROBE_YAML_KEYS_MAX);
@@ -234,6 +275,30 @@ probe_yaml_open(struct probe_yaml_state *st, bool *is_empty)
 	return rc;
 }
 
+/*
+ * After the mapping: the end of its document, then of the stream. A
+ * second document would otherwise be ignored without a word.
+ */
+static int
+probe_yaml_close(struct probe_yaml_state *st)
+{
+	static const yaml_event_type_t want[] = { YAML_DOCUMENT_END_EVENT,
+	    YAML_STREAM_END_EVENT };
+	yaml_event_t ev;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]) && rc == 0; i++) {
+		if (probe_yaml_next(st, &ev) != 0)
+			return -1;
+		if (ev.type != want[i])
+			rc = probe_yaml_fail(st, &ev.start_mark,
+			    "only one YAML document per file");
+		yaml_event_delete(&ev);
+	}
+	return rc;
+}
+
 int
 probe_yaml_load(const char *path, struct probe_yaml_doc *doc, char *err,
     size_t errlen)
@@ -260,9 +325,13 @@ probe_yaml_load(const char *path, struct probe_yaml_doc *doc, char *err,
 		return -1;
 	}
 	yaml_parser_set_input_string(&st.parser, (unsigned char *)text, len);
+	st.text = text;
+	st.len = len;
 	rc = probe_yaml_open(&st, &is_empty);
 	while (rc == 0 && !is_empty && !done)
 		rc = probe_yaml_pair(&st, &done);
+	if (rc == 0 && !is_empty)
+		rc = probe_yaml_close(&st);
 	yaml_parser_delete(&st.parser);
 	free(text);
 	return rc;
@@ -326,4 +395,189 @@ probe_yaml_nearest(const char *word, const char *const *known)
 	}
 	/* Suggest only what looks like a typo, not any word at all. */
 	return bestd <= 2 || (best && bestd <= strlen(best) / 3) ? best : NULL;
+}
+
+/*
+ * First pass over the events: refuse what the tree must never hold
+ * (aliases, anchors, explicit tags) and bound size and depth, before
+ * libyaml builds anything.
+ */
+static int
+probe_yaml_prescan(struct probe_yaml_state *st)
+{
+	yaml_event_t ev;
+	size_t events = 0;
+	int depth = 0, rc = 0;
+	bool done = false;
+
+	while (rc == 0 && !done) {
+		if (probe_yaml_next(st, &ev) != 0)
+			return -1;
+		rc = probe_yaml_plain(st, &ev);
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (rc == 0 && depth > PROBE_YAML_DEPTH_MAX)
+			rc = probe_yaml_fail(st, &ev.start_mark,
+			    "nested more than %d levels", PROBE_YAML_DEPTH_MAX);
+		if (rc == 0 && ++events > PROBE_YAML_EVENTS_MAX)
+			rc = probe_yaml_fail(st, &ev.start_mark,
+			    "more than %d YAML events", PROBE_YAML_EVENTS_MAX);
+		if (rc == 0 && ev.type == YAML_DOCUMENT_START_EVENT &&
+		    events > 2)
+			rc = probe_yaml_fail(st, &ev.start_mark,
+			    "only one YAML document per file");
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	return rc;
+}
+
+int
+probe_yaml_tree_load(const char *path, struct probe_yaml_tree *t, char *err,
+    size_t errlen)
+{
+	struct probe_yaml_doc doc;	/* carries the path for messages */
+	struct probe_yaml_state st = { .doc = &doc, .err = err,
+	    .errlen = errlen };
+	char *text;
+	size_t len = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	memset(&doc, 0, sizeof(doc));
+	t->path = strdup(path);
+	doc.path = t->path;
+	if (t->path == NULL) {
+		(void)snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	text = probe_yaml_slurp(path, &len, err, errlen);
+	if (text == NULL)
+		return -1;
+	rc = yaml_parser_initialize(&st.parser) ? 0 : -1;
+	if (rc == 0) {
+		yaml_parser_set_input_string(&st.parser, (unsigned char *)text,
+		    len);
+		rc = probe_yaml_prescan(&st);
+		yaml_parser_delete(&st.parser);
+	}
+	if (rc == 0 && yaml_parser_initialize(&st.parser)) {
+		yaml_parser_set_input_string(&st.parser, (unsigned char *)text,
+		    len);
+		if (yaml_parser_load(&st.parser, &t->doc))
+			t->is_loaded = true;
+		else
+			rc = probe_yaml_fail(&st, &st.parser.problem_mark, "%s",
+			    st.parser.problem ? st.parser.problem :
+			    "YAML syntax error");
+		yaml_parser_delete(&st.parser);
+	}
+	free(text);
+	return rc;
+}
+
+void
+probe_yaml_tree_free(struct probe_yaml_tree *t)
+{
+	if (t->is_loaded)
+		yaml_document_delete(&t->doc);
+	free(t->path);
+	memset(t, 0, sizeof(*t));
+}
+
+yaml_node_t *
+probe_yaml_root(struct probe_yaml_tree *t)
+{
+	return t->is_loaded ? yaml_document_get_root_node(&t->doc) : NULL;
+}
+
+yaml_node_t *
+probe_yaml_node(struct probe_yaml_tree *t, int index)
+{
+	return t->is_loaded ? yaml_document_get_node(&t->doc, index) : NULL;
+}
+
+int
+probe_yaml_fail_at(const struct probe_yaml_tree *t, const yaml_node_t *node,
+    char *err, size_t errlen, const char *fmt, ...)
+{
+	char what[PROBE_YAML_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* may cut: fine */
+	va_end(ap);
+	(void)snprintf(err, errlen, "%s:%lu:%lu: %s", t->path,
+	    node ? (unsigned long)node->start_mark.line + 1 : 1UL,
+	    node ? (unsigned long)node->start_mark.column + 1 : 1UL, what);
+	return -1;
+}
+
+const char *
+probe_yaml_text(const yaml_node_t *node)
+{
+	const char *s;
+
+	if (node == NULL || node->type != YAML_SCALAR_NODE)
+		return NULL;
+	s = (const char *)node->data.scalar.value;
+	return strlen(s) == node->data.scalar.length ? s : NULL;
+}
+
+yaml_node_t *
+probe_yaml_get(struct probe_yaml_tree *t, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p;
+	const char *k;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		k = probe_yaml_text(probe_yaml_node(t, p->key));
+		if (k != NULL && strcmp(k, key) == 0)
+			return probe_yaml_node(t, p->value);
+	}
+	return NULL;
+}
+
+int
+probe_yaml_check_keys(struct probe_yaml_tree *t, yaml_node_t *map,
+    const char *const *known, char *err, size_t errlen)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *kn;
+	const char *k, *near;
+	size_t i;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return probe_yaml_fail_at(t, map, err, errlen,
+		    "expected a mapping of keys to values");
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		kn = probe_yaml_node(t, p->key);
+		k = probe_yaml_text(kn);
+		if (k == NULL)
+			return probe_yaml_fail_at(t, kn, err, errlen,
+			    "a key must be plain text");
+		for (q = map->data.mapping.pairs.start; q < p; q++)
+			if (strcmp(probe_yaml_text(probe_yaml_node(t, q->key)),
+			    k) == 0)
+				return probe_yaml_fail_at(t, kn, err, errlen,
+				    "duplicate key \"%s\"", k);
+		for (i = 0; known[i] != NULL && strcmp(known[i], k) != 0; i++)
+			;
+		if (known[i] != NULL)
+			continue;
+		near = probe_yaml_nearest(k, known);
+		return near ? probe_yaml_fail_at(t, kn, err, errlen, "unknown "
+		    "key \"%s\" (did you mean \"%s\"?)", k, near) :
+		    probe_yaml_fail_at(t, kn, err, errlen, "unknown key "
+		    "\"%s\"", k);
+	}
+	return 0;
 }

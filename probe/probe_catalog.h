@@ -1,0 +1,184 @@
+/*
+ * probe_catalog - catalogs of provider replies (the YAML files in
+ * profiles/catalogs/) and the matcher that turns a reply, or an outcome
+ * with no reply, into a diagnosis: cause, summary, remediation with
+ * captured names filled in.
+ *
+ * Loading validates every entry and reports FILE:LINE:COL: unknown keys
+ * (with the nearest known one), missing fields, bad codes, stages and
+ * causes, patterns that do not compile, duplicate ids. Patterns are PCRE2,
+ * case-insensitive, JIT-compiled when the platform allows, and run with
+ * explicit match and depth limits so that a pathological pattern costs a
+ * bounded amount of work and fails as "no match", never hangs.
+ *
+ * Matching picks the most specific entry (see profiles/catalogs/README.md
+ * "How matching works"); the order is total, so the result is
+ * deterministic. A reply nothing matches falls back to generic entries by
+ * enhanced code, then by class, and is flagged is_fallback.
+ *
+ * Limits: PROBE_CATALOG_ENTRIES_MAX entries in all, PROBE_CATALOG_PATTERNS_MAX
+ * patterns and PROBE_CATALOG_STEPS_MAX remediation steps per entry,
+ * PROBE_CATALOG_CAPTURES_MAX captures, captured values cut to
+ * PROBE_CATALOG_CAPTURE_LEN bytes.
+ *
+ * The code is in two files of this one module: probe_catalog.c loads and
+ * validates, probe_catalog_match.c matches and fills placeholders.
+ *
+ * Errors: -1 with one line in err (with the location).
+ */
+#ifndef SMTPPROBE_PROBE_CATALOG_H
+#define SMTPPROBE_PROBE_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "smtp/smtp_reply.h"
+#include "smtp/smtp_stage.h"
+
+#define PROBE_CATALOG_ENTRIES_MAX	2000
+#define PROBE_CATALOG_PATTERNS_MAX	8
+#define PROBE_CATALOG_STEPS_MAX		16
+#define PROBE_CATALOG_EXAMPLES_MAX	32
+#define PROBE_CATALOG_CAPTURES_MAX	8
+#define PROBE_CATALOG_CAPTURE_LEN	256
+#define PROBE_CATALOG_ERR_MAX		1024
+/* PCRE2 work bounds per match: generous for sane patterns. */
+#define PROBE_CATALOG_MATCH_LIMIT	100000
+#define PROBE_CATALOG_DEPTH_LIMIT	1000
+/* The joined text of one reply that patterns see. */
+#define PROBE_CATALOG_TEXT_MAX		65536
+
+enum probe_catalog_verdict {
+	PROBE_CATALOG_FAIL,
+	PROBE_CATALOG_TEMPFAIL,
+};
+
+struct probe_catalog_entry {
+	char			*id;
+	char			*provider;
+	char			*file;		/* shared with the catalog */
+	unsigned long		 line;
+	unsigned long		 column;
+	size_t			 order;		/* load order: the last tie-break */
+	bool			 is_user;	/* from --catalog or /etc */
+	int			 code;		/* exact, or 0 */
+	int			 code_class;	/* 4 or 5 for "4xx"/"5xx", or 0 */
+	char			 enhanced[SMTP_REPLY_ENHANCED_MAX];
+	unsigned		 stages;	/* bit per enum smtp_stage; 0: any */
+	char			*outcome;	/* local entries: error kind */
+	pcre2_code		*patterns[PROBE_CATALOG_PATTERNS_MAX];
+	char			*pattern_text[PROBE_CATALOG_PATTERNS_MAX];
+	size_t			 npatterns;
+	enum probe_catalog_verdict verdict;
+	char			*cause;
+	char			*summary;
+	char			*remediation[PROBE_CATALOG_STEPS_MAX];
+	size_t			 nremediation;
+	char			*see;
+	char			*examples[PROBE_CATALOG_EXAMPLES_MAX];
+	unsigned long		 example_lines[PROBE_CATALOG_EXAMPLES_MAX];
+	size_t			 nexamples;
+};
+
+struct probe_catalog {
+	struct probe_catalog_entry *entries;
+	size_t			 nentries;
+	char			**files;	/* owned paths */
+	size_t			 nfiles;
+	pcre2_match_context	*mctx;
+	pcre2_match_data	*mdata;		/* reused: one thread */
+	bool			 use_jit;
+};
+
+/* What is known of the reply or outcome being matched. */
+struct probe_catalog_query {
+	int		 code;		/* 0 for an outcome with no reply */
+	const char	*enhanced;	/* "" or NULL when none */
+	bool		 has_stage;
+	enum smtp_stage	 stage;
+	const char	*text;		/* joined text (probe_catalog_join) */
+	size_t		 len;
+	const char	*outcome;	/* error kind or DNS status, or NULL */
+	const char	*provider;	/* the profile's provider, or NULL */
+};
+
+struct probe_catalog_capture {
+	char	name[32];
+	char	value[PROBE_CATALOG_CAPTURE_LEN];
+};
+
+struct probe_catalog_match {
+	const struct probe_catalog_entry *entry;	/* NULL: nothing */
+	bool			 is_fallback;	/* by code only: not known */
+	struct probe_catalog_capture captures[PROBE_CATALOG_CAPTURES_MAX];
+	size_t			 ncaptures;
+};
+
+/*
+ * probe_catalog_init - an empty catalog; free with probe_catalog_free.
+ * use_jit JIT-compiles every pattern: worth it for explain over a log
+ * (millions of matches), not for a probe that matches one reply.
+ */
+int	probe_catalog_init(struct probe_catalog *c, bool use_jit, char *err,
+	    size_t errlen);
+void	probe_catalog_free(struct probe_catalog *c);
+
+/*
+ * probe_catalog_load_file - add the entries of one catalog file. is_user
+ * marks files the operator gave (they rank above shipped ones).
+ * Returns 0, or -1 with err filled.
+ */
+int	probe_catalog_load_file(struct probe_catalog *c, const char *path,
+	    bool is_user, char *err, size_t errlen);
+
+/*
+ * probe_catalog_load_default - the shipped catalogs (google, yahoo,
+ * microsoft, apple, generic, local) from the profiles' catalogs/ folder,
+ * then every *.yaml in /etc/smtpprobe/catalogs (as user catalogs), then
+ * the extra files given (user catalogs too).
+ * Returns 0, or -1 with err filled.
+ */
+int	probe_catalog_load_default(struct probe_catalog *c,
+	    const char *const *extra, size_t nextra, char *err, size_t errlen);
+
+/*
+ * probe_catalog_join - the text patterns see: a reply's lines joined by
+ * single spaces, each line's "550-5.7.26 " prefix (code, separator and
+ * the enhanced code when present) removed. Writes at most outlen - 1
+ * bytes and a NUL; returns the length.
+ */
+size_t	probe_catalog_join(const struct smtp_reply *reply, char *out,
+	    size_t outlen);
+
+/*
+ * probe_catalog_match - the best entry for q into *m (zeroed first).
+ * Returns true when an entry matched (possibly a fallback).
+ */
+bool	probe_catalog_match(struct probe_catalog *c,
+	    const struct probe_catalog_query *q, struct probe_catalog_match *m);
+
+/*
+ * probe_catalog_rank - how specific entry e is for query q (larger wins;
+ * equal ranks go to the earlier entry).
+ */
+unsigned probe_catalog_rank(const struct probe_catalog_entry *e,
+	    const struct probe_catalog_query *q);
+
+/* probe_catalog_entry_matches - does e match q (code, stage, patterns)? */
+bool	probe_catalog_entry_matches(struct probe_catalog *c,
+	    const struct probe_catalog_entry *e,
+	    const struct probe_catalog_query *q);
+
+/*
+ * probe_catalog_fill - expand {name} placeholders of tmpl from the
+ * captures, then from ctx (name=value pairs, NULL-terminated, may be
+ * NULL); an unknown name becomes "<name>". Output cut to outlen - 1.
+ */
+void	probe_catalog_fill(const char *tmpl,
+	    const struct probe_catalog_match *m, const char *const *ctx,
+	    char *out, size_t outlen);
+
+#endif
