@@ -54,7 +54,8 @@ $(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
 		  -DMKCERTS_SH='"$(abspath tests/mkcerts.sh)"' \
 		  -DSRCDIR='"$(abspath .)"'
 
-.PHONY: all deps check demo install clean lint-banned unit FORCE
+.PHONY: all deps check demo install clean lint-banned lint-catalogs unit \
+	FORCE
 
 all: smtpprobe
 
@@ -93,6 +94,12 @@ check: deps
 	    build/asan/smtpprobe build/asan/unit build/asan/fakemx
 	$(MAKE) lint-banned
 	$(MAKE) B=build/asan unit
+	$(MAKE) B=build/asan lint-catalogs
+
+# Every shipped catalog loads, and every example classifies to its entry.
+lint-catalogs:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    $(B)/smtpprobe catalog lint
 
 unit:
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
@@ -115,9 +122,11 @@ demo: deps all $(B)/fakemx
 
 install: all
 	@# An installed binary finds the installed profiles (DATADIR).
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles/catalogs
 	install -m 755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
 	install -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
+	install -m 644 profiles/catalogs/*.yaml \
+	    $(DESTDIR)$(DATADIR)/profiles/catalogs/
 
 clean:
 	rm -rf build smtpprobe

@@ -43,14 +43,21 @@ probe_explain_maybe(const char *s, size_t len)
 	return false;
 }
 
-/* memmem for a NUL-terminated needle, case-insensitive on ASCII. */
+/*
+ * memmem for a NUL-terminated needle, case-insensitive on ASCII. The
+ * first byte is compared inline (folding case with 0x20, which only ever
+ * lets through a few more candidates) before strncasecmp is called: this
+ * runs many times over each line that holds a reply.
+ */
 static const char *
 probe_explain_find(const char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle), i;
+	unsigned char first = (unsigned char)needle[0] | 0x20;
 
 	for (i = 0; n <= len && i <= len - n; i++)
-		if (strncasecmp(s + i, needle, n) == 0)
+		if (((unsigned char)s[i] | 0x20) == first &&
+		    strncasecmp(s + i + 1, needle + 1, n - 1) == 0)
 			return s + i;
 	return NULL;
 }

@@ -111,6 +111,22 @@ probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
 	    st->parser.problem ? st->parser.problem : "YAML syntax error");
 }
 
+/*
+ * Error messages quote keys and must stay one line (the header's
+ * promise), so a key that holds a line break or another control byte,
+ * which YAML lets a quoted key carry as "\n", is refused unquoted.
+ */
+static bool
+probe_yaml_is_key(const char *key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 /* Anchors, aliases and tags are refused: see the header. */
 static int
 probe_yaml_plain(struct probe_yaml_state *st, const yaml_event_t *ev)
@@ -226,6 +242,9 @@ probe_yaml_pair(struct probe_yaml_state *st, bool *done)
 	if (rc == 0 && strlen((const char *)ev.data.scalar.value) !=
 	    ev.data.scalar.length)
 		rc = probe_yaml_fail(st, &ev.start_mark, "a NUL byte in a key");
+	if (rc == 0 && !probe_yaml_is_key((const char *)ev.data.scalar.value))
+		rc = probe_yaml_fail(st, &ev.start_mark,
+		    "a key holds a line break or another control character");
 	if (rc == 0 && doc->nentries >= PROBE_YAML_KEYS_MAX)
 		rc = probe_yaml_fail(st, &ev.start_mark, "more than %d keys",
 		    PROBE_YAML_KEYS_MAX);
@@ -564,6 +583,9 @@ probe_yaml_check_keys(struct probe_yaml_tree *t, yaml_node_t *map,
 		if (k == NULL)
 			return probe_yaml_fail_at(t, kn, err, errlen,
 			    "a key must be plain text");
+		if (!probe_yaml_is_key(k))
+			return probe_yaml_fail_at(t, kn, err, errlen, "a key "
+			    "holds a line break or another control character");
 		for (q = map->data.mapping.pairs.start; q < p; q++)
 			if (strcmp(probe_yaml_text(probe_yaml_node(t, q->key)),
 			    k) == 0)
