@@ -17,6 +17,8 @@
 #define ARGS_MAX	48
 /* Generous: a probe against loopback takes milliseconds. */
 #define PROBE_WAIT_MS	20000
+/* Where the text report puts reply lines and their diagnosis. */
+#define PROBE_INDENT	"                           "
 
 static struct dnsmasq_run dns;
 static struct fakemx_run mx;
@@ -508,5 +510,43 @@ Test(integration, probes_over_ipv6_from_an_ipv6_source)
 	log = mx_log();
 	cr_assert(strstr(log, "peer ::1 ") != NULL, "%s", log);
 	free(log);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_refusal_comes_with_its_catalog_diagnosis)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 2);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"match\":{\"id\":\"google.unauthenticated\","
+	    "\"provider\":\"google\",\"cause\":\"unauthenticated\","
+	    "\"verdict\":\"fail\",\"in_catalog\":true") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"captures\":{\"domain\":\"example.test\","
+	    "\"ip\":\"127.0.0.3\"}") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "ip4:127.0.0.3") != NULL);
+	cmd_run_free(&r);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.out, "S: 550 5.7.26 instructions on setting up "
+	    "authentication. smtpprobe-sim - gsmtp\n" PROBE_INDENT
+	    "diagnosis: google.unauthenticated (fail, cause "
+	    "unauthenticated)\n") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(integration, a_passing_probe_has_no_diagnosis_and_a_timeout_has_one)
+{
+	struct cmd_run r;
+
+	start_mx("banner stall:\n", 1);
+	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json",
+	    "--timeout", "1", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"match\":{\"id\":\"local.") != NULL, "%s",
+	    r.out);
 	cmd_run_free(&r);
 }
