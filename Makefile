@@ -24,7 +24,7 @@ PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CPPFLAGS	= -I. -D_GNU_SOURCE -DSMTPPROBE_VERSION='"$(VERSION)"' \
 		  -DSMTPPROBE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS) $(SAN) -MMD -MP
-ALL_LDFLAGS	= $(SAN) $(LDFLAGS)
+ALL_LDFLAGS	= $(SAN) $(LDFLAGS) -pthread
 
 SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c \
 		  smtp/smtp_io.c smtp/smtp_reply.c smtp/smtp_ehlo.c \
@@ -37,7 +37,10 @@ PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
 		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c \
 		  probe/probe_catalog.c probe/probe_catalog_match.c \
 		  probe/probe_explain.c probe/probe_lint.c probe/probe_diag.c \
-		  probe/probe_cmd.c
+		  probe/probe_cmd.c probe/probe_config.c probe/probe_multi.c \
+		  probe/probe_sendcmd.c probe/probe_report_matrix.c \
+		  probe/probe_report_nagios.c probe/probe_report_prom.c \
+		  probe/probe_dns.c probe/probe_spf.c
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
 TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)

@@ -115,6 +115,21 @@ probe_catalog_free(struct probe_catalog *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * YAML reads a plain null, Null, NULL or ~ as null, not as text; libyaml
+ * leaves resolving to us, so without this a bare "outcome: null" would
+ * load as the word (local.yaml quotes it for that reason).
+ */
+static bool
+probe_catalog_is_null(const yaml_node_t *n)
+{
+	const char *s = probe_yaml_text(n);
+
+	return s != NULL && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+	    strcmp(s, "NULL") == 0 || strcmp(s, "~") == 0);
+}
+
 /* A required scalar, copied. */
 static int
 probe_catalog_str(struct probe_catalog_ctx *x, yaml_node_t *map,
@@ -131,6 +146,10 @@ probe_catalog_str(struct probe_catalog_ctx *x, yaml_node_t *map,
 	if (s == NULL || s[0] == '\0')
 		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
 		    "\"%s\" must be non-empty text", key);
+	if (probe_catalog_is_null(n))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"%s\" is YAML null; quote it (\"%s\") to mean the word",
+		    key, s);
 	*out = strdup(s);
 	if (*out == NULL)
 		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
@@ -362,10 +381,17 @@ probe_catalog_fields(struct probe_catalog_ctx *x, yaml_node_t *map,
 		rc = probe_catalog_str(x, map, "summary", true, &e->summary);
 	if (rc == 0)
 		rc = probe_catalog_str(x, map, "see", true, &e->see);
+	/* Both lists are required: say so at the entry, not at 1:1. */
+	if (rc == 0 && probe_yaml_get(x->t, map, "remediation") == NULL)
+		rc = probe_yaml_fail_at(x->t, map, x->err, x->errlen,
+		    "missing \"remediation\"");
 	if (rc == 0)
 		rc = probe_catalog_list(x, probe_yaml_get(x->t, map,
 		    "remediation"), "remediation", e->remediation, NULL,
 		    PROBE_CATALOG_STEPS_MAX, &e->nremediation);
+	if (rc == 0 && probe_yaml_get(x->t, map, "examples") == NULL)
+		rc = probe_yaml_fail_at(x->t, map, x->err, x->errlen,
+		    "missing \"examples\"");
 	if (rc == 0)
 		rc = probe_catalog_list(x, probe_yaml_get(x->t, map, "examples"),
 		    "examples", e->examples, e->example_lines,
@@ -450,6 +476,7 @@ probe_catalog_load_file(struct probe_catalog *c, const char *path,
 	    .err = err, .errlen = errlen };
 	yaml_node_t *root;
 	char **files;
+	size_t first = c->nentries;
 	int rc = -1;
 
 	if (probe_catalog_reserve(c, err, errlen) != 0)
@@ -481,6 +508,9 @@ probe_catalog_load_file(struct probe_catalog *c, const char *path,
 	}
 	rc = probe_catalog_entries(&x, root);
 out:
+	/* A file that does not load adds nothing, not half an entry. */
+	while (rc != 0 && c->nentries > first)
+		probe_catalog_entry_free(&c->entries[--c->nentries]);
 	free((char *)x.provider);
 	probe_yaml_tree_free(&t);
 	return rc;

@@ -232,7 +232,8 @@ probe_catalog_fill(const char *tmpl, const struct probe_catalog_match *m,
 
 	while (*p != '\0' && o + 1 < outlen) {
 		close = *p == '{' ? strchr(p, '}') : NULL;
-		if (close == NULL || close - p > 32 ||
+		/* "{}" names nothing: shell commands in steps use it. */
+		if (close == NULL || close == p + 1 || close - p > 32 ||
 		    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_0123456789") !=
 		    (size_t)(close - p - 1)) {
 			out[o++] = *p++;

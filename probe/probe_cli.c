@@ -14,6 +14,8 @@ enum probe_cli_opt {
 	PROBE_OPT_STARTTLS, PROBE_OPT_TLS_VERIFY, PROBE_OPT_TLS_CA,
 	PROBE_OPT_QUIT_AFTER, PROBE_OPT_TIMEOUT, PROBE_OPT_SUBJECT,
 	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
+	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
+	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -35,6 +37,14 @@ static const struct option probe_cli_send_opts[] = {
 	{ "body-file", required_argument, NULL, PROBE_OPT_BODY_FILE },
 	{ "json", no_argument, NULL, PROBE_OPT_JSON },
 	{ "catalog", required_argument, NULL, PROBE_OPT_CATALOG },
+	{ "config", required_argument, NULL, PROBE_OPT_CONFIG },
+	{ "path", required_argument, NULL, PROBE_OPT_PATH },
+	{ "jobs", required_argument, NULL, PROBE_OPT_JOBS },
+	{ "format", required_argument, NULL, PROBE_OPT_FORMAT },
+	{ "output", required_argument, NULL, PROBE_OPT_OUTPUT },
+	{ "quiet", no_argument, NULL, PROBE_OPT_QUIET },
+	{ "lock-file", required_argument, NULL, PROBE_OPT_LOCK_FILE },
+	{ "wait", no_argument, NULL, PROBE_OPT_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -86,6 +96,56 @@ bad:
 	return -1;
 }
 
+static int
+probe_cli_format(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	static const char *const names[] = { "text", "json", "nagios",
+	    "prometheus" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			o->format = (enum probe_cli_format)i;
+			return 0;
+		}
+	}
+	(void)snprintf(err, errlen, "--format: text, json, nagios or "
+	    "prometheus, not \"%.64s\"", arg);
+	return -1;
+}
+
+/* The options of many paths: config, selection, parallelism, output. */
+static int
+probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case PROBE_OPT_CONFIG: o->config = arg; return 0;
+	case PROBE_OPT_PATH:
+		if (o->npaths == PROBE_CLI_PATHS_MAX)
+			break;
+		o->paths[o->npaths++] = arg;
+		return 0;
+	case PROBE_OPT_JOBS:
+		if (!smtp_num_parse(arg, strlen(arg), 1, 256, &v))
+			break;
+		o->jobs = (int)v;
+		return 0;
+	case PROBE_OPT_FORMAT: return probe_cli_format(arg, o, err, errlen);
+	case PROBE_OPT_OUTPUT: o->output = arg; return 0;
+	case PROBE_OPT_QUIET: o->quiet = true; return 0;
+	case PROBE_OPT_LOCK_FILE: o->lock_file = arg; return 0;
+	case PROBE_OPT_WAIT: o->wait = true; return 0;
+	default: break;
+	}
+	(void)snprintf(err, errlen, c == PROBE_OPT_JOBS ? "--jobs: a number "
+	    "from 1 to 256" : "--path: at most %d", PROBE_CLI_PATHS_MAX);
+	return -1;
+}
+
 /* One option; -1 with err filled when its value is unusable. */
 static int
 probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
@@ -129,7 +189,14 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		return -1;
 	case PROBE_OPT_SUBJECT: o->subject = arg; break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
-	case PROBE_OPT_JSON: o->json = true; break;
+	case PROBE_OPT_JSON:
+		o->json = true;
+		o->format = PROBE_CLI_FORMAT_JSON;
+		break;
+	case PROBE_OPT_CONFIG: case PROBE_OPT_PATH: case PROBE_OPT_JOBS:
+	case PROBE_OPT_FORMAT: case PROBE_OPT_OUTPUT: case PROBE_OPT_QUIET:
+	case PROBE_OPT_LOCK_FILE: case PROBE_OPT_WAIT:
+		return probe_cli_many(c, arg, o, err, errlen);
 	case PROBE_OPT_CATALOG:
 		if (o->ncatalogs == PROBE_CLI_CATALOGS_MAX) {
 			(void)snprintf(err, errlen, "--catalog: at most %d "
@@ -266,8 +333,23 @@ probe_cli_send_usage(FILE *fp)
 "                       default 10 s to connect, 30 s per reply, 60 s\n"
 "                       after the message)\n"
 "\n"
+"Many paths (from the config file):\n"
+"  --config FILE        sending paths (default /etc/smtpprobe/smtpprobe.yaml,\n"
+"                       then ~/.config/smtpprobe/smtpprobe.yaml)\n"
+"  --path NAME          only this path (repeatable; default: all)\n"
+"  --profile LIST       gmail,yahoo,... or all (gmail,yahoo,outlook,icloud)\n"
+"  --jobs N             probes at once (1-256, default 4), within each\n"
+"                       profile's politeness limits\n"
+"  --lock-file FILE     cron safety: one run at a time (default\n"
+"                       /run/lock/smtpprobe.lock, else /tmp)\n"
+"  --wait               wait for a running smtpprobe instead of exiting 3\n"
+"\n"
 "Output:\n"
-"  --json               one JSON document instead of the text report\n"
+"  --format FORMAT      text (default), json, nagios or prometheus\n"
+"  --output FILE        with prometheus: write FILE atomically (for\n"
+"                       node_exporter's textfile collector)\n"
+"  --quiet              print nothing when every probe passes (for cron)\n"
+"  --json               the same as --format json\n"
 "  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
 "                       above the shipped ones and /etc/smtpprobe/catalogs)\n"
 "  --help               this text\n"

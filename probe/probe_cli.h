@@ -17,6 +17,14 @@
 
 #define PROBE_CLI_ERR_MAX	512
 #define PROBE_CLI_CATALOGS_MAX	16
+#define PROBE_CLI_PATHS_MAX	64
+
+enum probe_cli_format {
+	PROBE_CLI_FORMAT_TEXT,
+	PROBE_CLI_FORMAT_JSON,
+	PROBE_CLI_FORMAT_NAGIOS,
+	PROBE_CLI_FORMAT_PROMETHEUS,
+};
 
 struct probe_cli_send {
 	const char	*profile;
@@ -42,6 +50,15 @@ struct probe_cli_send {
 	bool		 help;
 	const char	*catalogs[PROBE_CLI_CATALOGS_MAX];	/* --catalog */
 	size_t		 ncatalogs;
+	const char	*config;	/* --config FILE */
+	const char	*paths[PROBE_CLI_PATHS_MAX];	/* --path NAME */
+	size_t		 npaths;
+	int		 jobs;		/* --jobs, 0 when not given */
+	enum probe_cli_format format;
+	const char	*output;	/* --output FILE */
+	bool		 quiet;
+	const char	*lock_file;
+	bool		 wait;		/* --wait for the lock */
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

@@ -25,6 +25,24 @@ probe_escape_text(FILE *fp, const char *s, size_t len)
 	}
 }
 
+size_t
+probe_escape_text_len(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
+			n += 2;
+		else if (c >= 0x20 && c < 0x7f)
+			n++;
+		else
+			n += 4;
+	}
+	return n;
+}
+
 /*
  * Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing past U+10FFFF), or 0 when it is not valid.

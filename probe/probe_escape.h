@@ -19,6 +19,13 @@
 void	probe_escape_text(FILE *fp, const char *s, size_t len);
 
 /*
+ * probe_escape_text_len - how many bytes (terminal columns: the output is
+ * printable ASCII) probe_escape_text(fp, s, len) writes, for aligning
+ * tables.
+ */
+size_t	probe_escape_text_len(const char *s, size_t len);
+
+/*
  * probe_escape_json - write s as a quoted JSON string. Returns true when
  * invalid UTF-8 had to be replaced.
  */

@@ -36,7 +36,7 @@ probe_explain_maybe(const char *s, size_t len)
 	if (probe_explain_code_at(s, len, i, '2'))
 		return true;
 	/* One compare per byte: this runs over every line of a log. */
-	for (i = 0; i + 3 < len; i++)
+	for (i = 0; i + 3 <= len; i++)
 		if ((unsigned char)(s[i] - '4') <= 1 &&
 		    probe_explain_code_at(s, len, i, '4'))
 			return true;
@@ -162,19 +162,26 @@ probe_explain_stage(const char *s, size_t len, struct probe_explain_reply *r)
 	}
 }
 
-/* Postfix "host NAME[ADDR] said:", Exim "H=NAME [ADDR]". */
+/*
+ * Postfix "host NAME[ADDR] said:" and "host NAME[ADDR] refused to talk to
+ * me:", Exim "H=NAME [ADDR]".
+ */
 static void
 probe_explain_host(const char *s, size_t len, struct probe_explain_reply *r)
 {
-	const char *h = probe_explain_find(s, len, "host "), *end;
+	const char *end = probe_explain_find(s, len, " said: "), *h = NULL, *p;
 	size_t n;
 
-	if (h != NULL && probe_explain_find(h, len - (size_t)(h - s),
-	    " said: ") != NULL)
-		h += 5;
-	else if ((h = probe_explain_find(s, len, " H=")) != NULL)
-		h += 3;
-	else
+	if (end == NULL)
+		end = probe_explain_find(s, len, " refused to talk to me: ");
+	/* The last word "host " before it: syslog's "localhost " is not. */
+	for (p = s; end != NULL && (p = probe_explain_find(p,
+	    (size_t)(end - p), "host ")) != NULL; p++)
+		if (p == s || !isalnum((unsigned char)p[-1]))
+			h = p + 5;
+	if (h == NULL && (p = probe_explain_find(s, len, " H=")) != NULL)
+		h = p + 3;
+	if (h == NULL)
 		return;
 	for (end = h; end < s + len && *end != ' ' && *end != ':'; end++)
 		;
@@ -196,11 +203,15 @@ probe_explain_prefix(const char *s, size_t len, size_t i,
 	char enh[SMTP_REPLY_ENHANCED_MAX];
 	size_t n;
 
-	if (i + 4 > len || (i > 0 && s[i - 1] != ' ') ||
+	if (i + 3 > len || (i > 0 && s[i - 1] != ' ') ||
 	    s[i] != '0' + r->code / 100 ||
 	    s[i + 1] != '0' + r->code / 10 % 10 ||
-	    s[i + 2] != '0' + r->code % 10 ||
-	    (s[i + 3] != '-' && !(s[i + 3] == ' ' && (seen_dash || i == 0))))
+	    s[i + 2] != '0' + r->code % 10)
+		return 0;
+	/* RFC 5321 4.2: the last line may be the bare code. */
+	if (i + 3 == len)
+		return seen_dash || i == 0 ? 3 : 0;
+	if (s[i + 3] != '-' && !(s[i + 3] == ' ' && (seen_dash || i == 0)))
 		return 0;
 	n = smtp_reply_parse_enhanced(s + i + 4, len - i - 4, r->code, enh);
 	if (n > 0 && strcmp(enh, r->enhanced) == 0)
@@ -219,7 +230,8 @@ probe_explain_norm(const char *s, size_t len,
 	while (i < len) {
 		p = probe_explain_prefix(s, len, i, r, seen_dash);
 		if (p > 0) {
-			seen_dash |= s[i + 3] == '-';
+			/* A bare code (p == 3) ends the text: no byte after. */
+			seen_dash |= p > 3 && s[i + 3] == '-';
 			i += p;
 			space = o > 0;
 			continue;
@@ -248,8 +260,10 @@ probe_explain_parse(const char *line, size_t len,
 	size_t rlen;
 
 	memset(r, 0, sizeof(*r));
-	if (len >= PROBE_EXPLAIN_LINE_MAX)
+	if (len >= PROBE_EXPLAIN_LINE_MAX) {
 		len = PROBE_EXPLAIN_LINE_MAX - 1;
+		r->is_cut = true;
+	}
 	if (!probe_explain_maybe(line, len))
 		return false;
 	start = probe_explain_start(line, len);
@@ -309,13 +323,17 @@ probe_explain_scan_free(struct probe_explain_scan *s)
 
 /*
  * One physical line into out (without its LF or CRLF), cut at
- * PROBE_EXPLAIN_LINE_MAX - 1 bytes. Returns 1, 0 at the end, -1 on error.
+ * PROBE_EXPLAIN_LINE_MAX - 1 bytes; *is_cut says whether text was lost
+ * (a CR dropped before the LF is not). Returns 1, 0 at the end, -1 on
+ * error.
  */
 static int
-probe_explain_physical(struct probe_explain_scan *s, char *out, size_t *len)
+probe_explain_physical(struct probe_explain_scan *s, char *out, size_t *len,
+    bool *is_cut)
 {
 	const char *lf;
-	size_t n, take;
+	size_t n, take, dropped = 0;
+	char last = '\0';
 	bool got = false;
 
 	*len = 0;
@@ -339,12 +357,16 @@ probe_explain_physical(struct probe_explain_scan *s, char *out, size_t *len)
 		    PROBE_EXPLAIN_LINE_MAX - 1 - *len;
 		memcpy(out + *len, s->buf + s->pos, take);
 		*len += take;
+		dropped += n - take;
+		if (n > take)
+			last = s->buf[s->pos + n - 1];
 		s->pos += n + (lf != NULL);
 		if (lf != NULL)
 			break;
 	}
 	if (*len > 0 && out[*len - 1] == '\r')
 		(*len)--;
+	*is_cut = dropped > 1 || (dropped == 1 && last != '\r');
 	s->lineno += got;
 	return got ? 1 : 0;
 }
@@ -396,19 +418,22 @@ probe_explain_logical(struct probe_explain_scan *s, unsigned long *first,
 
 	*is_cut = false;
 	if (!s->has_pending) {
-		rc = probe_explain_physical(s, s->pending, &s->pendlen);
+		rc = probe_explain_physical(s, s->pending, &s->pendlen,
+		    &s->pending_cut);
 		if (rc <= 0)
 			return rc;
 		s->pending_no = s->lineno;
 	}
 	memcpy(s->line, s->pending, s->pendlen);
 	s->linelen = s->pendlen;
+	*is_cut = s->pending_cut;
 	*first = s->pending_no;
 	s->has_pending = false;
 	dash = s->linelen > 3 && s->line[3] == '-' &&
 	    probe_explain_code_at(s->line, s->linelen, 0, '2');
 	for (;;) {
-		rc = probe_explain_physical(s, s->pending, &s->pendlen);
+		rc = probe_explain_physical(s, s->pending, &s->pendlen,
+		    &s->pending_cut);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
@@ -420,6 +445,7 @@ probe_explain_logical(struct probe_explain_scan *s, unsigned long *first,
 		}
 		if (s->pending[0] != ' ' && s->pending[0] != '\t')
 			dash = s->pendlen > 3 && s->pending[3] == '-';
+		*is_cut |= s->pending_cut;
 		probe_explain_append(s, is_cut);
 	}
 	s->lines_seen++;
@@ -439,7 +465,7 @@ probe_explain_next(struct probe_explain_scan *s,
 		    s->raw))
 			continue;
 		r->line = first;
-		r->is_cut = is_cut;
+		r->is_cut |= is_cut;
 		return 1;
 	}
 	return rc;

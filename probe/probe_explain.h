@@ -62,6 +62,7 @@ struct probe_explain_scan {
 	char		*pending;	/* next physical line, read ahead */
 	size_t		 pendlen;
 	bool		 has_pending;
+	bool		 pending_cut;	/* it lost bytes past the limit */
 	unsigned long	 lineno;	/* physical lines read */
 	unsigned long	 pending_no;
 	char		*text;		/* output buffers for replies */

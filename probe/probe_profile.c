@@ -1,6 +1,9 @@
 /*
  * probe_profile - provider profiles.
  */
+#include <assert.h>
+#include <fnmatch.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +18,8 @@
 
 static const char *const probe_profile_keys[] = {
 	"name", "provider", "description", "port", "starttls", "tls_verify",
-	"quit_after", "mx_patterns", "catalogs", NULL
+	"quit_after", "mx_patterns", "catalogs", "max_connections",
+	"min_interval", NULL
 };
 
 bool
@@ -206,19 +210,77 @@ probe_profile_list(char *out, size_t n, size_t itemlen, size_t *count,
 	return 0;
 }
 
+/* A number key: one value in [min, max]. */
+static int
+probe_profile_num(int *out, uint64_t min, uint64_t max, const char *what,
+    const struct probe_yaml_doc *doc, const struct probe_yaml_entry *e,
+    char *err, size_t errlen)
+{
+	const char *v = e->values[0];
+	uint64_t n;
+
+	if (!smtp_num_parse(v, strlen(v), min, max, &n))
+		return probe_profile_bad(doc, e, err, errlen, "%s must be %s "
+		    "from %ju to %ju", e->key, what, (uintmax_t)min,
+		    (uintmax_t)max);
+	*out = (int)n;
+	return 0;
+}
+
+/* A key that takes one value: the numbers and the policy words. */
+static int
+probe_profile_apply_one(struct probe_profile *p,
+    const struct probe_yaml_doc *doc, const struct probe_yaml_entry *e,
+    char *err, size_t errlen)
+{
+	const char *v = e->values[0];
+
+	if (strcmp(e->key, "port") == 0)
+		return probe_profile_num(&p->port, 1, 65535, "a number", doc,
+		    e, err, errlen);
+	if (strcmp(e->key, "max_connections") == 0)
+		return probe_profile_num(&p->max_connections, 1,
+		    PROBE_PROFILE_CONNECTIONS_MAX, "a number", doc, e, err,
+		    errlen);
+	if (strcmp(e->key, "min_interval") == 0)
+		return probe_profile_num(&p->min_interval, 0,
+		    PROBE_PROFILE_INTERVAL_MAX, "seconds", doc, e, err,
+		    errlen);
+	if (strcmp(e->key, "starttls") == 0) {
+		p->has_starttls = probe_profile_parse_starttls(v, &p->starttls);
+		return p->has_starttls ? 0 : probe_profile_bad(doc, e, err,
+		    errlen, "starttls is required, opportunistic or off");
+	}
+	if (strcmp(e->key, "tls_verify") == 0) {
+		p->has_tls_verify = probe_profile_parse_tls_verify(v,
+		    &p->tls_verify);
+		return p->has_tls_verify ? 0 : probe_profile_bad(doc, e, err,
+		    errlen, "tls_verify is require or report");
+	}
+	/* What is left of one[] in probe_profile_apply() is quit_after. */
+	assert(strcmp(e->key, "quit_after") == 0);
+	p->has_quit_after = strcmp(v, "none") != 0;
+	if (!p->has_quit_after ||
+	    probe_profile_parse_quit_after(v, &p->quit_after))
+		return 0;
+	return probe_profile_bad(doc, e, err, errlen, "quit_after is none, "
+	    "connect, banner, ehlo, tls, mail or rcpt");
+}
+
 /* One key of the file into the struct. */
 static int
 probe_profile_apply(struct probe_profile *p, const struct probe_yaml_doc *doc,
     const struct probe_yaml_entry *e, char *err, size_t errlen)
 {
-	const char *v, *near;
-	uint64_t port;
+	static const char *const one[] = { "port", "starttls", "tls_verify",
+	    "quit_after", "max_connections", "min_interval", NULL };
+	const char *near;
+	size_t i;
 
 	/* "key: []" has no values array at all: check before reading it. */
 	if (e->nvalues == 0)
 		return probe_profile_bad(doc, e, err, errlen,
 		    "\"%s\" is empty", e->key);
-	v = e->values[0];
 	if (strcmp(e->key, "name") == 0)
 		return probe_profile_text(p->name, sizeof(p->name), doc, e,
 		    err, errlen);
@@ -236,44 +298,40 @@ probe_profile_apply(struct probe_profile *p, const struct probe_yaml_doc *doc,
 		return probe_profile_list(&p->catalogs[0][0],
 		    PROBE_PROFILE_CATALOGS_MAX, sizeof(p->catalogs[0]),
 		    &p->ncatalogs, doc, e, err, errlen);
-	if (e->is_list && (strcmp(e->key, "port") == 0 ||
-	    strcmp(e->key, "starttls") == 0 ||
-	    strcmp(e->key, "tls_verify") == 0 ||
-	    strcmp(e->key, "quit_after") == 0))
+	for (i = 0; one[i] != NULL && strcmp(e->key, one[i]) != 0; i++)
+		;
+	if (one[i] != NULL && e->is_list)
 		return probe_profile_bad(doc, e, err, errlen,
 		    "\"%s\" takes one value, not a list", e->key);
-	if (strcmp(e->key, "port") == 0) {
-		if (!smtp_num_parse(v, strlen(v), 1, 65535, &port))
-			return probe_profile_bad(doc, e, err, errlen,
-			    "port must be a number from 1 to 65535");
-		p->port = (int)port;
-		return 0;
-	}
-	if (strcmp(e->key, "starttls") == 0) {
-		p->has_starttls = probe_profile_parse_starttls(v, &p->starttls);
-		return p->has_starttls ? 0 : probe_profile_bad(doc, e, err,
-		    errlen, "starttls is required, opportunistic or off");
-	}
-	if (strcmp(e->key, "tls_verify") == 0) {
-		p->has_tls_verify = probe_profile_parse_tls_verify(v,
-		    &p->tls_verify);
-		return p->has_tls_verify ? 0 : probe_profile_bad(doc, e, err,
-		    errlen, "tls_verify is require or report");
-	}
-	if (strcmp(e->key, "quit_after") == 0) {
-		p->has_quit_after = strcmp(v, "none") != 0;
-		if (!p->has_quit_after ||
-		    probe_profile_parse_quit_after(v, &p->quit_after))
-			return 0;
-		return probe_profile_bad(doc, e, err, errlen, "quit_after is "
-		    "none, connect, banner, ehlo, tls, mail or rcpt");
-	}
+	if (one[i] != NULL)
+		return probe_profile_apply_one(p, doc, e, err, errlen);
 	near = probe_yaml_nearest(e->key, probe_profile_keys);
 	if (near != NULL)
 		return probe_profile_bad(doc, e, err, errlen,
 		    "unknown key \"%s\" (did you mean \"%s\"?)", e->key, near);
 	return probe_profile_bad(doc, e, err, errlen, "unknown key \"%s\"",
 	    e->key);
+}
+
+bool
+probe_profile_mx_matches(const struct probe_profile *p, const char *mx_host)
+{
+	char host[PROBE_PROFILE_TEXT_MAX];
+	size_t len = strlen(mx_host), i;
+
+	if (p->nmx_patterns == 0)
+		return true;
+	/* "mx.example." and "mx.example" name the same host. */
+	if (len > 0 && mx_host[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= sizeof(host))
+		return false;	/* no DNS name is longer than 253 */
+	memcpy(host, mx_host, len);
+	host[len] = '\0';
+	for (i = 0; i < p->nmx_patterns; i++)
+		if (fnmatch(p->mx_patterns[i], host, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -285,6 +343,8 @@ probe_profile_load(const char *name_or_path, struct probe_profile *p,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	p->max_connections = PROBE_PROFILE_CONNECTIONS_DEFAULT;
+	p->min_interval = PROBE_PROFILE_INTERVAL_DEFAULT;
 	if (strchr(name_or_path, '/') != NULL ||
 	    (strlen(name_or_path) > 5 && strcmp(name_or_path +
 	    strlen(name_or_path) - 5, ".yaml") == 0)) {

@@ -144,6 +144,14 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	if (info->source[0] != '\0')
 		fprintf(fp, " from %s", info->source);
 	fprintf(fp, " -> %s\n", probe_verdict_name(a->verdict));
+	if (info->profile_def != NULL && info->profile_def->nmx_patterns > 0 &&
+	    !probe_profile_mx_matches(info->profile_def, a->mx)) {
+		fputs("  warning: ", fp);
+		probe_escape_text(fp, a->mx, strlen(a->mx));
+		fprintf(fp, " is not one of %s's MX hosts (%s...): this "
+		    "domain's mail does not go to that provider\n",
+		    info->profile_def->name, info->profile_def->mx_patterns[0]);
+	}
 	if (has_match) {
 		ctx = *info->diag;
 		ctx.mx = a->mx;

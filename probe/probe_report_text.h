@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "probe/probe_diag.h"
+#include "probe/probe_profile.h"
 #include "probe/probe_run.h"
 
 /* What the report says about the run besides the result. */
@@ -28,6 +29,8 @@ struct probe_report_info {
 	const struct probe_catalog_match *matches;	/* one per attempt */
 	const struct probe_catalog_match *dns_match;
 	const struct probe_diag_ctx	*diag;		/* placeholder facts */
+	/* The profile, to warn when an MX is not the provider's (or NULL). */
+	const struct probe_profile	*profile_def;
 };
 
 /* probe_report_text_render - the whole human report. */

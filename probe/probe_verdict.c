@@ -108,3 +108,9 @@ probe_verdict_combine(const enum probe_verdict *v, size_t n,
 			worst = v[i];
 	return worst;
 }
+
+enum probe_verdict
+probe_verdict_worse(enum probe_verdict a, enum probe_verdict b)
+{
+	return a > b ? a : b;
+}

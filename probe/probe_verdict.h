@@ -63,4 +63,8 @@ enum probe_verdict probe_verdict_dns_decide(enum probe_mx_status status);
 enum probe_verdict probe_verdict_combine(const enum probe_verdict *v,
 		    size_t n, bool last_is_definitive);
 
+/* probe_verdict_worse - the more severe of two verdicts. */
+enum probe_verdict probe_verdict_worse(enum probe_verdict a,
+		    enum probe_verdict b);
+
 #endif

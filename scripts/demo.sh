@@ -81,4 +81,36 @@ echo "It accepts mail from 127.0.0.2 and refuses it from anywhere else."
 echo
 run 127.0.0.2
 run 127.0.0.3
+
+# The cron view: every sending path of a config file in one matrix.
+cat >"$work/smtpprobe.yaml" <<CONFIG
+paths:
+  - name: mail1
+    source: 127.0.0.2
+    helo: mail1.example.test
+    mail_from: probe@example.test
+    recipients:
+      gmail: postmaster@gmail.test
+  - name: mail2
+    source: 127.0.0.3
+    helo: mail2.example.test
+    mail_from: probe@example.test
+    recipients:
+      gmail: postmaster@gmail.test
+CONFIG
+echo "================================================================"
+echo "\$ smtpprobe send --config smtpprobe.yaml --profile gmail \\"
+echo "    --dns-server 127.0.0.1:$dns_port --port $mx_port --tls-ca ca.pem"
+echo
+"$probe" send --config "$work/smtpprobe.yaml" --profile gmail \
+    --dns-server "127.0.0.1:$dns_port" --port "$mx_port" \
+    --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock"
+echo "(exit status $?)"
+echo
+echo "\$ smtpprobe send --config smtpprobe.yaml --profile gmail --format nagios ..."
+"$probe" send --config "$work/smtpprobe.yaml" --profile gmail \
+    --dns-server "127.0.0.1:$dns_port" --port "$mx_port" \
+    --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock" \
+    --format nagios
+echo "(exit status $?)"
 exit 0

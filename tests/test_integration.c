@@ -364,7 +364,8 @@ Test(integration, bad_flags_and_missing_values_exit_3_with_one_line)
 	cmd_run_free(&r);
 	cr_assert_eq(cmd_run(&r, noto, PROBE_WAIT_MS), 0);
 	cr_assert_eq(r.status, 3);
-	cr_assert(strstr(r.err, "--to is required") != NULL, "%s", r.err);
+	cr_assert(strstr(r.err, "nothing to probe: give --to, or sending "
+	    "paths") != NULL, "%s", r.err);
 	cmd_run_free(&r);
 	cr_assert_eq(cmd_run(&r, port, PROBE_WAIT_MS), 0);
 	cr_assert_eq(r.status, 3);

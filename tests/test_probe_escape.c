@@ -49,6 +49,9 @@ json_of(const char *s, size_t len)
 	return out.data;
 }
 
+/* Printable text, a backslash, control bytes, UTF-8 and a NUL. */
+#define TEXT_LEN_MIXED	"ok \\ \x1b[2J caf\xc3\xa9\0|\"'"
+
 /* Sizes from the literal, so that NUL bytes inside it count. */
 #define TEXT(lit)	text_of((lit), sizeof(lit) - 1)
 #define JSON(lit)	json_of((lit), sizeof(lit) - 1)
@@ -135,6 +138,23 @@ Test(probe_escape, text_writes_exactly_len_bytes_and_nothing_for_zero)
 	cr_assert_str_eq(text_of("abcdef", 3), "abc");
 	cr_assert_str_eq(text_of("abc", 0), "");
 	cr_assert_eq(out.len, 0);
+}
+
+Test(probe_escape, text_len_is_what_text_writes_for_every_byte)
+{
+	char in[1];
+	size_t c;
+
+	for (c = 0; c < BYTE_VALUES; c++) {
+		in[0] = (char)c;
+		text_of(in, 1);
+		cr_assert_eq(probe_escape_text_len(in, 1), out.len,
+		    "byte 0x%02zx", c);
+	}
+	text_of(TEXT_LEN_MIXED, sizeof(TEXT_LEN_MIXED) - 1);
+	cr_assert_eq(probe_escape_text_len(TEXT_LEN_MIXED,
+	    sizeof(TEXT_LEN_MIXED) - 1), out.len);
+	cr_assert_eq(probe_escape_text_len("abc", 0), 0);
 }
 
 /* --- JSON: ASCII --- */

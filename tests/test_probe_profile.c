@@ -4,7 +4,8 @@
  * of an empty file, how a name is told from a path and looked up, and
  * the one-line "FILE:LINE:COL: what" refusal of each bad value, with
  * the nearest known key for a typo. Text and list limits are tested at
- * N-1, N and N+1.
+ * N-1, N and N+1, the politeness numbers at both ends of their range.
+ * Every shipped profile loads and knows its own provider's MX hosts.
  *
  * Files are written into a fresh mkdtemp directory (tests/support/
  * tmp_dir). Looking "gmail" up by name finds the source tree's profiles/
@@ -148,6 +149,8 @@ Test(probe_profile, loads_every_field_of_the_shipped_gmail_profile)
 	cr_assert_eq(p.nmx_patterns, 2);
 	cr_assert_str_eq(p.mx_patterns[0], "*.google.com");
 	cr_assert_str_eq(p.mx_patterns[1], "*.googlemail.com");
+	cr_assert_eq(p.max_connections, 2);
+	cr_assert_eq(p.min_interval, 1);
 	cr_assert_eq(p.ncatalogs, 3);
 	cr_assert_str_eq(p.catalogs[0], "google");
 	cr_assert_str_eq(p.catalogs[1], "generic");
@@ -234,6 +237,10 @@ Test(probe_profile, an_empty_file_loads_with_every_default)
 	cr_assert_eq(p.nmx_patterns, 0);
 	cr_assert_eq(p.ncatalogs, 0);
 	cr_assert_str_eq(p.provider, "");
+	cr_assert_eq(p.max_connections, PROBE_PROFILE_CONNECTIONS_DEFAULT);
+	cr_assert_eq(p.max_connections, 2);
+	cr_assert_eq(p.min_interval, PROBE_PROFILE_INTERVAL_DEFAULT);
+	cr_assert_eq(p.min_interval, 1);
 }
 
 Test(probe_profile, a_later_load_forgets_the_earlier_profile)
@@ -306,6 +313,270 @@ Test(probe_profile, a_list_where_one_value_is_expected_is_refused)
 Test(probe_profile, an_empty_list_is_refused_as_empty)
 {
 	assert_error_at(load_text("port: []\n"), 1, 1, "\"port\" is empty");
+}
+
+/* --- politeness --- */
+
+Test(probe_profile, max_connections_takes_1_to_100)
+{
+	assert_loads(load_text("max_connections: 1\n"));
+	cr_assert_eq(p.max_connections, 1);
+	assert_loads(load_text("max_connections: 2\n"));
+	cr_assert_eq(p.max_connections, 2);
+	assert_loads(load_text("max_connections: 99\n"));
+	cr_assert_eq(p.max_connections, 99);
+	assert_loads(load_text("max_connections: 100\n"));
+	cr_assert_eq(p.max_connections, PROBE_PROFILE_CONNECTIONS_MAX);
+}
+
+Test(probe_profile, max_connections_refuses_0_101_and_what_is_not_a_number)
+{
+	static const char *const bad[] = { "0", "101", "1000", "-1", "+2",
+	    "2.0", "two", "\"\"", "18446744073709551617" };
+	char text[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(text, sizeof(text), "name: x\nmax_connections: "
+		    "%s\n", bad[i]);	/* 64 holds every case */
+		assert_error_at(load_text(text), 2, 1,
+		    "max_connections must be a number from 1 to 100");
+	}
+}
+
+Test(probe_profile, min_interval_takes_0_to_3600_seconds)
+{
+	assert_loads(load_text("min_interval: 0\n"));
+	cr_assert_eq(p.min_interval, 0);
+	assert_loads(load_text("min_interval: 1\n"));
+	cr_assert_eq(p.min_interval, 1);
+	assert_loads(load_text("min_interval: 3599\n"));
+	cr_assert_eq(p.min_interval, 3599);
+	assert_loads(load_text("min_interval: 3600\n"));
+	cr_assert_eq(p.min_interval, PROBE_PROFILE_INTERVAL_MAX);
+}
+
+Test(probe_profile, min_interval_refuses_3601_fractions_and_units)
+{
+	static const char *const bad[] = { "3601", "86400", "-1", "0.5",
+	    "1s", "1m", "\"\"", "18446744073709551617" };
+	char text[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(text, sizeof(text), "min_interval: %s\n",
+		    bad[i]);	/* 64 holds every case */
+		assert_error_at(load_text(text), 1, 1,
+		    "min_interval must be seconds from 0 to 3600");
+	}
+}
+
+Test(probe_profile, politeness_takes_one_value_and_suggests_its_keys)
+{
+	assert_error_at(load_text("max_connections: [1, 2]\n"), 1, 1,
+	    "\"max_connections\" takes one value, not a list");
+	assert_error_at(load_text("min_interval:\n  - 1\n"), 1, 1,
+	    "\"min_interval\" takes one value, not a list");
+	assert_error_at(load_text("max_connection: 2\n"), 1, 1,
+	    "unknown key \"max_connection\" (did you mean "
+	    "\"max_connections\"?)");
+	assert_error_at(load_text("min-interval: 2\n"), 1, 1,
+	    "unknown key \"min-interval\" (did you mean \"min_interval\"?)");
+}
+
+/* --- MX patterns --- */
+
+Test(probe_profile, mx_matches_a_gmail_mx_whatever_its_case_or_final_dot)
+{
+	assert_loads(load(GMAIL_YAML));
+	cr_assert(probe_profile_mx_matches(&p, "gmail-smtp-in.l.google.com"));
+	cr_assert(probe_profile_mx_matches(&p,
+	    "alt4.gmail-smtp-in.l.google.com"));
+	cr_assert(probe_profile_mx_matches(&p, "aspmx.l.google.com"));
+	cr_assert(probe_profile_mx_matches(&p, "smtp.google.com"));
+	cr_assert(probe_profile_mx_matches(&p, "ALT1.ASPMX.L.Google.COM"));
+	cr_assert(probe_profile_mx_matches(&p, "aspmx.l.google.com."));
+	cr_assert(probe_profile_mx_matches(&p, "gmr-mx.googlemail.com"));
+}
+
+Test(probe_profile, mx_does_not_match_another_provider_or_a_lookalike)
+{
+	assert_loads(load(GMAIL_YAML));
+	cr_assert_not(probe_profile_mx_matches(&p, "mta5.am0.yahoodns.net"));
+	cr_assert_not(probe_profile_mx_matches(&p, "google.com"),
+	    "\"*.google.com\" needs a label before google.com");
+	cr_assert_not(probe_profile_mx_matches(&p,
+	    "aspmx.l.google.com.evil.example"));
+	cr_assert_not(probe_profile_mx_matches(&p, "evilgoogle.com"));
+	cr_assert_not(probe_profile_mx_matches(&p, "mx.google.com.."));
+	cr_assert_not(probe_profile_mx_matches(&p, ""));
+	cr_assert_not(probe_profile_mx_matches(&p, "."));
+}
+
+Test(probe_profile, mx_patterns_are_globs)
+{
+	assert_loads(load_text("mx_patterns: [\"mx?.corp.example\", "
+	    "\"relay[0-9].corp.example\"]\n"));
+	cr_assert(probe_profile_mx_matches(&p, "mx1.corp.example"));
+	cr_assert(probe_profile_mx_matches(&p, "MXa.Corp.Example."));
+	cr_assert_not(probe_profile_mx_matches(&p, "mx10.corp.example"));
+	cr_assert(probe_profile_mx_matches(&p, "relay7.corp.example"));
+	cr_assert_not(probe_profile_mx_matches(&p, "relayx.corp.example"));
+	cr_assert_not(probe_profile_mx_matches(&p, "corp.example"));
+}
+
+Test(probe_profile, a_profile_without_mx_patterns_matches_any_mx)
+{
+	assert_loads(load_text("name: any\n"));
+	cr_assert(probe_profile_mx_matches(&p, "mx.example.org"));
+	cr_assert(probe_profile_mx_matches(&p, "gmail-smtp-in.l.google.com"));
+	cr_assert(probe_profile_mx_matches(&p, ""));
+}
+
+Test(probe_profile, an_mx_name_longer_than_dns_allows_does_not_match)
+{
+	char host[PROBE_PROFILE_TEXT_MAX + 16];
+	size_t n = PROBE_PROFILE_TEXT_MAX - 1 - strlen(".google.com");
+
+	assert_loads(load(GMAIL_YAML));
+	memset(host, 'a', n);
+	memcpy(host + n, ".google.com", strlen(".google.com") + 1);
+	cr_assert_eq(strlen(host), PROBE_PROFILE_TEXT_MAX - 1);
+	cr_assert(probe_profile_mx_matches(&p, host));
+	memmove(host + 1, host, strlen(host) + 1);
+	cr_assert_not(probe_profile_mx_matches(&p, host));
+}
+
+/* --- the shipped profiles --- */
+
+static const struct shipped {
+	const char		*name;
+	const char		*provider;	/* its catalog ranks first */
+	enum smtp_starttls_mode	 starttls;
+	int			 min_interval;
+	size_t			 npatterns;
+	const char		*its_mx;	/* NULL: any MX */
+	const char		*other_mx;
+} shipped[] = {
+	{ "gmail", "google", SMTP_STARTTLS_REQUIRED, 1, 2,
+	    "gmail-smtp-in.l.google.com", "mta6.am0.yahoodns.net" },
+	{ "yahoo", "yahoo", SMTP_STARTTLS_REQUIRED, 1, 1,
+	    "mta5.am0.yahoodns.net", "gmail-smtp-in.l.google.com" },
+	{ "outlook", "microsoft", SMTP_STARTTLS_REQUIRED, 1, 3,
+	    "hotmail-com.olc.protection.outlook.com", "mx01.mail.icloud.com" },
+	{ "icloud", "apple", SMTP_STARTTLS_REQUIRED, 1, 1,
+	    "mx01.mail.icloud.com", "outlook-com.olc.protection.outlook.com" },
+	{ "generic", "generic", SMTP_STARTTLS_OPPORTUNISTIC, 0, 0, NULL,
+	    NULL },
+};
+
+/* profiles/NAME.yaml of the source tree. */
+static int
+load_shipped(const char *name)
+{
+	char file[PATH_MAX];
+
+	(void)snprintf(file, sizeof(file), SRCDIR "/profiles/%s.yaml",
+	    name);	/* the tree's path and a short name fit */
+	return load(file);
+}
+
+Test(probe_profile, every_shipped_profile_loads_with_its_provider_and_policy)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+		assert_loads(load_shipped(shipped[i].name));
+		cr_assert_str_eq(p.name, shipped[i].name);
+		cr_assert_str_eq(p.provider, shipped[i].provider);
+		cr_assert_neq(p.description[0], '\0', "%s", p.name);
+		cr_assert_eq(p.port, 25, "%s", p.name);
+		cr_assert(p.has_starttls, "%s", p.name);
+		cr_assert_eq(p.starttls, shipped[i].starttls, "%s", p.name);
+		cr_assert(p.has_tls_verify, "%s", p.name);
+		cr_assert_eq(p.tls_verify, SMTP_TLS_VERIFY_REPORT, "%s",
+		    p.name);
+		cr_assert_not(p.has_quit_after, "%s sends a whole message",
+		    p.name);
+		cr_assert_eq(p.max_connections, 2, "%s", p.name);
+		cr_assert_eq(p.min_interval, shipped[i].min_interval, "%s",
+		    p.name);
+		cr_assert_eq(p.nmx_patterns, shipped[i].npatterns, "%s",
+		    p.name);
+	}
+}
+
+Test(probe_profile, every_shipped_profile_ranks_its_own_catalog_first)
+{
+	char file[PATH_MAX];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+		assert_loads(load_shipped(shipped[i].name));
+		cr_assert_geq(p.ncatalogs, 2, "%s", p.name);
+		cr_assert_str_eq(p.catalogs[0], p.provider, "%s", p.name);
+		cr_assert_str_eq(p.catalogs[p.ncatalogs - 1], "local", "%s",
+		    p.name);
+		for (j = 0; j < p.ncatalogs; j++) {
+			(void)snprintf(file, sizeof(file), SRCDIR
+			    "/profiles/catalogs/%s.yaml", p.catalogs[j]);
+			cr_assert_eq(access(file, R_OK), 0, "%s: no %s",
+			    p.name, file);
+		}
+	}
+}
+
+Test(probe_profile, every_shipped_profile_knows_its_own_mx_hosts)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+		assert_loads(load_shipped(shipped[i].name));
+		if (shipped[i].its_mx == NULL) {
+			cr_assert(probe_profile_mx_matches(&p,
+			    "mx.example.org"), "%s matches any MX", p.name);
+			continue;
+		}
+		cr_assert(probe_profile_mx_matches(&p, shipped[i].its_mx),
+		    "%s: %s", p.name, shipped[i].its_mx);
+		cr_assert_not(probe_profile_mx_matches(&p,
+		    shipped[i].other_mx), "%s: %s", p.name,
+		    shipped[i].other_mx);
+	}
+}
+
+Test(probe_profile, the_yahoo_profile_covers_aol_and_the_eu_domains)
+{
+	assert_loads(load_shipped("yahoo"));
+	cr_assert(probe_profile_mx_matches(&p, "mx-aol.mail.gm0.yahoodns.net"));
+	cr_assert(probe_profile_mx_matches(&p, "mx-eu.mail.am0.yahoodns.net"));
+	cr_assert(probe_profile_mx_matches(&p, "mta7.am0.yahoodns.net."));
+	cr_assert_not(probe_profile_mx_matches(&p, "yahoodns.net"));
+}
+
+Test(probe_profile, the_outlook_profile_covers_outlook_com_and_microsoft_365)
+{
+	assert_loads(load_shipped("outlook"));
+	cr_assert(probe_profile_mx_matches(&p,
+	    "outlook-com.olc.protection.outlook.com"));
+	cr_assert(probe_profile_mx_matches(&p,
+	    "eur.olc.protection.outlook.com"));
+	cr_assert(probe_profile_mx_matches(&p,
+	    "example-com.mail.protection.outlook.com"));
+	cr_assert(probe_profile_mx_matches(&p,
+	    "example-com.o-v1.mx.microsoft"));
+	cr_assert_not(probe_profile_mx_matches(&p, "outlook.com"));
+	cr_assert_not(probe_profile_mx_matches(&p,
+	    "smtp.office365.com"), "a submission host, not an MX");
+}
+
+Test(probe_profile, the_icloud_profile_covers_both_mx_hosts)
+{
+	assert_loads(load_shipped("icloud"));
+	cr_assert(probe_profile_mx_matches(&p, "mx01.mail.icloud.com"));
+	cr_assert(probe_profile_mx_matches(&p, "MX02.mail.icloud.com"));
+	cr_assert_not(probe_profile_mx_matches(&p, "icloud.com"));
+	cr_assert_not(probe_profile_mx_matches(&p, "mx01.mail.me.com"));
 }
 
 /* --- the policy words --- */

@@ -81,6 +81,13 @@ cmd_run_collect(struct cmd_run *r, int outfd, int errfd, pid_t pid,
 int
 cmd_run(struct cmd_run *r, const char *const *argv, int timeout_ms)
 {
+	return cmd_run_stdin(r, argv, timeout_ms, NULL);
+}
+
+int
+cmd_run_stdin(struct cmd_run *r, const char *const *argv, int timeout_ms,
+    const char *stdin_path)
+{
 	posix_spawn_file_actions_t fa;
 	int outp[2], errp[2], st;
 	pid_t pid;
@@ -98,8 +105,10 @@ cmd_run(struct cmd_run *r, const char *const *argv, int timeout_ms)
 	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
 	posix_spawn_file_actions_addclose(&fa, outp[0]);
 	posix_spawn_file_actions_addclose(&fa, errp[0]);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-	    environ) != 0)
+	/* The child opens the file: one that cannot be opened fails here. */
+	if ((stdin_path != NULL && posix_spawn_file_actions_addopen(&fa, 0,
+	    stdin_path, O_RDONLY, 0) != 0) || posix_spawn(&pid, argv[0], &fa,
+	    NULL, (char *const *)argv, environ) != 0)
 		pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
 	close(outp[1]);

@@ -1,0 +1,494 @@
+/*
+ * probe_multi - the worker pool, politeness, and condensing probes into
+ * cells.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe/probe_diag.h"
+#include "probe/probe_escape.h"
+#include "probe/probe_multi.h"
+#include "probe/probe_report_json.h"
+#include "probe/probe_report_text.h"
+#include "probe/probe_send.h"
+
+/* One politeness key: a profile and a recipient domain (one MX set). */
+struct probe_multi_key {
+	char	name[PROBE_CONFIG_NAME_MAX + 260];
+	int	active;
+	double	last_start;	/* monotonic seconds; 0: never */
+};
+
+struct probe_multi_state {
+	const struct probe_multi_opts	*o;
+	struct probe_cell		*cells;
+	size_t				 ncells;
+	size_t				 next;
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 cond;
+	struct probe_multi_key		*keys;
+	size_t				 nkeys;
+	pthread_mutex_t			 catalog_lock;
+	struct probe_catalog		 catalog;
+	bool				 catalog_tried;
+	bool				 catalog_ok;
+	char				 catalog_err[PROBE_CATALOG_ERR_MAX];
+};
+
+/* Everything one probe owns while it runs: freed as soon as it ends. */
+struct probe_multi_job {
+	struct probe_cli_send	cli;
+	struct probe_send	send;
+	struct probe_result	result;
+	struct probe_catalog_match matches[PROBE_ATTEMPTS_MAX];
+	struct probe_catalog_match dns;
+	bool			has_diag;
+};
+
+static double
+probe_multi_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail */
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum probe_verdict
+probe_multi_overall(const struct probe_cell *cells, size_t n)
+{
+	enum probe_verdict v = PROBE_VERDICT_PASS;
+	size_t i;
+
+	if (n == 0)
+		return PROBE_VERDICT_ERROR;
+	for (i = 0; i < n; i++)
+		v = probe_verdict_worse(v, cells[i].verdict);
+	return v;
+}
+
+void
+probe_multi_free_cells(struct probe_cell *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(cells[i].detail_text);
+		free(cells[i].detail_json);
+		cells[i].detail_text = cells[i].detail_json = NULL;
+	}
+}
+
+/* Flags win; the path fills in what they leave out. */
+static const char *
+probe_multi_pick(const char *flag, const char *from_path)
+{
+	if (flag != NULL)
+		return flag;
+	return from_path != NULL && from_path[0] != '\0' ? from_path : NULL;
+}
+
+/*
+ * The key a path's recipients use for a profile: its name, or for a
+ * profile given as a file ("/etc/x/bench.yaml") the file's base name
+ * without ".yaml".
+ */
+static void
+probe_multi_profile_key(const char *profile, char *out, size_t outlen)
+{
+	const char *slash = strrchr(profile, '/');
+	const char *base = slash ? slash + 1 : profile;
+	size_t len = strlen(base);
+
+	if (len > 5 && strcmp(base + len - 5, ".yaml") == 0)
+		len -= 5;
+	(void)snprintf(out, outlen, "%.*s", (int)len, base);
+}
+
+/* The command line this path and profile amount to; -1 with why. */
+static int
+probe_multi_cli(const struct probe_multi_opts *o,
+    const struct probe_config_path *p, const char *profile,
+    struct probe_cli_send *c, char *err, size_t errlen)
+{
+	char key[PROBE_CONFIG_NAME_MAX];
+	const char *rcpt;
+
+	*c = *o->cli;
+	/* "none": the ad-hoc probe without --profile. */
+	c->profile = strcmp(profile, "none") == 0 ? NULL : profile;
+	if (p == NULL)
+		return 0;
+	c->from = probe_multi_pick(o->cli->from, p->mail_from);
+	c->header_from = probe_multi_pick(o->cli->header_from, p->header_from);
+	c->source = probe_multi_pick(o->cli->source, p->source);
+	c->helo = probe_multi_pick(o->cli->helo, p->helo);
+	if (o->cli->nto > 0)
+		return 0;
+	probe_multi_profile_key(profile, key, sizeof(key));
+	rcpt = probe_config_rcpt(p, key);
+	if (rcpt == NULL) {
+		(void)snprintf(err, errlen, "path %s has no recipient for "
+		    "profile %s (add \"%s: you@...\" under its recipients)",
+		    p->name, key, key);
+		return -1;
+	}
+	c->to[0] = rcpt;
+	c->nto = 1;
+	return 0;
+}
+
+static struct probe_multi_key *
+probe_multi_key(struct probe_multi_state *st, const char *profile,
+    const char *domain)
+{
+	char name[sizeof(st->keys[0].name)];
+	size_t i;
+
+	(void)snprintf(name, sizeof(name), "%s/%s", profile, domain);
+	for (i = 0; i < st->nkeys; i++)
+		if (strcmp(st->keys[i].name, name) == 0)
+			return &st->keys[i];
+	/* One key per cell at most, and keys has ncells slots. */
+	memcpy(st->keys[st->nkeys].name, name, sizeof(name));
+	return &st->keys[st->nkeys++];
+}
+
+/* Wait for a slot within the profile's politeness, then take it. */
+static struct probe_multi_key *
+probe_multi_acquire(struct probe_multi_state *st, const struct probe_send *s)
+{
+	int max = s->profile.max_connections > 0 ?
+	    s->profile.max_connections : 2;
+	double gap = s->has_profile ? s->profile.min_interval : 0, now, wait;
+	struct probe_multi_key *k;
+	struct timespec ts;
+
+	pthread_mutex_lock(&st->lock);
+	k = probe_multi_key(st, s->has_profile ? s->profile.name : "none",
+	    s->domain);
+	for (;;) {
+		now = probe_multi_now();
+		wait = k->last_start > 0 ? k->last_start + gap - now : 0;
+		if (k->active < max && wait <= 0)
+			break;
+		if (k->active >= max) {
+			pthread_cond_wait(&st->cond, &st->lock);
+			continue;
+		}
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)wait;
+		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		/* A timeout here is the point: the interval has passed. */
+		(void)pthread_cond_timedwait(&st->cond, &st->lock, &ts);
+	}
+	k->active++;
+	k->last_start = now;
+	pthread_mutex_unlock(&st->lock);
+	return k;
+}
+
+static void
+probe_multi_release(struct probe_multi_state *st, struct probe_multi_key *k)
+{
+	pthread_mutex_lock(&st->lock);
+	k->active--;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* Catalog matches for a probe that did not pass; catalogs load once. */
+static void
+probe_multi_diagnose(struct probe_multi_state *st, struct probe_multi_job *j)
+{
+	const struct probe_result *r = &j->result;
+	const char *provider = j->send.has_profile ?
+	    j->send.profile.provider : NULL;
+	size_t i;
+
+	if (r->verdict == PROBE_VERDICT_PASS)
+		return;
+	pthread_mutex_lock(&st->catalog_lock);
+	if (!st->catalog_tried) {
+		st->catalog_tried = true;
+		st->catalog_ok = probe_catalog_init(&st->catalog, false,
+		    st->catalog_err, sizeof(st->catalog_err)) == 0 &&
+		    probe_catalog_load_default(&st->catalog,
+		    st->o->cli->catalogs, st->o->cli->ncatalogs,
+		    st->catalog_err, sizeof(st->catalog_err)) == 0;
+		if (!st->catalog_ok) {
+			/* The diagnosis is lost, not the probe: say so once. */
+			fputs("smtpprobe send: no diagnosis: ", stderr);
+			probe_escape_text(stderr, st->catalog_err,
+			    strlen(st->catalog_err));
+			putc('\n', stderr);
+		}
+	}
+	if (st->catalog_ok) {
+		for (i = 0; i < r->nattempts; i++)
+			(void)probe_diag_attempt(&st->catalog, &r->attempts[i],
+			    provider, &j->matches[i]);
+		(void)probe_diag_dns(&st->catalog, r, provider, &j->dns);
+		j->has_diag = true;
+	}
+	pthread_mutex_unlock(&st->catalog_lock);
+}
+
+static char *
+probe_multi_capture(const struct probe_report_info *info,
+    const struct probe_result *r, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fp == NULL)
+		return NULL;
+	if (json)
+		probe_report_json_render(fp, info, r);
+	else
+		probe_report_text_render(fp, info, r);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void
+probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
+    struct probe_cell *cell)
+{
+	const struct probe_send *s = &j->send;
+	const char *from_at = strrchr(j->cli.from, '@');
+	struct probe_diag_ctx diag = {
+		.domain = from_at ? from_at + 1 : NULL,
+		.ip = s->source_text,
+		.helo = s->helo,
+		.rcpt_domain = s->domain,
+	};
+	struct probe_report_info info = {
+		.probe_id = s->probe_id,
+		.profile = s->has_profile ? s->profile.name : "none",
+		.domain = j->cli.server ? j->cli.server : s->domain,
+		.is_server = j->cli.server != NULL,
+		.mail_from = j->cli.from,
+		.source = s->source_text,
+		.helo = s->helo,
+		.exit_code = st->o->exit_code(j->result.verdict),
+		.diag = &diag,
+		.matches = j->has_diag ? j->matches : NULL,
+		.dns_match = j->has_diag ? &j->dns : NULL,
+		.profile_def = s->has_profile ? &s->profile : NULL,
+	};
+
+	if (st->o->want_text)
+		cell->detail_text = probe_multi_capture(&info, &j->result,
+		    false);
+	if (st->o->want_json)
+		cell->detail_json = probe_multi_capture(&info, &j->result,
+		    true);
+}
+
+/* The deciding attempt: the last one whose verdict is the probe's. */
+static size_t
+probe_multi_deciding(const struct probe_result *r)
+{
+	size_t i = r->nattempts;
+
+	while (i > 1 && r->attempts[i - 1].verdict != r->verdict)
+		i--;
+	return i - 1;
+}
+
+static void
+probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
+{
+	const struct probe_result *r = &j->result;
+	const struct probe_catalog_match *m = &j->dns;
+	const struct probe_attempt *a;
+	const struct smtp_step *f, *st;
+	size_t i, k;
+
+	cell->verdict = r->verdict;
+	cell->elapsed_ms = r->elapsed_ms;
+	(void)snprintf(cell->error, sizeof(cell->error), "%s", r->error);
+	if (r->nattempts > 0) {
+		i = probe_multi_deciding(r);
+		a = &r->attempts[i];
+		m = &j->matches[i];
+		(void)snprintf(cell->mx, sizeof(cell->mx), "%s", a->mx);
+		if ((f = smtp_dialog_final(&a->dialog)) != NULL) {
+			cell->has_stage = true;
+			cell->stage = f->stage;
+			cell->code = f->reply.code;
+			memcpy(cell->enhanced, f->reply.enhanced,
+			    sizeof(cell->enhanced));
+		}
+		if (a->dialog.err.rc != SMTP_OK)
+			(void)snprintf(cell->error, sizeof(cell->error), "%s",
+			    a->dialog.err.msg);
+		for (k = 0; k < a->dialog.transcript.nsteps; k++) {
+			st = &a->dialog.transcript.steps[k];
+			cell->has_stage_ms[st->stage] = true;
+			cell->stage_ms[st->stage] += st->elapsed_ms;
+		}
+	}
+	if (j->has_diag && m->entry != NULL) {
+		(void)snprintf(cell->cause, sizeof(cell->cause), "%s",
+		    m->entry->cause);
+		(void)snprintf(cell->match_id, sizeof(cell->match_id), "%s",
+		    m->entry->id);
+	}
+}
+
+/* A path that could not run: its cell says why, in both formats. */
+static void
+probe_multi_error_cell(struct probe_multi_state *st, struct probe_cell *cell,
+    const char *why)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	cell->verdict = PROBE_VERDICT_ERROR;
+	(void)snprintf(cell->error, sizeof(cell->error), "%s", why);
+	if (st->o->want_text && (fp = open_memstream(&buf, &len)) != NULL) {
+		fputs("error: ", fp);
+		probe_escape_text(fp, why, strlen(why));
+		putc('\n', fp);
+		cell->detail_text = fclose(fp) == 0 ? buf : NULL;
+	}
+	buf = NULL;
+	if (st->o->want_json && (fp = open_memstream(&buf, &len)) != NULL) {
+		fputs("{\"verdict\":\"error\",\"error\":", fp);
+		(void)probe_escape_json_str(fp, why);
+		fprintf(fp, ",\"exit_code\":%d}", st->o->exit_code(
+		    PROBE_VERDICT_ERROR));
+		cell->detail_json = fclose(fp) == 0 ? buf : NULL;
+	}
+}
+
+static void
+probe_multi_one(struct probe_multi_state *st, size_t idx)
+{
+	const struct probe_multi_opts *o = st->o;
+	struct probe_cell *cell = &st->cells[idx];
+	const struct probe_config_path *p = o->npaths ?
+	    o->paths[idx / o->nprofiles] : NULL;
+	struct probe_multi_job *j = calloc(1, sizeof(*j));
+	struct probe_multi_key *k;
+	char err[PROBE_SEND_ERR_MAX];
+
+	cell->path = p ? p->name : "cli";
+	cell->profile = o->profiles[idx % o->nprofiles];
+	if (j == NULL) {
+		probe_multi_error_cell(st, cell, "out of memory");
+		goto out;
+	}
+	if (probe_multi_cli(o, p, cell->profile, &j->cli, err,
+	    sizeof(err)) != 0 || probe_send_prepare(&j->cli, &j->send, err,
+	    sizeof(err)) != 0) {
+		probe_multi_error_cell(st, cell, err);
+		goto out;
+	}
+	k = probe_multi_acquire(st, &j->send);
+	if (probe_run(&j->send.run, &j->result) != 0) {
+		probe_multi_release(st, k);
+		probe_multi_error_cell(st, cell, j->result.error);
+		goto out;
+	}
+	probe_multi_release(st, k);
+	probe_multi_diagnose(st, j);
+	probe_multi_render(st, j, cell);
+	probe_multi_condense(j, cell);
+out:
+	cell->is_done = true;
+	if (j != NULL) {
+		probe_result_free(&j->result);
+		probe_send_free(&j->send);
+		free(j);
+	}
+}
+
+static void *
+probe_multi_worker(void *arg)
+{
+	struct probe_multi_state *st = arg;
+	size_t idx;
+
+	for (;;) {
+		pthread_mutex_lock(&st->lock);
+		idx = st->next < st->ncells ? st->next++ : st->ncells;
+		pthread_mutex_unlock(&st->lock);
+		if (idx == st->ncells)
+			return NULL;
+		probe_multi_one(st, idx);
+	}
+}
+
+static int
+probe_multi_threads(struct probe_multi_state *st, size_t n, char *err,
+    size_t errlen)
+{
+	pthread_t *tid = calloc(n, sizeof(*tid));
+	size_t i, started = 0;
+
+	if (tid == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&tid[i], NULL, probe_multi_worker, st) != 0)
+			break;
+		started++;
+	}
+	/* Fewer threads than asked still finish the work, only slower. */
+	if (started == 0)
+		(void)probe_multi_worker(st);
+	for (i = 0; i < started; i++)
+		(void)pthread_join(tid[i], NULL);	/* workers return NULL */
+	free(tid);
+	return 0;
+}
+
+int
+probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
+    char *err, size_t errlen)
+{
+	struct probe_multi_state st = { .o = o, .cells = cells };
+	size_t rows = o->npaths ? o->npaths : 1, n;
+	int rc = 0;
+
+	st.ncells = rows * o->nprofiles;
+	memset(cells, 0, st.ncells * sizeof(*cells));
+	st.keys = calloc(st.ncells, sizeof(*st.keys));
+	if (st.keys == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&st.lock, NULL);
+	pthread_mutex_init(&st.catalog_lock, NULL);
+	pthread_cond_init(&st.cond, NULL);
+	n = o->jobs < 1 ? 1 : (size_t)o->jobs;
+	if (n > st.ncells)
+		n = st.ncells;
+	if (n <= 1)
+		(void)probe_multi_worker(&st);
+	else
+		rc = probe_multi_threads(&st, n, err, errlen);
+	pthread_cond_destroy(&st.cond);
+	pthread_mutex_destroy(&st.catalog_lock);
+	pthread_mutex_destroy(&st.lock);
+	if (st.catalog_tried)
+		probe_catalog_free(&st.catalog);
+	free(st.keys);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * probe_multi - run many probes: every selected sending path against every
+ * selected provider profile, up to --jobs at once, within each profile's
+ * politeness (at most max_connections probes in flight and min_interval
+ * seconds between probe starts, per profile and recipient domain: the
+ * same MX hosts), and condense each probe into its cell the moment it
+ * ends (probe_cell.h). Results do not depend on the order in which
+ * probes finish: cells are laid out in configuration order.
+ *
+ * A probe is one thread's blocking dialogue; threads are the workers, so
+ * nothing forks and nothing is executed. Catalogs are loaded once, when
+ * the first probe does not pass, and used under a lock (PCRE2 match data
+ * is shared).
+ *
+ * Errors: probe_multi_run() returns -1 only when it could not start
+ * (threads, memory); a path that cannot run (a source address that is
+ * not local, no recipient for a profile, a bad profile) is an error cell,
+ * and the others still run.
+ */
+#ifndef SMTPPROBE_PROBE_MULTI_H
+#define SMTPPROBE_PROBE_MULTI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe/probe_cell.h"
+#include "probe/probe_cli.h"
+#include "probe/probe_config.h"
+
+/* Enough for a large fleet; each worker holds one probe's memory. */
+#define PROBE_MULTI_JOBS_MAX	256
+
+typedef int	probe_multi_exit_fn(enum probe_verdict v);
+
+struct probe_multi_opts {
+	const struct probe_cli_send	 *cli;	/* flags: override the paths */
+	const struct probe_config_path	**paths;
+	size_t				  npaths;
+	const char *const		 *profiles;
+	size_t				  nprofiles;
+	int				  jobs;
+	bool				  want_text;	/* render detail_text */
+	bool				  want_json;	/* render detail_json */
+	probe_multi_exit_fn		 *exit_code;	/* for the JSON */
+};
+
+/*
+ * probe_multi_run - run every path x profile into cells (npaths *
+ * nprofiles of them, row-major, zeroed first). Free the cells' strings
+ * with probe_multi_free_cells().
+ * Returns 0, or -1 with err filled.
+ */
+int	probe_multi_run(const struct probe_multi_opts *o,
+	    struct probe_cell *cells, char *err, size_t errlen);
+
+/* probe_multi_free_cells - free the rendered details of n cells. */
+void	probe_multi_free_cells(struct probe_cell *cells, size_t n);
+
+/* probe_multi_overall - the worst verdict of n cells (error if n is 0). */
+enum probe_verdict probe_multi_overall(const struct probe_cell *cells,
+	    size_t n);
+
+#endif

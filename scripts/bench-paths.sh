@@ -1,0 +1,72 @@
+#!/bin/sh
+# bench-paths.sh [PATHS] [DELAY_MS] - many sending paths in parallel. A
+# fake MX on 127.0.0.1 waits DELAY_MS (default 50) before each reply; PATHS
+# (default 200) paths, each from its own 127.0.0.x source, probe it with
+# --jobs 1 and --jobs 50. Prints wall time and peak memory of each run and
+# how far --jobs 50 is from the ideal (PATHS/50 times one probe's time).
+# A benchmark, not a test: it judges nothing. Targets (README): within
+# 1.5x of the ideal, peak memory under 64 MiB. Run `make` first.
+set -eu
+export LC_ALL=C
+
+paths=${1:-200}
+delay=${2:-50}
+top=$(cd "$(dirname "$0")/.." && pwd)
+probe="$top/smtpprobe"
+fakemx="$top/build/rel/fakemx"
+[ -x "$probe" ] && [ -x "$fakemx" ] || { echo "run: make all build/rel/fakemx" >&2; exit 3; }
+[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+work=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
+pid=""
+trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+
+for ev in banner ehlo mail rcpt data eod quit; do
+	printf '%s sleep: %s\n' "$ev" "$delay"
+done >"$work/slow.scn"
+"$fakemx" --scenario "$work/slow.scn" --port 0 --port-file "$work/port" \
+    --timeout 60 >/dev/null &
+pid=$!
+sleep 0.3
+port=$(cat "$work/port")
+
+# A profile that allows the parallelism under test: the shipped ones are
+# polite to real providers (a couple of connections at once).
+cat >"$work/bench.yaml" <<PROFILE
+name: bench
+provider: generic
+starttls: "off"
+max_connections: 100
+min_interval: 0
+PROFILE
+{
+	echo "paths:"
+	i=0
+	while [ "$i" -lt "$paths" ]; do
+		echo "  - name: p$i"
+		echo "    source: 127.0.$((i / 250)).$((i % 250 + 2))"
+		echo "    helo: p$i.bench.test"
+		echo "    mail_from: probe@bench.test"
+		echo "    recipients: { bench: postmaster@bench.test }"
+		i=$((i + 1))
+	done
+} >"$work/paths.yaml"
+
+run() {
+	jobs=$1
+	/usr/bin/time -f "%e %M" -o "$work/t$jobs" "$probe" send \
+	    --config "$work/paths.yaml" --profile "$work/bench.yaml" \
+	    --server "127.0.0.1:$port" --jobs "$jobs" --format nagios \
+	    --lock-file "$work/lock" >"$work/out$jobs" 2>&1 || true
+	read -r wall rss <"$work/t$jobs"
+	printf -- "--jobs %-3s wall %7.2f s  peak RSS %6.1f MiB  %s\n" "$jobs" \
+	    "$wall" "$(echo "$rss" | awk '{ print $1 / 1024 }')" \
+	    "$(cut -c1-40 "$work/out$jobs")"
+}
+
+run 1
+run 50
+awk -v p="$paths" -v a="$(cut -d' ' -f1 "$work/t1")" \
+    -v b="$(cut -d' ' -f1 "$work/t50")" 'BEGIN {
+	one = a / p; ideal = one * p / 50;
+	printf "one probe %.3f s; ideal for --jobs 50: %.2f s; measured %.2f s = %.2fx ideal; speed-up %.1fx\n",
+	    one, ideal, b, b / ideal, a / b }'
