@@ -5,6 +5,8 @@
 #                   every test (unit, integration, lint)
 #   make demo       install what is missing, build, run the simulated Gmail
 #   make install    PREFIX=/usr/local DESTDIR= : binary and profiles
+#   make fuzz       libFuzzer (clang) on each fuzz target, FUZZ_SECONDS (60) each
+#   make valgrind   a full probe, both verdicts, under valgrind memcheck
 
 VERSION		= 0.1.0
 PREFIX		?= /usr/local
@@ -97,6 +99,7 @@ check: deps
 	    build/asan/smtpprobe build/asan/unit build/asan/fakemx
 	$(MAKE) lint-banned
 	$(MAKE) B=build/asan unit
+	$(MAKE) fuzz-replay
 	$(MAKE) B=build/asan lint-catalogs
 
 # Every shipped catalog loads, and every example classifies to its entry.
@@ -135,3 +138,6 @@ clean:
 	rm -rf build smtpprobe
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Last: its rules use LIB_OBJS, and "all" must stay the default goal.
+include mk/fuzz.mk
