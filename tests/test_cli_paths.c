@@ -1,0 +1,261 @@
+/*
+ * test_cli_paths - "smtpprobe send" over the sending paths of a config
+ * file: the matrix, the Nagios line, the Prometheus file, --quiet, the
+ * cron lock, and a path that cannot run beside ones that can. The fake
+ * MX plays Gmail (it accepts mail from 127.0.0.2 only); a private
+ * dnsmasq serves gmail.test.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "tests/support/cmd_run.h"
+#include "tests/support/dnsmasq_run.h"
+#include "tests/support/fakemx_run.h"
+#include "tests/support/json_check.h"
+#include "tests/support/tmp_dir.h"
+
+#define WAIT_MS	30000
+
+static struct dnsmasq_run dns;
+static struct fakemx_run mx;
+static struct tmp_dir dir;
+
+static const char config[] =
+    "paths:\n"
+    "  - name: mail1\n"
+    "    source: 127.0.0.2\n"
+    "    helo: mail1.example.test\n"
+    "    mail_from: probe@example.test\n"
+    "    recipients:\n"
+    "      gmail: postmaster@gmail.test\n"
+    "  - name: mail2\n"
+    "    source: 127.0.0.3\n"
+    "    helo: mail2.example.test\n"
+    "    mail_from: probe@example.test\n"
+    "    recipients:\n"
+    "      gmail: postmaster@gmail.test\n"
+    "  - name: mail3\n"
+    "    source: 192.0.2.1\n"
+    "    mail_from: probe@example.test\n"
+    "    recipients:\n"
+    "      gmail: postmaster@gmail.test\n"
+    "  - name: mail4\n"
+    "    source: 127.0.0.2\n"
+    "    mail_from: probe@example.test\n"
+    "    recipients:\n"
+    "      yahoo: someone@yahoo.test\n";
+
+static void
+setup(void)
+{
+	static const char *const zone[] = { "--local=/test/",
+	    "--mx-host=gmail.test,mx1.gmail.test,5",
+	    "--host-record=mx1.gmail.test,127.0.0.1", NULL };
+	char path[512];
+
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert(tmp_dir_make(&dir));
+	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", config,
+	    strlen(config)));
+	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
+	cr_assert_eq(fakemx_run_scenario(path, sizeof(path), "gmail-sim.scn"),
+	    0);
+	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 0, true), 0);
+}
+
+static void
+teardown(void)
+{
+	fakemx_run_stop(&mx);
+	dnsmasq_run_stop(&dns);
+	tmp_dir_remove(&dir);
+}
+
+TestSuite(cli_paths, .init = setup, .fini = teardown, .timeout = 90);
+
+/* smtpprobe send --config ... with the test network, then extra flags. */
+static void
+send(struct cmd_run *r, ...)
+{
+	const char *argv[40];
+	char dnsarg[64], port[16], cfg[512], lock[512];
+	size_t n = 0;
+	const char *a;
+	va_list ap;
+
+	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	snprintf(port, sizeof(port), "%d", mx.port);
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "send";
+	argv[n++] = "--config";
+	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
+	argv[n++] = "--lock-file";
+	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	argv[n++] = "--dns-server";
+	argv[n++] = dnsarg;
+	argv[n++] = "--port";
+	argv[n++] = port;
+	argv[n++] = "--tls-ca";
+	argv[n++] = fakemx_run_ca(&mx);
+	argv[n++] = "--timeout";
+	argv[n++] = "5";
+	va_start(ap, r);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 39)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
+}
+
+Test(cli_paths, the_matrix_has_a_row_per_path_and_details_of_each_non_pass)
+{
+	struct cmd_run r;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "\nmail1  PASS\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\nmail2  FAIL end-of-data 550 5.7.26 "
+	    "unauthenticated\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "== mail2 / gmail: fail\n") != NULL);
+	cr_assert(strstr(r.out, "== mail1") == NULL, "a pass has no details");
+	cr_assert(strstr(r.out, "diagnosis: google.unauthenticated") != NULL);
+	cr_assert(strstr(r.out, "2 paths x 1 profile: 1 pass, 1 fail") !=
+	    NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, nagios_gets_one_line_with_the_failing_path_and_perfdata)
+{
+	struct cmd_run r;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert(strncmp(r.out, "SMTPPROBE CRITICAL - 1 of 2 paths fail: "
+	    "mail2/gmail 550 5.7.26 unauthenticated | 'mail1/gmail'=", 91) ==
+	    0, "%s", r.out);
+	cr_assert(strchr(r.out, '\n') == r.out + strlen(r.out) - 1,
+	    "one line only: %s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, prometheus_goes_to_the_output_file_and_not_stdout)
+{
+	struct cmd_run r;
+	char prom[512], buf[8192];
+	FILE *fp;
+	size_t n;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--format", "prometheus", "--output",
+	    tmp_dir_path(&dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_str_eq(r.out, "");
+	fp = fopen(prom, "r");
+	cr_assert_not_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	cr_assert(strstr(buf, "smtpprobe_path_up{path=\"mail1\",profile="
+	    "\"gmail\",mx=\"mx1.gmail.test\"} 1\n") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "smtpprobe_path_up{path=\"mail2\",profile="
+	    "\"gmail\",mx=\"mx1.gmail.test\"} 0\n") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "smtpprobe_last_run_timestamp_seconds ") !=
+	    NULL);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, quiet_prints_nothing_when_every_probe_passes)
+{
+	struct cmd_run r;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--quiet", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_str_eq(r.out, "");
+	cmd_run_free(&r);
+	send(&r, "--profile", "gmail", "--path", "mail2", "--quiet", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.out, "550-5.7.26") != NULL, "trouble is printed");
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, a_second_run_exits_3_while_the_lock_is_held)
+{
+	struct cmd_run r;
+	char lock[512];
+	int fd;
+
+	fd = open(tmp_dir_path(&dir, "lock", lock, sizeof(lock)),
+	    O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.err, "another smtpprobe run holds") != NULL, "%s",
+	    r.err);
+	cmd_run_free(&r);
+	close(fd);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 0, "the lock is free again: %s", r.err);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, a_path_that_cannot_run_is_an_error_and_the_others_still_run)
+{
+	struct cmd_run r;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail3",
+	    "--path", "mail4", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "\nmail1  PASS\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\nmail3  ERROR") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "192.0.2.1 is not configured on this "
+	    "machine") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "path mail4 has no recipient for profile "
+	    "gmail") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, json_holds_every_path_and_is_valid)
+{
+	struct cmd_run r;
+	char why[256];
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--format", "json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(json_check(r.out, strlen(r.out), why, sizeof(why)), "%s: %s",
+	    why, r.out);
+	cr_assert(strstr(r.out, "\"results\":[{\"path\":\"mail1\",\"profile\":"
+	    "\"gmail\",\"verdict\":\"pass\",\"probe\":{") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "{\"path\":\"mail2\",\"profile\":\"gmail\","
+	    "\"verdict\":\"fail\"") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, an_unknown_path_or_a_broken_config_exits_3_with_a_location)
+{
+	struct cmd_run r;
+	const char *bad = "paths:\n  - name: x\n    mail_form: a@b.test\n";
+
+	send(&r, "--path", "nosuch", NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "no path named \"nosuch\"") != NULL, "%s",
+	    r.err);
+	cmd_run_free(&r);
+	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", bad,
+	    strlen(bad)));
+	send(&r, NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "smtpprobe.yaml:3:5: unknown key "
+	    "\"mail_form\" (did you mean \"mail_from\"?)") != NULL, "%s",
+	    r.err);
+	cmd_run_free(&r);
+}
