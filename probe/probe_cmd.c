@@ -232,10 +232,10 @@ probe_cmd_explain(int argc, char **argv)
 {
 	struct probe_cmd_explain_opts o;
 	struct probe_cmd_tally t = { .first_json = true };
-	struct probe_profile p;
+	struct probe_profile p = { 0 };
 	struct probe_catalog c;
 	char err[PROBE_PROFILE_ERR_MAX];
-	int first, rc;
+	int first = 1, rc;
 
 	if (probe_cmd_explain_parse(argc, argv, &o, &first) != PROBE_CMD_OK)
 		return PROBE_CMD_ERROR;

@@ -2,44 +2,35 @@
  * probe_dns - the resolver interface and its c-ares implementation. See
  * probe_dns.h for what it does, its limits and its errors.
  *
- * The c-ares side follows probe_mx.c: a channel of our own with no
- * search domains, ARES_FLAG_NOCHECKRESP so that SERVFAIL and REFUSED
- * reach us as such, no ares_library_init() (not needed on Linux), and a
- * poll() loop that ends at one CLOCK_MONOTONIC deadline with
- * ares_cancel(). Unlike probe_mx, the channel lives as long as the
- * struct probe_dns, and the deadline covers every lookup made through
- * it: an SPF check makes up to a few hundred queries one after the
- * other, and RFC 7208 4.6.4 bounds the time of the whole check, not of
- * one query. probe_mx.c keeps its own copy of the server parsing and
- * the wait loop; it could be rebuilt on this module later.
+ * The c-ares side is shared with probe_mx.c through probe_ares.h: a
+ * channel of our own with no search domains, ARES_FLAG_NOCHECKRESP so
+ * that SERVFAIL and REFUSED reach us as such, no ares_library_init()
+ * (not needed on Linux), and a poll() loop that ends at one
+ * CLOCK_MONOTONIC deadline with ares_cancel(). Unlike probe_mx, the
+ * channel lives as long as the struct probe_dns, and the deadline covers
+ * every lookup made through it: an SPF check makes up to a few hundred
+ * queries one after the other, and RFC 7208 4.6.4 bounds the time of the
+ * whole check, not of one query.
  */
 #include "probe/probe_dns.h"
-#include "smtp/smtp_num.h"
+#include "probe/probe_ares.h"
 
-/* ares.h uses fd_set without including it under strict POSIX. */
-#include <sys/select.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <ares.h>
 #include <netdb.h>
 
-#include <errno.h>
-#include <poll.h>
+#include <assert.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* RFC 1035 2.3.4: 255 octets on the wire are 253 characters of text. */
 #define DNS_NAME_MAX		253
 #define DNS_LABEL_MAX		63
-#define DNS_PORT		53
-#define DNS_PORT_MAX		65535
 #define DNS_IPV4_LEN		4
 #define DNS_IPV6_LEN		16
 /* RFC 1035 4.1.1: the header is 12 bytes; ANCOUNT is at offset 6. */
@@ -51,26 +42,14 @@
  * records a reply of alen bytes can hold, whatever its header claims.
  */
 #define DNS_A_RR_MIN		16
-/* "[" address "]:" port, or "the system resolver", for messages. */
-#define DNS_SERVER_TEXT_MAX	(INET6_ADDRSTRLEN + 8)
-/* As in probe_mx.c: a first wait of 1/8 of the budget, four tries. */
-#define DNS_TRY_SHARE		8
-#define DNS_TRIES		4
 #define DNS_MS_PER_S		1000
 
-struct dns_ares {			/* the c-ares implementation's ctx */
-	ares_channel		 channel;
-	int64_t			 start_ms;
-	int64_t			 deadline_ms;
-	bool			 has_server;
-	struct ares_addr_port_node server;	/* when has_server */
-};
-
+/* The c-ares implementation's ctx is a struct probe_ares. */
 struct dns_query {			/* one lookup in flight */
-	struct dns_ares		*ctx;
+	struct probe_ares	*ctx;
 	struct probe_dns_answer	*ans;
 	const char		*name;
-	bool			 is_done;
+	size_t			 pending;	/* 1 until called back */
 	int			 ares_status;
 };
 
@@ -461,16 +440,6 @@ probe_dns_reverse_name(int family, const void *addr, char *buf, size_t len)
 
 /* The c-ares implementation. */
 
-static int64_t
-dns_now_ms(void)
-{
-	struct timespec	ts;
-
-	/* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer. */
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * DNS_MS_PER_S + ts.tv_nsec / 1000000;
-}
-
 static const struct dns_ares_row *
 dns_ares_row(int ares_status)
 {
@@ -482,120 +451,34 @@ dns_ares_row(int ares_status)
 	return &dns_ares_other;
 }
 
-union dns_ip {
-	struct in_addr		v4;
-	struct in6_addr		v6;
-	struct ares_in6_addr	ares6;
+/*
+ * probe_ares' codes as ours. probe_dns_open() does not wait, and a
+ * lookup's failed poll() reads as no answer, so E_POLL never gets here;
+ * it has a row so that the table covers every code.
+ */
+static const enum probe_dns_rc dns_ares_rcs[] = {
+	[PROBE_ARES_OK] = PROBE_DNS_OK,
+	[PROBE_ARES_E_USAGE] = PROBE_DNS_E_USAGE,
+	[PROBE_ARES_E_INIT] = PROBE_DNS_E_INIT,
+	[PROBE_ARES_E_NOMEM] = PROBE_DNS_E_NOMEM,
+	[PROBE_ARES_E_POLL] = PROBE_DNS_E_INIT,
 };
+_Static_assert(sizeof(dns_ares_rcs) / sizeof(dns_ares_rcs[0]) ==
+    PROBE_ARES_RC_COUNT, "each probe_ares code needs a row");
 
-/* The len bytes at s as an IP address, bracketed or not; or AF_UNSPEC. */
-static int
-dns_parse_ip(const char *s, size_t len, union dns_ip *ip)
-{
-	char	buf[INET6_ADDRSTRLEN];
-
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-		s++;
-		len -= 2;
-	}
-	if (len >= sizeof(buf))
-		return AF_UNSPEC;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, &ip->v4) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, buf, &ip->v6) == 1)
-		return AF_INET6;
-	return AF_UNSPEC;
-}
-
-/*
- * "IP", "IP:PORT", "IPv6", "[IPv6]" or "[IPv6]:PORT" into *node, as
- * probe_mx.c reads --dns-server. Errors: PROBE_DNS_E_USAGE.
- */
 static enum probe_dns_rc
-dns_parse_server(const char *text, struct ares_addr_port_node *node,
-    char *errmsg, size_t errlen)
+dns_ares_rc(enum probe_ares_rc rc)
 {
-	const char	*colon = strchr(text, ':'), *port = NULL;
-	const char	*bracket = text[0] == '[' ? strchr(text, ']') : NULL;
-	size_t		 hostlen = strlen(text);
-	union dns_ip	 ip;
-	uint64_t	 portnum = DNS_PORT;
-
-	if (bracket != NULL) {
-		hostlen = (size_t)(bracket - text) + 1;
-		if (bracket[1] == ':')
-			port = bracket + 2;
-		else if (bracket[1] != '\0')
-			hostlen = 0;	/* junk after "]" */
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		/* One colon: IPv4 and port. More: a bare IPv6 address. */
-		hostlen = (size_t)(colon - text);
-		port = colon + 1;
-	}
-	memset(node, 0, sizeof(*node));
-	node->family = dns_parse_ip(text, hostlen, &ip);
-	if (node->family == AF_UNSPEC) {
-		dns_err(errmsg, errlen, "DNS server must be IP, IP:PORT or "
-		    "[IPv6]:PORT, with an IP address, not a name");
-		return PROBE_DNS_E_USAGE;
-	}
-	if (port != NULL && !smtp_num_parse(port, strlen(port), 1,
-	    DNS_PORT_MAX, &portnum)) {
-		dns_err(errmsg, errlen, "DNS server port must be 1-65535");
-		return PROBE_DNS_E_USAGE;
-	}
-	if (node->family == AF_INET)
-		node->addr.addr4 = ip.v4;
-	else
-		node->addr.addr6 = ip.ares6;
-	node->udp_port = (int)portnum;
-	node->tcp_port = (int)portnum;
-	return PROBE_DNS_OK;
-}
-
-/*
- * Opens the channel; see probe_mx.c for why NOCHECKRESP, no search
- * domains and lookups "b". Errors: PROBE_DNS_E_INIT, PROBE_DNS_E_NOMEM.
- */
-static enum probe_dns_rc
-dns_channel_open(struct dns_ares *ctx, char *errmsg, size_t errlen)
-{
-	struct ares_options	o;
-	char			lookups[] = "b";
-	int			rc, mask;
-	int64_t			budget;
-
-	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS;
-	budget = ctx->deadline_ms - ctx->start_ms;
-
-	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOCHECKRESP;
-	/* A budget under DNS_TRY_SHARE ms still gets a nonzero wait. */
-	o.timeout = budget >= DNS_TRY_SHARE ? (int)(budget / DNS_TRY_SHARE) :
-	    1;
-	o.tries = DNS_TRIES;
-	o.ndomains = 0;
-	o.lookups = lookups;
-	rc = ares_init_options(&ctx->channel, &o, mask);
-	if (rc == ARES_SUCCESS && ctx->has_server)
-		rc = ares_set_servers_ports(ctx->channel, &ctx->server);
-	if (rc == ARES_SUCCESS)
-		return PROBE_DNS_OK;
-	dns_err(errmsg, errlen, "cannot start the DNS resolver: %s",
-	    ares_strerror(rc));
-	return rc == ARES_ENOMEM ? PROBE_DNS_E_NOMEM : PROBE_DNS_E_INIT;
+	assert((unsigned)rc < PROBE_ARES_RC_COUNT);
+	return dns_ares_rcs[rc];
 }
 
 static void
-dns_ctx_free(struct dns_ares *ctx)
+dns_ctx_free(struct probe_ares *ctx)
 {
 	if (ctx == NULL)
 		return;
-	if (ctx->channel != NULL)
-		ares_destroy(ctx->channel);
+	probe_ares_free(ctx);
 	free(ctx);
 }
 
@@ -614,8 +497,8 @@ enum probe_dns_rc
 probe_dns_open(struct probe_dns *dns, const struct probe_dns_opts *opts,
     char *errmsg, size_t errlen)
 {
-	struct dns_ares		*ctx;
-	enum probe_dns_rc	 rc = PROBE_DNS_OK;
+	struct probe_ares	*ctx;
+	enum probe_dns_rc	 rc;
 	int			 timeout_ms = PROBE_DNS_TIMEOUT_DEFAULT_MS;
 
 	memset(dns, 0, sizeof(*dns));
@@ -626,15 +509,10 @@ probe_dns_open(struct probe_dns *dns, const struct probe_dns_opts *opts,
 	}
 	if (opts != NULL && opts->timeout_ms > 0)
 		timeout_ms = opts->timeout_ms;
-	ctx->start_ms = dns_now_ms();
-	ctx->deadline_ms = ctx->start_ms + timeout_ms;
-	if (opts != NULL && opts->dns_server != NULL) {
-		ctx->has_server = true;
-		rc = dns_parse_server(opts->dns_server, &ctx->server, errmsg,
-		    errlen);
-	}
+	rc = dns_ares_rc(probe_ares_init(ctx, opts != NULL ? opts->dns_server :
+	    NULL, timeout_ms, errmsg, errlen));
 	if (rc == PROBE_DNS_OK)
-		rc = dns_channel_open(ctx, errmsg, errlen);
+		rc = dns_ares_rc(probe_ares_open(ctx, errmsg, errlen));
 	if (rc != PROBE_DNS_OK) {
 		dns_ctx_free(ctx);
 		return rc;
@@ -651,112 +529,6 @@ probe_dns_close(struct probe_dns *dns)
 	if (dns->ops == &dns_ares_ops)
 		dns_ctx_free(dns->ctx);
 	memset(dns, 0, sizeof(*dns));
-}
-
-/* The sockets c-ares waits on, as pollfds. Returns how many. */
-static nfds_t
-dns_pollfds(ares_channel channel, struct pollfd *pfd)
-{
-	ares_socket_t	socks[ARES_GETSOCK_MAXNUM];
-	unsigned	bits;
-	short		ev;
-	int		i;
-	nfds_t		n = 0;
-
-	/* Not ARES_GETSOCK_WRITABLE(): it shifts into the sign bit. */
-	bits = (unsigned)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
-	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		ev = 0;
-		if (bits & (1u << i))
-			ev |= POLLIN;
-		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
-			ev |= POLLOUT;
-		if (ev == 0)
-			continue;
-		pfd[n].fd = socks[i];
-		pfd[n].events = ev;
-		pfd[n].revents = 0;
-		n++;
-	}
-	return n;
-}
-
-/* How long poll() may sleep: c-ares' next retry, at most the deadline. */
-static int
-dns_wait_ms(const struct dns_ares *ctx, int64_t now)
-{
-	struct timeval	 max, tv, *next;
-	int64_t		 left = ctx->deadline_ms - now;
-
-	max.tv_sec = (time_t)(left / DNS_MS_PER_S);
-	max.tv_usec = (suseconds_t)(left % DNS_MS_PER_S) * 1000;
-	next = ares_timeout(ctx->channel, &max, &tv);
-	/* Round up, or we would spin through the last partial millisecond. */
-	return (int)(next->tv_sec * DNS_MS_PER_S + (next->tv_usec + 999) /
-	    1000);
-}
-
-/* Hands ready sockets to c-ares; with none, lets it handle its timers. */
-static void
-dns_process(ares_channel channel, const struct pollfd *pfd, nfds_t n,
-    int ready)
-{
-	ares_socket_t	rfd, wfd;
-	nfds_t		i;
-
-	if (ready <= 0) {
-		ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (pfd[i].revents == 0)
-			continue;
-		/* An error or hangup surfaces to c-ares through its read. */
-		rfd = pfd[i].revents & (POLLIN | POLLERR | POLLHUP) ?
-		    pfd[i].fd : ARES_SOCKET_BAD;
-		wfd = pfd[i].revents & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD;
-		ares_process_fd(channel, rfd, wfd);
-	}
-}
-
-/*
- * Runs the channel until q has called back or the deadline passed; then
- * ares_cancel() calls it back with ARES_ECANCELLED. A failed poll() also
- * cancels: the lookup then reads as unanswered.
- */
-static void
-dns_wait(struct dns_query *q)
-{
-	struct dns_ares	*ctx = q->ctx;
-	struct pollfd	 pfd[ARES_GETSOCK_MAXNUM];
-	int64_t		 now;
-	nfds_t		 n;
-	int		 ready;
-
-	while (!q->is_done) {
-		now = dns_now_ms();
-		if (now >= ctx->deadline_ms) {
-			ares_cancel(ctx->channel);
-			break;
-		}
-		n = dns_pollfds(ctx->channel, pfd);
-		ready = poll(pfd, n, dns_wait_ms(ctx, now));
-		if (ready == -1 && errno != EINTR) {
-			ares_cancel(ctx->channel);
-			break;
-		}
-		dns_process(ctx->channel, pfd, n, ready);
-	}
-}
-
-/*
- * From a parser, EBADNAME means a name inside the answer could not be
- * read: a malformed reply, not a bad name of ours.
- */
-static int
-dns_parsed(int rc)
-{
-	return rc == ARES_EBADNAME ? ARES_EBADRESP : rc;
 }
 
 static int
@@ -882,7 +654,7 @@ dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct dns_query	*q = arg;
 
 	(void)timeouts;	/* the deadline, not the count, matters */
-	q->is_done = true;
+	q->pending = 0;
 	if (status == ARES_SUCCESS) {
 		switch (q->ans->type) {
 		case PROBE_DNS_TXT:
@@ -899,35 +671,9 @@ dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 			status = dns_parse_ptr(q->ans, abuf, alen);
 			break;
 		}
-		status = dns_parsed(status);
+		status = probe_ares_parsed(status);
 	}
 	q->ares_status = status;
-}
-
-/* "127.0.0.1:5399", "[::1]:53"; the system's first server if we set none. */
-static void
-dns_server_text(const struct dns_ares *ctx, char *buf, size_t len)
-{
-	struct ares_addr_port_node	*list = NULL;
-	const struct ares_addr_port_node *s = &ctx->server;
-	char				 ip[INET6_ADDRSTRLEN] = "?";
-
-	if (!ctx->has_server) {
-		if (ares_get_servers_ports(ctx->channel, &list) !=
-		    ARES_SUCCESS || list == NULL) {
-			/* Fits: len is DNS_SERVER_TEXT_MAX. */
-			(void)snprintf(buf, len, "the system resolver");
-			return;
-		}
-		s = list;
-	}
-	/* Cannot fail: the family is one c-ares accepted. */
-	(void)inet_ntop(s->family, &s->addr, ip, sizeof(ip));
-	/* Fits: the longest is "[" INET6_ADDRSTRLEN "]:65535". */
-	(void)snprintf(buf, len, s->family == AF_INET6 ? "[%s]:%d" : "%s:%d",
-	    ip, s->udp_port != 0 ? s->udp_port : DNS_PORT);
-	if (list != NULL)
-		ares_free_data(list);
 }
 
 /*
@@ -939,9 +685,10 @@ dns_fail(const struct dns_query *q)
 {
 	const struct dns_ares_row	*row = dns_ares_row(q->ares_status);
 	const char			*type;
-	char				 server[DNS_SERVER_TEXT_MAX];
-	long long			 ms = dns_now_ms() - q->ctx->start_ms;
+	char				 server[PROBE_ARES_SERVER_TEXT_MAX];
+	long long			 ms;
 
+	ms = probe_ares_now_ms() - q->ctx->start_ms;
 	type = probe_dns_type_name(q->ans->type);
 	smtp_buf_free(&q->ans->rrs);
 	smtp_buf_free(&q->ans->text);
@@ -953,7 +700,7 @@ dns_fail(const struct dns_query *q)
 	    row->status == PROBE_DNS_FAILED)
 		return probe_dns_answer_fail(q->ans, row->status, "%s %s: %s",
 		    type, q->name, row->reason);
-	dns_server_text(q->ctx, server, sizeof(server));
+	probe_ares_server_text(q->ctx, server, sizeof(server));
 	if (row->status == PROBE_DNS_TIMEOUT)
 		return probe_dns_answer_fail(q->ans, row->status,
 		    "%s %s: %s from %s (%lld.%lld s into the lookups)", type,
@@ -1000,14 +747,21 @@ dns_ares_lookup(void *arg, const char *name, struct probe_dns_answer *ans)
 	q.ctx = arg;
 	q.ans = ans;
 	q.name = name;
-	if (dns_now_ms() >= q.ctx->deadline_ms) {
+	if (probe_ares_now_ms() >= q.ctx->deadline_ms) {
 		q.ares_status = ARES_ETIMEOUT;
 		return dns_fail(&q);
 	}
-	/* The callback may run inside ares_query(); is_done covers that. */
+	/* The callback may run inside ares_query(); pending covers that. */
+	q.pending = 1;
 	ares_query(q.ctx->channel, name, ns_c_in,
 	    dns_types[ans->type].qtype, dns_on_answer, &q);
-	dns_wait(&q);
+	/*
+	 * Runs until q has called back or the deadline passed; then
+	 * ares_cancel() calls it back with ARES_ECANCELLED. A failed poll()
+	 * also cancels, so the lookup reads as unanswered and the error code
+	 * adds nothing.
+	 */
+	(void)probe_ares_wait(q.ctx, &q.pending, NULL, 0);
 	/* A CNAME alone, or a reply holding none of the type, is no data. */
 	if (q.ares_status == ARES_SUCCESS && ans->nrr == 0 &&
 	    ans->dropped == 0)

@@ -155,7 +155,7 @@ enum probe_dns_status probe_dns_lookup(const struct probe_dns *dns,
  * probe_dns_open - the c-ares implementation into *dns: one channel, and
  * a deadline of opts->timeout_ms from now for all its lookups. opts may
  * be NULL (system resolver, default timeout). Close with
- * probe_dns_close(). Never calls ares_library_init() (see probe_mx.c).
+ * probe_dns_close(). Never calls ares_library_init() (see probe_ares.h).
  * Errors: PROBE_DNS_E_USAGE, PROBE_DNS_E_INIT, PROBE_DNS_E_NOMEM.
  */
 enum probe_dns_rc probe_dns_open(struct probe_dns *dns,

@@ -2,12 +2,10 @@
  * probe_mx - MX lookup with c-ares. See probe_mx.h for what it does, its
  * limits and its errors.
  *
- * Each call opens its own c-ares channel and closes it before returning,
- * so nothing outlives a call and two calls share nothing. We never call
- * ares_library_init(): c-ares 1.18 needs it only on Windows (Winsock);
- * on Linux ares_init_options() works without it, and calling it here
- * would touch c-ares' own global counter on every probe. A port to
- * Windows calls it once in main().
+ * Each call opens its own c-ares channel (probe_ares.h: the server
+ * text, the channel's options, the wait under the deadline) and closes
+ * it before returning, so nothing outlives a call and two calls share
+ * nothing. ares_library_init() is never called: see probe_ares.h.
  *
  * The work runs in at most two rounds on one channel: the MX query, then
  * the A/AAAA queries of every MX host at once (or of the domain itself,
@@ -16,53 +14,30 @@
  * both rounds; when it passes, ares_cancel() ends what is still pending.
  */
 #include "probe/probe_mx.h"
-#include "smtp/smtp_num.h"
-
-/* ares.h uses fd_set without including it under strict POSIX. */
-#include <sys/select.h>
+#include "probe/probe_ares.h"
 
 #include <arpa/nameser.h>
-#include <ares.h>
 
 #include <assert.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* RFC 1035 2.3.4: 255 octets on the wire are 253 characters of text. */
 #define MX_NAME_MAX		253
 #define MX_LABEL_MAX		63
-#define MX_DNS_PORT		53
-#define MX_PORT_MAX		65535
-/* "[" address "]:" port, or "the system resolver", for messages. */
-#define MX_SERVER_TEXT_MAX	(INET6_ADDRSTRLEN + 8)
-/*
- * c-ares doubles the wait after each try. With a first wait of 1/8 of
- * the budget, four tries add up to 15/8 of it: c-ares keeps retrying a
- * lost UDP packet until our deadline, which is what ends the lookup.
- */
-#define MX_TRY_SHARE		8
-#define MX_TRIES		4
 /* Index of the A and AAAA query in struct mx_lookup. */
 #define MX_Q_A			0
 #define MX_Q_AAAA		1
 #define MX_Q_COUNT		2
 
 struct mx_ctx {				/* one call: channel and deadline */
-	ares_channel		 channel;
+	struct probe_ares	 ares;		/* channel, server, deadline */
 	int			 family;	/* AF_UNSPEC, AF_INET(6) */
-	int64_t			 start_ms;
-	int64_t			 deadline_ms;
 	size_t			 pending;	/* queries not answered yet */
 	bool			 is_nomem;	/* a callback ran out */
-	bool			 has_server;	/* opts->dns_server given */
-	struct ares_addr_port_node server;	/* when has_server */
 	int			 mx_status;	/* ares status of MX query */
 	struct ares_mx_reply	*mx;		/* its answer, owned */
 };
@@ -206,16 +181,6 @@ mx_say_more(struct probe_mx_result *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t
-mx_now_ms(void)
-{
-	struct timespec	ts;
-
-	/* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer. */
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const struct mx_ares_row *
 mx_ares_row(int ares_status)
 {
@@ -268,95 +233,27 @@ mx_name_problem(const char *name)
 	return label == 0 ? "it has an empty label" : NULL;
 }
 
-union mx_ip {
-	struct in_addr		v4;
-	struct in6_addr		v6;
-	struct ares_in6_addr	ares6;
+/* probe_ares' codes as ours; a failed poll() is a resolver that failed. */
+static const enum probe_mx_rc mx_ares_rcs[] = {
+	[PROBE_ARES_OK] = PROBE_MX_OK,
+	[PROBE_ARES_E_USAGE] = PROBE_MX_E_USAGE,
+	[PROBE_ARES_E_INIT] = PROBE_MX_E_INIT,
+	[PROBE_ARES_E_NOMEM] = PROBE_MX_E_NOMEM,
+	[PROBE_ARES_E_POLL] = PROBE_MX_E_INIT,
 };
+_Static_assert(sizeof(mx_ares_rcs) / sizeof(mx_ares_rcs[0]) ==
+    PROBE_ARES_RC_COUNT, "each probe_ares code needs a row");
 
-/*
- * Parses the len bytes at s as an IP address, dotted IPv4 or IPv6, with
- * or without [brackets]. Returns AF_INET, AF_INET6 or AF_UNSPEC.
- */
-static int
-mx_parse_ip(const char *s, size_t len, union mx_ip *ip)
-{
-	char	buf[INET6_ADDRSTRLEN];
-
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-		s++;
-		len -= 2;
-	}
-	if (len >= sizeof(buf))
-		return AF_UNSPEC;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, &ip->v4) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, buf, &ip->v6) == 1)
-		return AF_INET6;
-	return AF_UNSPEC;
-}
-
-/* A port: decimal digits only, 1 to 65535. */
-static bool
-mx_parse_port(const char *s, int *port)
-{
-	uint64_t	v;
-
-	if (!smtp_num_parse(s, strlen(s), 1, MX_PORT_MAX, &v))
-		return false;
-	*port = (int)v;
-	return true;
-}
-
-/*
- * "IP", "IP:PORT", "IPv6", "[IPv6]" or "[IPv6]:PORT" into *node.
- * Errors: PROBE_MX_E_USAGE.
- */
 static enum probe_mx_rc
-mx_parse_server(const char *text, struct ares_addr_port_node *node,
-    char *errmsg, size_t errlen)
+mx_ares_rc(enum probe_ares_rc rc)
 {
-	const char	*colon = strchr(text, ':'), *port = NULL;
-	const char	*bracket = text[0] == '[' ? strchr(text, ']') : NULL;
-	size_t		 hostlen = strlen(text);
-	union mx_ip	 ip;
-	int		 portnum = MX_DNS_PORT;
-
-	if (bracket != NULL) {
-		hostlen = (size_t)(bracket - text) + 1;
-		if (bracket[1] == ':')
-			port = bracket + 2;
-		else if (bracket[1] != '\0')
-			hostlen = 0;	/* junk after "]" */
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		/* One colon: IPv4 and port. More: a bare IPv6 address. */
-		hostlen = (size_t)(colon - text);
-		port = colon + 1;
-	}
-	memset(node, 0, sizeof(*node));
-	node->family = mx_parse_ip(text, hostlen, &ip);
-	if (node->family == AF_UNSPEC) {
-		mx_err(errmsg, errlen, "DNS server must be IP, IP:PORT or "
-		    "[IPv6]:PORT, with an IP address, not a name");
-		return PROBE_MX_E_USAGE;
-	}
-	if (port != NULL && !mx_parse_port(port, &portnum)) {
-		mx_err(errmsg, errlen, "DNS server port must be 1-65535");
-		return PROBE_MX_E_USAGE;
-	}
-	if (node->family == AF_INET)
-		node->addr.addr4 = ip.v4;
-	else
-		node->addr.addr6 = ip.ares6;
-	node->udp_port = node->tcp_port = portnum;
-	return PROBE_MX_OK;
+	assert((unsigned)rc < PROBE_ARES_RC_COUNT);
+	return mx_ares_rcs[rc];
 }
 
 /*
- * Checks opts (NULL: defaults) and fills ctx->family, ctx->server and the
- * deadline. Errors: PROBE_MX_E_USAGE.
+ * Checks opts (NULL: defaults) and fills ctx->family, ctx->ares (the
+ * server and the deadline). Errors: PROBE_MX_E_USAGE.
  */
 static enum probe_mx_rc
 mx_check_opts(struct mx_ctx *ctx, const struct probe_mx_opts *opts,
@@ -377,49 +274,8 @@ mx_check_opts(struct mx_ctx *ctx, const struct probe_mx_opts *opts,
 	}
 	if (timeout_ms == 0)
 		timeout_ms = PROBE_MX_TIMEOUT_DEFAULT_MS;
-	ctx->start_ms = mx_now_ms();
-	ctx->deadline_ms = ctx->start_ms + timeout_ms;
-	if (opts == NULL || opts->dns_server == NULL)
-		return PROBE_MX_OK;
-	ctx->has_server = true;
-	return mx_parse_server(opts->dns_server, &ctx->server, errmsg, errlen);
-}
-
-/*
- * Opens the channel. ARES_FLAG_NOCHECKRESP: c-ares 1.18 otherwise takes
- * a SERVFAIL or REFUSED reply as a dead server, tries the next one and
- * in the end reports ECONNREFUSED, so the operator could not tell a
- * refusing resolver from an unreachable one. The trade-off: with several
- * system resolvers, a SERVFAIL from the first is not retried on the
- * next. No search domains and no lookups: ares_query() treats every name
- * as absolute, and this spares reading nsswitch.conf and gethostname().
- * Errors: PROBE_MX_E_INIT, PROBE_MX_E_NOMEM.
- */
-static enum probe_mx_rc
-mx_channel_open(struct mx_ctx *ctx, char *errmsg, size_t errlen)
-{
-	struct ares_options	o;
-	char			lookups[] = "b";
-	int			rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
-				    ARES_OPT_TRIES | ARES_OPT_DOMAINS |
-				    ARES_OPT_LOOKUPS;
-	int64_t			budget = ctx->deadline_ms - ctx->start_ms;
-
-	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOCHECKRESP;
-	/* A budget under MX_TRY_SHARE ms still gets a nonzero wait. */
-	o.timeout = budget >= MX_TRY_SHARE ? (int)(budget / MX_TRY_SHARE) : 1;
-	o.tries = MX_TRIES;
-	o.ndomains = 0;
-	o.lookups = lookups;
-	rc = ares_init_options(&ctx->channel, &o, mask);
-	if (rc == ARES_SUCCESS && ctx->has_server)
-		rc = ares_set_servers_ports(ctx->channel, &ctx->server);
-	if (rc == ARES_SUCCESS)
-		return PROBE_MX_OK;
-	mx_err(errmsg, errlen, "cannot start the DNS resolver: %s",
-	    ares_strerror(rc));
-	return rc == ARES_ENOMEM ? PROBE_MX_E_NOMEM : PROBE_MX_E_INIT;
+	return mx_ares_rc(probe_ares_init(&ctx->ares, opts != NULL ?
+	    opts->dns_server : NULL, timeout_ms, errmsg, errlen));
 }
 
 /* Validates name and opts, then opens the channel. Errors: all. */
@@ -437,7 +293,7 @@ mx_ctx_open(struct mx_ctx *ctx, const char *name,
 	}
 	rc = mx_check_opts(ctx, opts, errmsg, errlen);
 	if (rc == PROBE_MX_OK)
-		rc = mx_channel_open(ctx, errmsg, errlen);
+		rc = mx_ares_rc(probe_ares_open(&ctx->ares, errmsg, errlen));
 	return rc;
 }
 
@@ -445,79 +301,10 @@ mx_ctx_open(struct mx_ctx *ctx, const char *name,
 static void
 mx_ctx_close(struct mx_ctx *ctx)
 {
-	if (ctx->channel != NULL)
-		ares_destroy(ctx->channel);
+	probe_ares_free(&ctx->ares);
 	if (ctx->mx != NULL)
 		ares_free_data(ctx->mx);
 	memset(ctx, 0, sizeof(*ctx));
-}
-
-/* The sockets c-ares waits on, as pollfds. Returns how many. */
-static nfds_t
-mx_pollfds(ares_channel channel, struct pollfd *pfd)
-{
-	ares_socket_t	socks[ARES_GETSOCK_MAXNUM];
-	unsigned	bits;
-	short		ev;
-	int		i;
-	nfds_t		n = 0;
-
-	/*
-	 * Not ARES_GETSOCK_WRITABLE(): it shifts a signed 1 into the sign
-	 * bit for the last socket, which is undefined behaviour.
-	 */
-	bits = (unsigned)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
-	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		ev = 0;
-		if (bits & (1u << i))
-			ev |= POLLIN;
-		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
-			ev |= POLLOUT;
-		if (ev == 0)
-			continue;
-		pfd[n].fd = socks[i];
-		pfd[n].events = ev;
-		pfd[n].revents = 0;
-		n++;
-	}
-	return n;
-}
-
-/* How long poll() may sleep: c-ares' next retry, at most the deadline. */
-static int
-mx_wait_ms(const struct mx_ctx *ctx, int64_t now)
-{
-	struct timeval	 max, tv, *next;
-	int64_t		 left = ctx->deadline_ms - now;
-
-	max.tv_sec = (time_t)(left / 1000);
-	max.tv_usec = (suseconds_t)(left % 1000) * 1000;
-	next = ares_timeout(ctx->channel, &max, &tv);
-	/* Round up, or we would spin through the last partial millisecond. */
-	return (int)(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
-}
-
-/* Hands ready sockets to c-ares; with none, lets it handle its timers. */
-static void
-mx_process(ares_channel channel, const struct pollfd *pfd, nfds_t n,
-    int ready)
-{
-	ares_socket_t	rfd, wfd;
-	nfds_t		i;
-
-	if (ready <= 0) {
-		ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (pfd[i].revents == 0)
-			continue;
-		/* An error or hangup surfaces to c-ares through its read. */
-		rfd = pfd[i].revents & (POLLIN | POLLERR | POLLHUP) ?
-		    pfd[i].fd : ARES_SOCKET_BAD;
-		wfd = pfd[i].revents & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD;
-		ares_process_fd(channel, rfd, wfd);
-	}
 }
 
 /*
@@ -528,42 +315,17 @@ mx_process(ares_channel channel, const struct pollfd *pfd, nfds_t n,
 static enum probe_mx_rc
 mx_wait(struct mx_ctx *ctx, char *errmsg, size_t errlen)
 {
-	struct pollfd	pfd[ARES_GETSOCK_MAXNUM];
-	int64_t		now;
-	nfds_t		n;
-	int		ready;
+	enum probe_ares_rc	rc;
 
-	while (ctx->pending > 0) {
-		now = mx_now_ms();
-		if (now >= ctx->deadline_ms) {
-			ares_cancel(ctx->channel);
-			break;
-		}
-		n = mx_pollfds(ctx->channel, pfd);
-		ready = poll(pfd, n, mx_wait_ms(ctx, now));
-		if (ready == -1 && errno != EINTR) {
-			mx_err(errmsg, errlen, "poll: %s", strerror(errno));
-			ares_cancel(ctx->channel);
-			return PROBE_MX_E_INIT;
-		}
-		mx_process(ctx->channel, pfd, n, ready);
-	}
+	rc = probe_ares_wait(&ctx->ares, &ctx->pending, errmsg, errlen);
+	if (rc != PROBE_ARES_OK)
+		return mx_ares_rc(rc);
 	assert(ctx->pending == 0);
 	if (ctx->is_nomem) {
 		mx_err(errmsg, errlen, "out of memory in the DNS resolver");
 		return PROBE_MX_E_NOMEM;
 	}
 	return PROBE_MX_OK;
-}
-
-/*
- * From a parser, EBADNAME means a name inside the answer could not be
- * read: a malformed reply, not a bad name of ours.
- */
-static int
-mx_parsed(int rc)
-{
-	return rc == ARES_EBADNAME ? ARES_EBADRESP : rc;
 }
 
 static void
@@ -576,7 +338,8 @@ mx_on_mx(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	ctx->pending--;
 	/* ENODATA when the answer holds no MX, e.g. only a CNAME. */
 	if (status == ARES_SUCCESS)
-		status = mx_parsed(ares_parse_mx_reply(abuf, alen, &ctx->mx));
+		status = probe_ares_parsed(ares_parse_mx_reply(abuf, alen,
+		    &ctx->mx));
 	if (status == ARES_ENOMEM)
 		ctx->is_nomem = true;
 	ctx->mx_status = status;
@@ -641,7 +404,7 @@ mx_on_addr(void *arg, int status, int timeouts, unsigned char *abuf,
 	assert(q->ctx->pending > 0);
 	q->ctx->pending--;
 	if (status == ARES_SUCCESS)
-		status = mx_parsed(mx_parse_addrs(q, abuf, alen));
+		status = probe_ares_parsed(mx_parse_addrs(q, abuf, alen));
 	if (status == ARES_ENOMEM)
 		q->ctx->is_nomem = true;
 	q->ares_status = status;
@@ -666,7 +429,8 @@ mx_start_lookup(struct mx_ctx *ctx, struct mx_lookup *lk, const char *name)
 			continue;
 		/* Count first: the callback may run inside ares_query(). */
 		ctx->pending++;
-		ares_query(ctx->channel, name, ns_c_in, type[i], mx_on_addr, q);
+		ares_query(ctx->ares.channel, name, ns_c_in, type[i],
+		    mx_on_addr, q);
 	}
 }
 
@@ -788,43 +552,18 @@ mx_resolve_addrs(struct mx_ctx *ctx, struct probe_mx_result *out,
 	return rc;
 }
 
-/* "127.0.0.1:5399", "[::1]:53"; the system's first server if we set none. */
-static void
-mx_server_text(const struct mx_ctx *ctx, char *buf, size_t len)
-{
-	struct ares_addr_port_node	*list = NULL;
-	const struct ares_addr_port_node *s = &ctx->server;
-	char				 ip[INET6_ADDRSTRLEN] = "?";
-
-	if (!ctx->has_server) {
-		if (ares_get_servers_ports(ctx->channel, &list) !=
-		    ARES_SUCCESS || list == NULL) {
-			/* Fits: len is MX_SERVER_TEXT_MAX. */
-			(void)snprintf(buf, len, "the system resolver");
-			return;
-		}
-		s = list;
-	}
-	/* Cannot fail: the family is one c-ares accepted. */
-	(void)inet_ntop(s->family, &s->addr, ip, sizeof(ip));
-	/* Fits: the longest is "[" INET6_ADDRSTRLEN "]:65535". */
-	(void)snprintf(buf, len, s->family == AF_INET6 ? "[%s]:%d" : "%s:%d",
-	    ip, s->udp_port != 0 ? s->udp_port : MX_DNS_PORT);
-	if (list != NULL)
-		ares_free_data(list);
-}
-
 /* Sets out's status and sentence for a failed lookup of name. */
 static void
 mx_fail(const struct mx_ctx *ctx, struct probe_mx_result *out,
     const char *name, int ares_status)
 {
 	const struct mx_ares_row	*row = mx_ares_row(ares_status);
-	char				 server[MX_SERVER_TEXT_MAX];
-	long long			 ms = mx_now_ms() - ctx->start_ms;
+	char				 server[PROBE_ARES_SERVER_TEXT_MAX];
+	long long			 ms;
 
+	ms = probe_ares_now_ms() - ctx->ares.start_ms;
 	out->status = row->status;
-	mx_server_text(ctx, server, sizeof(server));
+	probe_ares_server_text(&ctx->ares, server, sizeof(server));
 	if (row->status == PROBE_MX_NXDOMAIN)
 		mx_say(out, "%s does not exist (NXDOMAIN)", name);
 	else if (row->status == PROBE_MX_NODATA)
@@ -1008,13 +747,13 @@ static void
 mx_note_literals(struct probe_mx_result *out)
 {
 	struct probe_mx_host	*h;
-	union mx_ip		 ip;
+	union probe_ares_ip	 ip;
 	size_t			 i, len;
 
 	for (i = 0; i < out->nhosts; i++) {
 		h = &out->hosts[i];
-		if (h->naddrs > 0 ||
-		    mx_parse_ip(h->name, strlen(h->name), &ip) == AF_UNSPEC)
+		if (h->naddrs > 0 || probe_ares_parse_ip(h->name,
+		    strlen(h->name), &ip) == AF_UNSPEC)
 			continue;
 		len = strlen(h->error);
 		/* As in mx_say(), only a long name can cut the note. */
@@ -1121,7 +860,7 @@ probe_mx_resolve(const char *domain, const struct probe_mx_opts *opts,
 	if (rc != PROBE_MX_OK)
 		goto out;
 	ctx.pending++;
-	ares_query(ctx.channel, domain, ns_c_in, ns_t_mx, mx_on_mx, &ctx);
+	ares_query(ctx.ares.channel, domain, ns_c_in, ns_t_mx, mx_on_mx, &ctx);
 	rc = mx_wait(&ctx, errmsg, errlen);
 	if (rc != PROBE_MX_OK)
 		goto out;
@@ -1140,7 +879,7 @@ out:
 
 /* --server given as an address: no DNS at all. Errors: USAGE, NOMEM. */
 static enum probe_mx_rc
-mx_literal(const char *host, int family, const union mx_ip *ip,
+mx_literal(const char *host, int family, const union probe_ares_ip *ip,
     const struct probe_mx_opts *opts, struct probe_mx_result *out,
     char *errmsg, size_t errlen)
 {
@@ -1189,13 +928,13 @@ probe_mx_resolve_host(const char *host, const struct probe_mx_opts *opts,
 {
 	struct mx_ctx		ctx;
 	struct mx_tally		tally;
-	union mx_ip		ip;
+	union probe_ares_ip	ip;
 	enum probe_mx_rc	rc;
 	int			family;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ctx, 0, sizeof(ctx));
-	family = mx_parse_ip(host, strlen(host), &ip);
+	family = probe_ares_parse_ip(host, strlen(host), &ip);
 	if (family != AF_UNSPEC)
 		rc = mx_literal(host, family, &ip, opts, out, errmsg, errlen);
 	else {

@@ -13,12 +13,12 @@ paths=${1:-200}
 delay=${2:-50}
 top=$(cd "$(dirname "$0")/.." && pwd)
 probe="$top/smtpprobe"
-fakemx="$top/build/rel/fakemx"
-[ -x "$probe" ] && [ -x "$fakemx" ] || { echo "run: make all build/rel/fakemx" >&2; exit 3; }
+TESTNET_FAKEMX="$top/build/rel/fakemx"
+[ -x "$probe" ] && [ -x "$TESTNET_FAKEMX" ] || { echo "run: make all build/rel/fakemx" >&2; exit 3; }
 [ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-work=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
-pid=""
-trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+. "$top/scripts/lib-testnet.sh"
+testnet_init bench || { echo "bench-paths: $TESTNET_ERROR" >&2; exit 3; }
+work=$TESTNET_WORK
 
 # Each event: wait, then the usual reply.
 printf '%s\n' "banner 220 bench.test ESMTP" "ehlo 250 bench.test" \
@@ -27,11 +27,9 @@ printf '%s\n' "banner 220 bench.test ESMTP" "ehlo 250 bench.test" \
 while read -r ev reply; do
 	printf '%s sleep: %s\n%s: %s\n' "$ev" "$delay" "$ev" "$reply"
 done >"$work/slow.scn"
-"$fakemx" --scenario "$work/slow.scn" --port 0 --port-file "$work/port" \
-    --timeout 60 >/dev/null &
-pid=$!
-sleep 0.3
-port=$(cat "$work/port")
+testnet_fakemx_start "$work/slow.scn" --timeout 60 ||
+    { echo "bench-paths: $TESTNET_ERROR" >&2; exit 3; }
+port=$TESTNET_MX_PORT
 
 # A profile that allows the parallelism under test: the shipped ones are
 # polite to real providers (a couple of connections at once).

@@ -13,31 +13,19 @@ export LC_ALL=C
 n=${1:-50}
 top=$(cd "$(dirname "$0")/.." && pwd)
 probe="$top/smtpprobe"
-fakemx="$top/build/rel/fakemx"
-[ -x "$probe" ] && [ -x "$fakemx" ] || { echo "run: make all build/rel/fakemx" >&2; exit 3; }
+TESTNET_FAKEMX="$top/build/rel/fakemx"
+[ -x "$probe" ] && [ -x "$TESTNET_FAKEMX" ] || { echo "run: make all build/rel/fakemx" >&2; exit 3; }
 if [ ! -x /usr/bin/time ]; then
 	echo "bench-probe: installing the 'time' package" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
 	    { echo "bench-probe: needs /usr/bin/time" >&2; exit 3; }
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
-pids=""
-trap 'kill $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
-
-"$top/tests/mkcerts.sh" "$work/certs"
-dns_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
-    --no-hosts --no-poll --bind-interfaces --listen-address=127.0.0.1 \
-    --port="$dns_port" --pid-file= --user=root --local=/test/ \
-    --mx-host=gmail.test,mx1.gmail.test,5 \
-    --host-record=mx1.gmail.test,127.0.0.1 --log-facility=/dev/null &
-pids="$pids $!"
-"$fakemx" --scenario "$top/tests/scenarios/gmail-sim.scn" --port 0 \
-    --port-file "$work/port" --cert "$work/certs/server.pem" \
-    --key "$work/certs/server.key" >/dev/null &
-pids="$pids $!"
-sleep 0.5
-port=$(cat "$work/port")
+. "$top/scripts/lib-testnet.sh"
+testnet_init bench || { echo "bench-probe: $TESTNET_ERROR" >&2; exit 3; }
+work=$TESTNET_WORK
+testnet_gmail_start || { echo "bench-probe: $TESTNET_ERROR" >&2; exit 3; }
+dns_port=$TESTNET_DNS_PORT
+port=$TESTNET_MX_PORT
 
 # CPU: bash's `time` over the whole loop (getrusage of the children, to
 # the microsecond; /usr/bin/time's %U has only 10 ms steps). Memory: the

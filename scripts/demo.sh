@@ -6,59 +6,24 @@
 # 127.0.0.2, which the simulated Gmail accepts, and one from 127.0.0.3,
 # which gets Gmail's real 550-5.7.26 "unauthenticated" text with the
 # domain and address filled in. Only loopback addresses are used.
-# Everything started here is stopped on exit.
+# Everything started here is stopped on exit (scripts/lib-testnet.sh).
 set -u
 
-fakemx=${1:?usage: demo.sh FAKEMX}
+TESTNET_FAKEMX=${1:?usage: demo.sh FAKEMX}
 top=$(cd "$(dirname "$0")/.." && pwd)
 probe="$top/smtpprobe"
-work=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-demo.XXXXXX")
-dns_pid=""
-mx_pid=""
-
-cleanup() {
-	[ -n "$mx_pid" ] && kill "$mx_pid" 2>/dev/null
-	[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$top/scripts/lib-testnet.sh"
 
 die() {
 	echo "demo: $*" >&2
 	exit 3
 }
 
-"$top/tests/mkcerts.sh" "$work/certs" || die "cannot make certificates"
-
-# dnsmasq: a free high port, found by trying (it fails at once if taken).
-for try in 1 2 3 4 5 6 7 8; do
-	dns_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-	/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null \
-	    --no-resolv --no-hosts --no-poll --bind-interfaces \
-	    --listen-address=127.0.0.1 --port="$dns_port" --pid-file= \
-	    --user=root --local=/test/ \
-	    --mx-host=gmail.test,mx1.gmail.test,5 \
-	    --host-record=mx1.gmail.test,127.0.0.1 \
-	    --log-facility="$work/dnsmasq.log" 2>"$work/dnsmasq.err" &
-	dns_pid=$!
-	sleep 0.2
-	kill -0 "$dns_pid" 2>/dev/null && break
-	dns_pid=""
-done
-[ -n "$dns_pid" ] || die "dnsmasq did not start: $(cat "$work/dnsmasq.err")"
-
-"$fakemx" --scenario "$top/tests/scenarios/gmail-sim.scn" \
-    --listen 127.0.0.1 --port 0 --port-file "$work/mx.port" \
-    --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
-    --log "$work/fakemx.log" >/dev/null &
-mx_pid=$!
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	[ -s "$work/mx.port" ] && break
-	sleep 0.1
-done
-[ -s "$work/mx.port" ] || die "the fake MX did not start"
-mx_port=$(cat "$work/mx.port")
+testnet_init demo || die "$TESTNET_ERROR"
+work=$TESTNET_WORK
+testnet_gmail_start --log "$work/fakemx.log" || die "$TESTNET_ERROR"
+dns_port=$TESTNET_DNS_PORT
+mx_port=$TESTNET_MX_PORT
 
 run() {
 	src=$1

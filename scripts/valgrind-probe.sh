@@ -13,7 +13,8 @@
 # error: no invalid access, no use of uninitialised memory, no definite or
 # indirect leak (--errors-for-leak-kinds), and no descriptor of ours left
 # open at exit (--track-fds). Only loopback addresses are used; everything
-# started here is stopped on exit. Called by `make valgrind`.
+# started here is stopped on exit (scripts/lib-testnet.sh). Called by
+# `make valgrind`.
 #
 # Exit: 0 when both runs pass, 1 when one fails, 3 when the setup fails.
 set -u
@@ -23,56 +24,21 @@ set -u
 	exit 3
 }
 probe=$1
-fakemx=$2
+TESTNET_FAKEMX=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-valgrind.XXXXXX")
-dns_pid=""
-mx_pid=""
-
-cleanup() {
-	[ -n "$mx_pid" ] && kill "$mx_pid" 2>/dev/null
-	[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$top/scripts/lib-testnet.sh"
 
 die() {
 	echo "valgrind-probe: $*" >&2
 	exit 3
 }
 
+testnet_init valgrind || die "$TESTNET_ERROR"
+work=$TESTNET_WORK
 command -v valgrind >/dev/null 2>&1 || die "valgrind is not installed"
-"$top/tests/mkcerts.sh" "$work/certs" || die "cannot make certificates"
-
-# dnsmasq: a free high port, found by trying (it fails at once if taken).
-for try in 1 2 3 4 5 6 7 8; do
-	dns_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-	/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null \
-	    --no-resolv --no-hosts --no-poll --bind-interfaces \
-	    --listen-address=127.0.0.1 --port="$dns_port" --pid-file= \
-	    --user=root --local=/test/ \
-	    --mx-host=gmail.test,mx1.gmail.test,5 \
-	    --host-record=mx1.gmail.test,127.0.0.1 \
-	    --log-facility="$work/dnsmasq.log" 2>"$work/dnsmasq.err" &
-	dns_pid=$!
-	sleep 0.2
-	kill -0 "$dns_pid" 2>/dev/null && break
-	dns_pid=""
-done
-[ -n "$dns_pid" ] || die "dnsmasq did not start: $(cat "$work/dnsmasq.err")"
-
-"$fakemx" --scenario "$top/tests/scenarios/gmail-sim.scn" \
-    --listen 127.0.0.1 --port 0 --port-file "$work/mx.port" \
-    --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
-    --log "$work/fakemx.log" >/dev/null &
-mx_pid=$!
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	[ -s "$work/mx.port" ] && break
-	sleep 0.1
-done
-[ -s "$work/mx.port" ] || die "the fake MX did not start"
-mx_port=$(cat "$work/mx.port")
+testnet_gmail_start --log "$work/fakemx.log" || die "$TESTNET_ERROR"
+dns_port=$TESTNET_DNS_PORT
+mx_port=$TESTNET_MX_PORT
 
 # Descriptors open at exit that we opened: valgrind follows each "Open
 # file descriptor N:" line with where it was opened, or with "<inherited

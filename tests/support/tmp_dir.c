@@ -29,9 +29,14 @@ tmp_dir_make(struct tmp_dir *d)
 const char *
 tmp_dir_path(struct tmp_dir *d, const char *name, char *out, size_t outlen)
 {
-	int n = snprintf(out, outlen, "%s/%s", d->path, name);
+	char buf[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%s/%s", d->path, name);
 
-	return n < 0 || (size_t)n >= outlen ? NULL : out;
+	/* Built aside: out may be one of d's own buffers (-Wrestrict). */
+	if (n < 0 || (size_t)n >= outlen || (size_t)n >= sizeof(buf))
+		return NULL;
+	memcpy(out, buf, (size_t)n + 1);
+	return out;
 }
 
 const char *
