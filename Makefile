@@ -42,7 +42,9 @@ PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
 		  probe/probe_cmd.c probe/probe_config.c probe/probe_multi.c \
 		  probe/probe_sendcmd.c probe/probe_report_matrix.c \
 		  probe/probe_report_nagios.c probe/probe_report_prom.c \
-		  probe/probe_dns.c probe/probe_spf.c probe/probe_ares.c
+		  probe/probe_dns.c probe/probe_spf.c probe/probe_ares.c \
+		  probe/probe_dmarc.c probe/probe_dkim.c probe/probe_ptr.c \
+		  probe/probe_check.c probe/probe_check_report.c probe/probe_checkcmd.c
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
 TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)

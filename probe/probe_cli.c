@@ -288,6 +288,8 @@ probe_cli_usage(FILE *fp)
 "\n"
 "Commands:\n"
 "  send          probe one sending path (see: smtpprobe send --help)\n"
+"  check         SPF, DMARC, DKIM and PTR of a sending path, and what\n"
+"                Gmail would say (see: smtpprobe check --help)\n"
 "  explain       diagnose replies from text, a mail log or a bounce\n"
 "                (see: smtpprobe explain --help)\n"
 "  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"

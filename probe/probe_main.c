@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "probe/probe_checkcmd.h"
 #include "probe/probe_cli.h"
 #include "probe/probe_cmd.h"
 #include "probe/probe_escape.h"
@@ -69,7 +70,9 @@ main(int argc, char **argv)
 		    probe_main_exit_code);
 	if (strcmp(argv[1], "explain") == 0)
 		return probe_cmd_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return probe_checkcmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "catalog") == 0)
 		return probe_cmd_catalog(argc - 1, argv + 1);
-	return probe_main_usage_error(NULL, "unknown command (send, explain, catalog)");
+	return probe_main_usage_error(NULL, "unknown command (send, check, explain, catalog)");
 }

@@ -1,0 +1,241 @@
+/*
+ * probe_checkcmd - "smtpprobe check". See probe_checkcmd.h.
+ *
+ * The command owns what a library may not do: it reads the flags,
+ * opens the resolver and the Public Suffix List, prints the report and
+ * any warning, and turns the predicted level into an exit status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/probe_check.h"
+#include "probe/probe_check_report.h"
+#include "probe/probe_checkcmd.h"
+#include "probe/probe_escape.h"
+#include "smtp/smtp_num.h"
+
+#define CHECKCMD_PASS		0
+#define CHECKCMD_WARN		1
+#define CHECKCMD_FAIL		2
+#define CHECKCMD_ERROR		3
+/* RFC 7208 4.6.4 asks for at least 20 s; an operator may want more. */
+#define CHECKCMD_TIMEOUT_MAX_S	300
+#define CHECKCMD_MS_PER_S	1000
+
+enum checkcmd_opt {
+	CHECKCMD_OPT_FROM = 256, CHECKCMD_OPT_HEADER_FROM,
+	CHECKCMD_OPT_SOURCE, CHECKCMD_OPT_HELO, CHECKCMD_OPT_SELECTOR,
+	CHECKCMD_OPT_DNS_SERVER, CHECKCMD_OPT_TIMEOUT, CHECKCMD_OPT_PSL,
+	CHECKCMD_OPT_JSON,
+};
+
+struct checkcmd_opts {
+	struct probe_check_opts	 check;
+	struct probe_dns_opts	 dns;
+	const char		*psl_path;
+	bool			 json;
+	bool			 help;
+};
+
+static int
+checkcmd_error(const char *msg)
+{
+	fputs("smtpprobe check: ", stderr);
+	probe_escape_text(stderr, msg, strlen(msg));
+	fputs("\nTry 'smtpprobe check --help'.\n", stderr);
+	return CHECKCMD_ERROR;
+}
+
+static void
+checkcmd_usage(FILE *fp)
+{
+	fputs(
+"usage: smtpprobe check --from ADDR --source IP [--header-from ADDR]\n"
+"                       [--dkim-selector S] [--helo NAME]\n"
+"                       [--dns-server IP[:PORT]] [--timeout SECONDS]\n"
+"                       [--psl FILE] [--json]\n"
+"\n"
+"Check one sending path from DNS alone and predict whether Gmail will take\n"
+"its mail: SPF for the source IP and the envelope domain (and the HELO name),\n"
+"the DMARC record of the header From domain and SPF/DKIM alignment, the DKIM\n"
+"key at S._domainkey.<header From domain>, PTR and forward-confirmed reverse\n"
+"DNS of the source IP, and the usual publishing mistakes.\n"
+"\n"
+"  --from ADDR           envelope sender (MAIL FROM)\n"
+"  --source IP           the address the mail leaves from (IPv4 or IPv6)\n"
+"  --header-from ADDR    From: header (default: the envelope sender)\n"
+"  --dkim-selector S     check the DKIM key of this selector\n"
+"  --helo NAME           also check SPF for the HELO name\n"
+"  --dns-server IP[:PORT] ask this resolver\n"
+"  --timeout SECONDS     for all lookups together (default 20)\n"
+"  --psl FILE            public suffix list (default\n"
+"                        " PROBE_DMARC_PSL_PATH ")\n"
+"  --json                one JSON document\n"
+"\n"
+"Exit status: 0 predicted to pass, 1 warnings only, 2 predicted to fail,\n"
+"3 usage error.\n", fp);
+}
+
+static int
+checkcmd_timeout(const char *arg, struct checkcmd_opts *o)
+{
+	uint64_t	s;
+
+	if (!smtp_num_parse(arg, strlen(arg), 1, CHECKCMD_TIMEOUT_MAX_S, &s))
+		return checkcmd_error("--timeout: 1 to 300 seconds");
+	o->dns.timeout_ms = (int)(s * CHECKCMD_MS_PER_S);
+	return CHECKCMD_PASS;
+}
+
+static const struct option checkcmd_longopts[] = {
+	{ "from", required_argument, NULL, CHECKCMD_OPT_FROM },
+	{ "header-from", required_argument, NULL, CHECKCMD_OPT_HEADER_FROM },
+	{ "source", required_argument, NULL, CHECKCMD_OPT_SOURCE },
+	{ "helo", required_argument, NULL, CHECKCMD_OPT_HELO },
+	{ "dkim-selector", required_argument, NULL, CHECKCMD_OPT_SELECTOR },
+	{ "dns-server", required_argument, NULL, CHECKCMD_OPT_DNS_SERVER },
+	{ "timeout", required_argument, NULL, CHECKCMD_OPT_TIMEOUT },
+	{ "psl", required_argument, NULL, CHECKCMD_OPT_PSL },
+	{ "json", no_argument, NULL, CHECKCMD_OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option getopt_long() returned, with its argument. */
+static int
+checkcmd_opt(int ch, const char *arg, struct checkcmd_opts *o)
+{
+	switch (ch) {
+	case CHECKCMD_OPT_FROM:
+		o->check.mail_from = arg;
+		break;
+	case CHECKCMD_OPT_HEADER_FROM:
+		o->check.header_from = arg;
+		break;
+	case CHECKCMD_OPT_SOURCE:
+		o->check.source = arg;
+		break;
+	case CHECKCMD_OPT_HELO:
+		o->check.helo = arg;
+		break;
+	case CHECKCMD_OPT_SELECTOR:
+		o->check.dkim_selector = arg;
+		break;
+	case CHECKCMD_OPT_DNS_SERVER:
+		o->dns.dns_server = arg;
+		break;
+	case CHECKCMD_OPT_TIMEOUT:
+		return checkcmd_timeout(arg, o);
+	case CHECKCMD_OPT_PSL:
+		o->psl_path = arg;
+		break;
+	case CHECKCMD_OPT_JSON:
+		o->json = true;
+		break;
+	case 'h':
+		o->help = true;
+		break;
+	default:
+		return checkcmd_error("unknown option or missing value");
+	}
+	return CHECKCMD_PASS;
+}
+
+static int
+checkcmd_parse(int argc, char **argv, struct checkcmd_opts *o)
+{
+	int	ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", checkcmd_longopts,
+	    NULL)) != -1)
+		if (checkcmd_opt(ch, optarg, o) != CHECKCMD_PASS)
+			return CHECKCMD_ERROR;
+	if (optind < argc)
+		return checkcmd_error("unexpected argument");
+	if (!o->help && (o->check.mail_from == NULL ||
+	    o->check.source == NULL))
+		return checkcmd_error("--from and --source are required");
+	return CHECKCMD_PASS;
+}
+
+static int
+checkcmd_exit(enum probe_check_level level)
+{
+	switch (level) {
+	case PROBE_CHECK_PASS:
+		return CHECKCMD_PASS;
+	case PROBE_CHECK_WARN:
+		return CHECKCMD_WARN;
+	default:
+		return CHECKCMD_FAIL;
+	}
+}
+
+/* Runs the check with an open resolver and list; prints the report. */
+static int
+checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
+{
+	struct probe_check_result	*r;
+	char				 err[PROBE_CHECK_ERR_MAX];
+	int				 rc;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return checkcmd_error("out of memory");
+	if (probe_check_run(dns, &o->check, r, err, sizeof(err)) !=
+	    PROBE_CHECK_OK) {
+		rc = checkcmd_error(err);
+		goto out;
+	}
+	if (o->json)
+		probe_check_report_json(stdout, r);
+	else
+		probe_check_report_text(stdout, r);
+	rc = checkcmd_exit(r->predicted.level);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("smtpprobe check: write error\n", stderr);
+		rc = CHECKCMD_ERROR;
+	}
+out:
+	free(r);
+	return rc;
+}
+
+int
+probe_checkcmd_run(int argc, char **argv)
+{
+	struct checkcmd_opts	o;
+	struct probe_dmarc_psl	psl;
+	struct probe_dns	dns;
+	char			err[PROBE_CHECK_ERR_MAX];
+	int			rc;
+
+	if (checkcmd_parse(argc, argv, &o) != CHECKCMD_PASS)
+		return CHECKCMD_ERROR;
+	if (o.help) {
+		checkcmd_usage(stdout);
+		return CHECKCMD_PASS;
+	}
+	probe_dmarc_psl_init(&psl);
+	if (probe_dmarc_psl_load(&psl, o.psl_path, err, sizeof(err)) !=
+	    PROBE_DMARC_OK)
+		return checkcmd_error(err);
+	if (psl.warning[0] != '\0') {
+		fputs("smtpprobe check: warning: ", stderr);
+		probe_escape_text(stderr, psl.warning, strlen(psl.warning));
+		putc('\n', stderr);
+	}
+	o.check.psl = &psl;
+	if (probe_dns_open(&dns, &o.dns, err, sizeof(err)) != PROBE_DNS_OK) {
+		probe_dmarc_psl_free(&psl);
+		return checkcmd_error(err);
+	}
+	rc = checkcmd_check(&o, &dns);
+	probe_dns_close(&dns);
+	probe_dmarc_psl_free(&psl);
+	return rc;
+}
