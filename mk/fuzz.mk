@@ -25,7 +25,7 @@
 ifndef SMTPPROBE_FUZZ_MK
 SMTPPROBE_FUZZ_MK = 1
 
-FUZZ_TARGETS	= reply profile
+FUZZ_TARGETS	= reply profile catalog config explain
 
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang-14
@@ -51,6 +51,10 @@ fuzz_max_len	= $(or $(FUZZ_MAX_LEN_$(1)),$(FUZZ_MAX_LEN))
 FUZZ_REPLAY_TIMEOUT	= 300
 
 FUZZ_SUPPORT_OBJS = $(B)/tests/support/mem_io.o
+# fuzz_explain finds the shipped catalogs as the program does (next to the
+# binary or in the build tree), else here.
+$(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o): ALL_CPPFLAGS += \
+    -DSRCDIR='"$(abspath .)"'
 # Objects that only pattern rules name would be deleted as intermediates
 # and rebuilt every time; keep them like every other object.
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) \

@@ -19,6 +19,21 @@ struct probe_yaml_state {
 	size_t			 len;
 };
 
+/*
+ * Errors are one line, but their words may quote a value of the file,
+ * and a value can hold line breaks (a plain scalar continued after an
+ * empty line keeps a LF): those become spaces. The location given with
+ * the error points at the bytes themselves.
+ */
+static void
+probe_yaml_one_line(char *what)
+{
+	char *p;
+
+	for (p = strpbrk(what, "\r\n"); p != NULL; p = strpbrk(p + 1, "\r\n"))
+		*p = ' ';
+}
+
 __attribute__((format(printf, 3, 4)))
 static int
 probe_yaml_fail(struct probe_yaml_state *st, const yaml_mark_t *mark,
@@ -30,6 +45,7 @@ probe_yaml_fail(struct probe_yaml_state *st, const yaml_mark_t *mark,
 	va_start(ap, fmt);
 	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* may cut: fine */
 	va_end(ap);
+	probe_yaml_one_line(what);
 	(void)snprintf(st->err, st->errlen, "%s:%lu:%lu: %s", st->doc->path,
 	    (unsigned long)mark->line + 1, (unsigned long)mark->column + 1,
 	    what);
@@ -530,6 +546,7 @@ probe_yaml_fail_at(const struct probe_yaml_tree *t, const yaml_node_t *node,
 	va_start(ap, fmt);
 	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* may cut: fine */
 	va_end(ap);
+	probe_yaml_one_line(what);
 	(void)snprintf(err, errlen, "%s:%lu:%lu: %s", t->path,
 	    node ? (unsigned long)node->start_mark.line + 1 : 1UL,
 	    node ? (unsigned long)node->start_mark.column + 1 : 1UL, what);

@@ -907,6 +907,16 @@ Test(probe_catalog, refuses_a_nul_byte_inside_a_value)
 	    "non-empty text");
 }
 
+/* Found by tests/fuzz (corpus/catalog/id-with-line-break.yaml). */
+Test(probe_catalog, an_error_quoting_a_value_with_a_line_break_is_one_line)
+{
+	static const char text[] = "provider: acme\nentries:\n"
+	    "  - id: acme.x\n\n      y\n";
+
+	assert_error_at(load_text(text), 3, 5, "id \"acme.x y\" must be");
+	cr_assert_null(strchr(err, '\r'));
+}
+
 Test(probe_catalog, a_file_that_does_not_exist_is_an_error_naming_it)
 {
 	path = "/nonexistent/smtpprobe/none.yaml";

@@ -33,8 +33,11 @@
 #define DNSMASQ_RUN_START_MS	3000
 /* Another process may take the port between our probe and dnsmasq's bind. */
 #define DNSMASQ_RUN_ATTEMPTS	5
-/* Enough for a test publishing a few dozen records. */
-#define DNSMASQ_RUN_ARGS_MAX	64
+/*
+ * Enough for a test publishing a few hundred records (300 MX records in
+ * tests/test_hostile_dns.c).
+ */
+#define DNSMASQ_RUN_ARGS_MAX	320
 #define DNSMASQ_RUN_ERR_MAX	256
 
 struct dnsmasq_run {

@@ -259,14 +259,47 @@ launch(struct fakemx_run *r, const struct args *a)
 	return rc;
 }
 
+/*
+ * cert_paths - make the run's certificates and name the pair cert_name
+ * (NAME.pem, NAME.key) and the CA.
+ */
+static int
+cert_paths(struct fakemx_run *r, const char *cert_name, char *cert,
+    char *key)
+{
+	char	 name[FAKEMX_RUN_PATH_MAX];
+
+	if (snprintf(name, sizeof(name), "%s.pem", cert_name) >=
+	    (int)sizeof(name) || path_join(cert, r->dir, name) == -1 ||
+	    snprintf(name, sizeof(name), "%s.key", cert_name) >=
+	    (int)sizeof(name) || path_join(key, r->dir, name) == -1 ||
+	    path_join(r->capath, r->dir, "ca.pem") == -1 ||
+	    run_mkcerts(r->dir) == -1)
+		return -1;
+	if (access(cert, R_OK) == -1) {
+		complain("no certificate %s in %s", cert_name, r->dir);
+		return -1;
+	}
+	return 0;
+}
+
 int
 fakemx_run_start(struct fakemx_run *r, const char *scenario,
     const char *listen_addr, int sessions, bool with_tls)
+{
+	return fakemx_run_start_cert(r, scenario, listen_addr, sessions,
+	    with_tls ? "server" : NULL);
+}
+
+int
+fakemx_run_start_cert(struct fakemx_run *r, const char *scenario,
+    const char *listen_addr, int sessions, const char *cert_name)
 {
 	char		 scn[FAKEMX_RUN_PATH_MAX], nsessions[NUM_BUF];
 	char		 cert[FAKEMX_RUN_PATH_MAX];
 	char		 key[FAKEMX_RUN_PATH_MAX];
 	struct args	 a = { { NULL }, 0 };
+	bool		 with_tls = cert_name != NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->pid = -1;
@@ -274,10 +307,7 @@ fakemx_run_start(struct fakemx_run *r, const char *scenario,
 	r->has_tls = with_tls;
 	if (make_dir(r) == -1 || scenario_path(r, scenario, scn) == -1)
 		return -1;
-	if (with_tls && (path_join(r->capath, r->dir, "ca.pem") == -1 ||
-	    path_join(cert, r->dir, "server.pem") == -1 ||
-	    path_join(key, r->dir, "server.key") == -1 ||
-	    run_mkcerts(r->dir) == -1))
+	if (with_tls && cert_paths(r, cert_name, cert, key) == -1)
 		return -1;
 	(void)snprintf(nsessions, sizeof(nsessions), "%d", sessions); /* fits */
 	add(&a, FAKEMX_BIN);

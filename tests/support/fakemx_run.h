@@ -57,6 +57,16 @@ int	 fakemx_run_start(struct fakemx_run *r, const char *scenario,
 	    const char *listen_addr, int sessions, bool with_tls);
 
 /*
+ * fakemx_run_start_cert - fakemx_run_start() serving the certificate
+ * cert_name (one tests/mkcerts.sh makes: "server", "wrongname",
+ * "expired", "selfsigned"; NAME.pem and NAME.key in the run's directory)
+ * for STARTTLS; NULL means no TLS. fakemx_run_ca() is the CA either way
+ * when cert_name is given. Returns 0 with r->port set, or -1.
+ */
+int	 fakemx_run_start_cert(struct fakemx_run *r, const char *scenario,
+	    const char *listen_addr, int sessions, const char *cert_name);
+
+/*
  * fakemx_run_wait - wait up to timeout_ms for fakemx to exit by itself
  * (--sessions). Returns its exit status (0, 1 or 2), or -1 on timeout,
  * after killing it.
