@@ -43,6 +43,22 @@ probe_escape_text_len(const char *s, size_t len)
 	return n;
 }
 
+void
+probe_escape_words(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			putc(c, fp);
+		else
+			fprintf(fp, "\\x%c%c", probe_hex[c >> 4],
+			    probe_hex[c & 15]);
+	}
+}
+
 /*
  * Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing past U+10FFFF), or 0 when it is not valid.

@@ -26,6 +26,14 @@ void	probe_escape_text(FILE *fp, const char *s, size_t len);
 size_t	probe_escape_text_len(const char *s, size_t len);
 
 /*
+ * probe_escape_words - our own messages: every byte outside printable
+ * ASCII as "\xNN", but a backslash left alone, because our messages
+ * already quote server bytes in that form (smtp_reply_quote) and doubling
+ * it would print "\\x00" for a NUL.
+ */
+void	probe_escape_words(FILE *fp, const char *s, size_t len);
+
+/*
  * probe_escape_json - write s as a quoted JSON string. Returns true when
  * invalid UTF-8 had to be replaced.
  */

@@ -57,12 +57,12 @@ probe_text_step(FILE *fp, const struct smtp_dialog *d,
 	if (s->rc != SMTP_OK) {
 		fprintf(fp, "%s!! %s: ", first ? "" : PROBE_TEXT_INDENT,
 		    smtp_err_name(s->rc));
-		probe_escape_text(fp, s->error, strlen(s->error));
+		probe_escape_words(fp, s->error, strlen(s->error));
 		putc('\n', fp);
 	}
 	if (s->note[0] != '\0' && s->stage != SMTP_STAGE_END_OF_DATA) {
 		fputs(PROBE_TEXT_INDENT "note: ", fp);
-		probe_escape_text(fp, s->note, strlen(s->note));
+		probe_escape_words(fp, s->note, strlen(s->note));
 		putc('\n', fp);
 	}
 }
@@ -181,7 +181,7 @@ probe_text_dns(FILE *fp, const struct probe_report_info *info,
 	    "lookup" : probe_mx_status_name(r->mx.status));
 	if (r->mx.message[0] != '\0') {
 		fputs("    ", fp);
-		probe_escape_text(fp, r->mx.message, strlen(r->mx.message));
+		probe_escape_words(fp, r->mx.message, strlen(r->mx.message));
 		putc('\n', fp);
 	}
 	for (i = 0; i < r->mx.nhosts; i++) {
@@ -193,7 +193,7 @@ probe_text_dns(FILE *fp, const struct probe_report_info *info,
 		fputs(h->naddrs ? "]" : "", fp);
 		if (h->naddrs == 0) {
 			fputs(" ", fp);
-			probe_escape_text(fp, h->error, strlen(h->error));
+			probe_escape_words(fp, h->error, strlen(h->error));
 		}
 		putc('\n', fp);
 	}
@@ -227,7 +227,7 @@ probe_text_reason(FILE *fp, const struct probe_attempt *a)
 	fprintf(fp, " [%s]", a->address);
 	if (!is_reply) {
 		fputs(": ", fp);
-		probe_escape_text(fp, a->dialog.err.msg,
+		probe_escape_words(fp, a->dialog.err.msg,
 		    strlen(a->dialog.err.msg));
 	}
 }
@@ -245,7 +245,7 @@ probe_report_text_verdict(FILE *fp, const struct probe_report_info *info,
 	if (r->nattempts > 0)
 		probe_text_reason(fp, &r->attempts[i - 1]);
 	else
-		probe_escape_text(fp, r->error, strlen(r->error));
+		probe_escape_words(fp, r->error, strlen(r->error));
 	if (info->source[0] != '\0')
 		fprintf(fp, " (source %s)", info->source);
 	putc('\n', fp);

@@ -285,3 +285,21 @@ Test(probe_escape, json_str_writes_null_for_a_null_pointer)
 	cr_assert_not_null(mem_out_close(&out));
 	cr_assert_str_eq(out.data, "null \"a\\\"b\" \"\\ufffd\"");
 }
+
+static const char *
+words_of(const char *s, size_t len)
+{
+	mem_out_free(&out);
+	cr_assert_not_null(mem_out_open(&out));
+	probe_escape_words(out.fp, s, len);
+	cr_assert_not_null(mem_out_close(&out));
+	return out.data;
+}
+
+Test(probe_escape, words_escape_control_bytes_but_keep_our_own_quoting)
+{
+	cr_assert_str_eq(words_of("quoted: \"a\\x00b\"", 16),
+	    "quoted: \"a\\x00b\"", "our \\xNN quoting is not doubled");
+	cr_assert_str_eq(words_of("a\x1b[2Jb\n", 7), "a\\x1b[2Jb\\x0a");
+	cr_assert_str_eq(words_of("\0\xff", 2), "\\x00\\xff");
+}
