@@ -183,6 +183,123 @@ rt_predicted(FILE *fp, const struct probe_check_predicted *p)
 	}
 }
 
+/* ---- the pre-flight block and the record pointer of "send" ---- */
+
+/* Why SPF said what it said, in a few words, after "SPF ...: fail". */
+static void
+rt_spf_why(FILE *fp, const struct probe_check_result *r)
+{
+	const struct probe_spf_result	*s = &r->spf;
+	size_t				 len = strlen(s->mechanism);
+
+	if (s->res == PROBE_SPF_FAIL && len >= 3 &&
+	    strcmp(s->mechanism + len - 3, "all") == 0) {
+		fputs(" (the record ends in ", fp);
+		rt_str(fp, s->mechanism);
+		fputs("; ", fp);
+		rt_str(fp, r->source);
+		fputs(" is not listed)", fp);
+	} else if (len > 0) {
+		fputs(" (decided by ", fp);
+		rt_str(fp, s->mechanism);
+		fputs(" in ", fp);
+		rt_str(fp, s->domain);
+		putc(')', fp);
+	} else if (s->reason[0] != '\0') {
+		fputs(" (", fp);
+		rt_str(fp, s->reason);
+		putc(')', fp);
+	}
+}
+
+static void
+rt_brief_spf(FILE *fp, const char *indent, const struct probe_check_result *r)
+{
+	fprintf(fp, "%sSPF for ", indent);
+	rt_str(fp, r->mail_domain);
+	fputs(" from ", fp);
+	rt_str(fp, r->source);
+	fprintf(fp, ": %s", probe_spf_res_name(r->spf.res));
+	rt_spf_why(fp, r);
+	putc('\n', fp);
+}
+
+static void
+rt_brief_dmarc(FILE *fp, const char *indent,
+    const struct probe_check_result *r)
+{
+	const struct probe_dmarc_result	*d = &r->dmarc;
+
+	fprintf(fp, "%sDMARC for ", indent);
+	rt_str(fp, d->from_domain);
+	fprintf(fp, ": %s at ", probe_dmarc_status_name(d->status));
+	rt_str(fp, d->name);
+	if (d->status == PROBE_DMARC_FOUND)
+		fprintf(fp, ", p=%s", probe_dmarc_policy_name(d->record.p));
+	fprintf(fp, "; aligned and passing: SPF %s, DKIM %s\n",
+	    rt_yes(r->align.spf_passes), rt_yes(r->align.dkim_passes));
+}
+
+static void
+rt_brief_dkim(FILE *fp, const char *indent,
+    const struct probe_check_result *r)
+{
+	if (!r->has_dkim) {
+		fprintf(fp, "%sDKIM: not checked (give --dkim-selector)\n",
+		    indent);
+		return;
+	}
+	fprintf(fp, "%sDKIM key at ", indent);
+	rt_str(fp, r->dkim.name);
+	fprintf(fp, ": %s", probe_dkim_level_name(r->dkim.level));
+	if (r->dkim.reason[0] != '\0') {
+		fputs(" (", fp);
+		rt_str(fp, r->dkim.reason);
+		putc(')', fp);
+	}
+	putc('\n', fp);
+}
+
+void
+probe_check_report_text_brief(FILE *fp, const struct probe_check_result *r)
+{
+	const struct probe_check_predicted	*p = &r->predicted;
+	size_t					 i;
+
+	fputs("\npre-flight check (DNS only):\n", fp);
+	rt_brief_spf(fp, "  ", r);
+	rt_brief_dmarc(fp, "  ", r);
+	rt_brief_dkim(fp, "  ", r);
+	fputs("  PTR/FCrDNS of ", fp);
+	rt_str(fp, r->ptr.ip);
+	fprintf(fp, ": %s\n", probe_ptr_status_name(r->ptr.status));
+	fprintf(fp, "  predicted Gmail verdict: %s\n",
+	    probe_check_level_name(p->level));
+	for (i = 0; i < p->ncauses; i++) {
+		fprintf(fp, "    %s %s: ",
+		    probe_check_level_name(p->causes[i].level),
+		    probe_check_cause_name(p->causes[i].id));
+		rt_str(fp, p->causes[i].text);
+		putc('\n', fp);
+	}
+}
+
+bool
+probe_check_report_text_record(FILE *fp, const struct probe_check_result *r,
+    const char *cause, const char *indent)
+{
+	if (strcmp(cause, "unauthenticated") == 0 ||
+	    strcmp(cause, "spf_fail") == 0)
+		rt_brief_spf(fp, indent, r);
+	else if (strcmp(cause, "dkim_fail") == 0)
+		rt_brief_dkim(fp, indent, r);
+	else if (strcmp(cause, "dmarc_policy") == 0)
+		rt_brief_dmarc(fp, indent, r);
+	else
+		return false;
+	return true;
+}
+
 void
 probe_check_report_text(FILE *fp, const struct probe_check_result *r)
 {
@@ -393,7 +510,7 @@ rj_predicted(FILE *fp, const struct probe_check_predicted *p)
 }
 
 void
-probe_check_report_json(FILE *fp, const struct probe_check_result *r)
+probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
 {
 	fprintf(fp, "{\"smtpprobe\":\"%s\"", SMTPPROBE_VERSION);
 	rj_str(fp, "mail_from", r->mail_from);
@@ -411,5 +528,12 @@ probe_check_report_json(FILE *fp, const struct probe_check_result *r)
 	rj_ptr(fp, &r->ptr);
 	rj_mistakes(fp, r);
 	rj_predicted(fp, &r->predicted);
-	fputs("}\n", fp);
+	putc('}', fp);
+}
+
+void
+probe_check_report_json(FILE *fp, const struct probe_check_result *r)
+{
+	probe_check_report_json_object(fp, r);
+	putc('\n', fp);
 }

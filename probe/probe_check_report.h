@@ -34,6 +34,7 @@
 #ifndef SMTPPROBE_PROBE_CHECK_REPORT_H
 #define SMTPPROBE_PROBE_CHECK_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "probe/probe_check.h"
@@ -45,5 +46,32 @@ void	probe_check_report_text(FILE *fp,
 /* probe_check_report_json - the document above and a newline. */
 void	probe_check_report_json(FILE *fp,
 	    const struct probe_check_result *r);
+
+/*
+ * probe_check_report_json_object - the same object without the newline,
+ * to nest in another document ("send" puts it under "check").
+ */
+void	probe_check_report_json_object(FILE *fp,
+	    const struct probe_check_result *r);
+
+/*
+ * probe_check_report_text_brief - the short "pre-flight check" block of
+ * a "send" report: SPF and what decided it, DMARC policy and alignment,
+ * the DKIM key, PTR/FCrDNS, the predicted verdict and its causes.
+ */
+void	probe_check_report_text_brief(FILE *fp,
+	    const struct probe_check_result *r);
+
+/*
+ * probe_check_report_text_record - one line, after indent, naming the
+ * record behind a catalog cause: "unauthenticated" and "spf_fail" name
+ * SPF ("SPF for example.test from 127.0.0.3: fail (the record ends in
+ * -all; 127.0.0.3 is not listed)"), "dkim_fail" the DKIM key,
+ * "dmarc_policy" the DMARC record. Returns false, writing nothing, for
+ * any other cause.
+ */
+bool	probe_check_report_text_record(FILE *fp,
+	    const struct probe_check_result *r, const char *cause,
+	    const char *indent);
 
 #endif

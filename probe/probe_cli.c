@@ -16,6 +16,7 @@ enum probe_cli_opt {
 	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
 	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
 	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
+	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -45,6 +46,8 @@ static const struct option probe_cli_send_opts[] = {
 	{ "quiet", no_argument, NULL, PROBE_OPT_QUIET },
 	{ "lock-file", required_argument, NULL, PROBE_OPT_LOCK_FILE },
 	{ "wait", no_argument, NULL, PROBE_OPT_WAIT },
+	{ "no-check", no_argument, NULL, PROBE_OPT_NO_CHECK },
+	{ "dkim-selector", required_argument, NULL, PROBE_OPT_DKIM_SELECTOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -188,6 +191,8 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		    "seconds from 1 to 3600: \"%.64s\"", arg);
 		return -1;
 	case PROBE_OPT_SUBJECT: o->subject = arg; break;
+	case PROBE_OPT_NO_CHECK: o->no_check = true; break;
+	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
 	case PROBE_OPT_JSON:
 		o->json = true;
@@ -334,6 +339,12 @@ probe_cli_send_usage(FILE *fp)
 "  --timeout SECONDS    wait at most this long at each stage (1-3600;\n"
 "                       default 10 s to connect, 30 s per reply, 60 s\n"
 "                       after the message)\n"
+"\n"
+"Pre-flight check (as \"smtpprobe check\", before sending):\n"
+"  --no-check           do not check SPF, DMARC, DKIM and PTR first (the\n"
+"                       check runs only for a path with a --source)\n"
+"  --dkim-selector SEL  also check the DKIM key at SEL._domainkey.<From\n"
+"                       domain>\n"
 "\n"
 "Many paths (from the config file):\n"
 "  --config FILE        sending paths (default /etc/smtpprobe/smtpprobe.yaml,\n"

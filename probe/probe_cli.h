@@ -59,6 +59,8 @@ struct probe_cli_send {
 	bool		 quiet;
 	const char	*lock_file;
 	bool		 wait;		/* --wait for the lock */
+	bool		 no_check;	/* --no-check: no pre-flight check */
+	const char	*dkim_selector;	/* for the pre-flight check */
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

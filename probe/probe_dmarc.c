@@ -24,8 +24,13 @@
 #define DMARC_LABELS_MAX	128
 #define DMARC_PREFIX		"_dmarc."
 #define DMARC_READ_CHUNK	8192
-/* A rule with "!" or "*." in front, and a NUL. */
-#define DMARC_RULE_KEY_MAX	(DMARC_NAME_MAX + 3)
+/* The rule index: at least twice the slots of rules, so probes stay short. */
+#define DMARC_SLOTS_MIN		64
+/* The 2024 list has a rule per 25 bytes; 16 leaves room to spare. */
+#define DMARC_PSL_BYTES_PER_RULE	16
+/* FNV-1a, 32 bits: offset basis and prime. */
+#define DMARC_FNV_BASIS		2166136261u
+#define DMARC_FNV_PRIME		16777619u
 #define DMARC_PCT_MAX		100
 #define DMARC_PCT_DEFAULT	100
 /* Room for a tag name in a warning; real ones have at most 5 letters. */
@@ -140,14 +145,8 @@ void
 probe_dmarc_psl_free(struct probe_dmarc_psl *psl)
 {
 	smtp_buf_free(&psl->text);
-	free(psl->rules);
+	free(psl->slots);
 	memset(psl, 0, sizeof(*psl));
-}
-
-static int
-dmarc_rule_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The whole file into psl->text. Errors: IO, LIMIT, NOMEM. */
@@ -181,39 +180,83 @@ dmarc_psl_read(struct probe_dmarc_psl *psl, FILE *fp, const char *path,
 }
 
 /*
- * Walks the rules: a line is read up to its first whitespace, "//"
- * starts a comment line (the list's format). With fill, each rule is
- * lowercased, NUL-ended in place and put in psl->rules; without, only
- * counted. A rule longer than a name cannot match one and is skipped.
+ * The next rule at or after *pos in the list's bytes: a line is read up
+ * to its first whitespace, "//" starts a comment line (the list's
+ * format). A rule longer than a name and its "*." cannot match one and
+ * is skipped. Sets *rule and *len, moves *pos past the line; returns
+ * false at the end. The bytes are not touched.
  */
-static size_t
-dmarc_psl_scan(struct probe_dmarc_psl *psl, bool fill)
+static bool
+dmarc_psl_next(const struct smtp_buf *text, size_t *pos, const char **rule,
+    size_t *len)
 {
-	char	*s = psl->text.data, *end = s + psl->text.len, *tok, *eol;
-	size_t	 n = 0, len, i;
+	const char	*s, *end = text->data + text->len, *tok, *eol;
 
-	for (; s < end; s = eol < end ? eol + 1 : end) {
+	for (s = text->data + *pos; s < end; s = eol < end ? eol + 1 : end) {
 		while (s < end && dmarc_is_wsp(*s))
 			s++;
 		tok = s;
 		while (s < end && !dmarc_is_wsp(*s))
 			s++;
-		len = (size_t)(s - tok);
-		for (eol = s; eol < end && *eol != '\n'; eol++)
+		if ((eol = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			eol = end;
+		if (s == tok || (s - tok >= 2 && tok[0] == '/' &&
+		    tok[1] == '/') || (size_t)(s - tok) > DMARC_NAME_MAX + 2)
 			continue;
-		if (len == 0 || (len >= 2 && tok[0] == '/' && tok[1] == '/') ||
-		    len > DMARC_NAME_MAX + 2)
-			continue;
-		if (fill) {
-			/* The buffer keeps a NUL past its end, too. */
-			*s = '\0';
-			for (i = 0; i < len; i++)
-				tok[i] = dmarc_lower(tok[i]);
-			psl->rules[n] = tok;
-		}
-		n++;
+		*rule = tok;
+		*len = (size_t)(s - tok);
+		*pos = (size_t)((eol < end ? eol + 1 : end) - text->data);
+		return true;
 	}
-	return n;
+	*pos = text->len;
+	return false;
+}
+
+/* FNV-1a over bytes, lowercased, continuing from h. */
+static uint32_t
+dmarc_hash(uint32_t h, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)dmarc_lower(s[i]);
+		h *= DMARC_FNV_PRIME;
+	}
+	return h;
+}
+
+/*
+ * Index every rule by the hash of its text, counting them as we go: the
+ * slot holds the rule's offset plus one (0 is an empty slot), a
+ * collision takes the next slot. Rules beyond half the slots are only
+ * counted; the caller then sizes the table by the count and calls again.
+ * Trade-off: the first size is guessed from the file's bytes (real lists
+ * have a rule per DMARC_PSL_BYTES_PER_RULE bytes or fewer) so that a
+ * real list is read once, and a list dense with rules twice.
+ * Errors: NOMEM.
+ */
+static enum probe_dmarc_rc
+dmarc_psl_index(struct probe_dmarc_psl *psl, size_t want)
+{
+	const char	*rule;
+	size_t		 pos = 0, len, i;
+
+	free(psl->slots);
+	psl->nrules = 0;
+	psl->nslots = DMARC_SLOTS_MIN;
+	while (psl->nslots < want * 2)
+		psl->nslots *= 2;
+	if ((psl->slots = calloc(psl->nslots, sizeof(*psl->slots))) == NULL)
+		return PROBE_DMARC_E_NOMEM;
+	while (dmarc_psl_next(&psl->text, &pos, &rule, &len)) {
+		if (++psl->nrules * 2 > psl->nslots)
+			continue;
+		i = dmarc_hash(DMARC_FNV_BASIS, rule, len) & (psl->nslots - 1);
+		while (psl->slots[i] != 0)
+			i = (i + 1) & (psl->nslots - 1);
+		psl->slots[i] = (uint32_t)(rule - psl->text.data) + 1;
+	}
+	return PROBE_DMARC_OK;
 }
 
 enum probe_dmarc_rc
@@ -242,21 +285,20 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
 	(void)fclose(fp);	/* opened for reading: nothing to lose */
 	if (rc != PROBE_DMARC_OK)
 		goto out;
-	psl->nrules = dmarc_psl_scan(psl, false);
+	rc = dmarc_psl_index(psl, psl->text.len / DMARC_PSL_BYTES_PER_RULE);
+	if (rc == PROBE_DMARC_OK && psl->nrules <= PROBE_DMARC_PSL_RULES_MAX &&
+	    psl->nrules * 2 > psl->nslots)
+		rc = dmarc_psl_index(psl, psl->nrules);
+	if (rc != PROBE_DMARC_OK) {
+		dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
+		goto out;
+	}
 	if (psl->nrules > PROBE_DMARC_PSL_RULES_MAX) {
 		dmarc_fmt(errmsg, errlen, "%s: more than %d rules", path,
 		    PROBE_DMARC_PSL_RULES_MAX);
 		rc = PROBE_DMARC_E_LIMIT;
 		goto out;
 	}
-	if ((psl->rules = calloc(psl->nrules + 1, sizeof(*psl->rules))) ==
-	    NULL) {
-		dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
-		rc = PROBE_DMARC_E_NOMEM;
-		goto out;
-	}
-	(void)dmarc_psl_scan(psl, true);	/* the same count */
-	qsort(psl->rules, psl->nrules, sizeof(*psl->rules), dmarc_rule_cmp);
 	psl->is_loaded = true;
 out:
 	if (rc != PROBE_DMARC_OK)
@@ -264,20 +306,40 @@ out:
 	return rc;
 }
 
-/* Is prefix followed by name a rule of the list? */
+/* Does the rule at offset off read prefix then name, and end there? */
+static bool
+dmarc_psl_equal(const struct probe_dmarc_psl *psl, size_t off,
+    const char *prefix, size_t plen, const char *name, size_t nlen)
+{
+	const char	*r = psl->text.data + off;
+	size_t		 left = psl->text.len - off, i;
+
+	if (left < plen + nlen)
+		return false;
+	for (i = 0; i < plen; i++)
+		if (dmarc_lower(r[i]) != prefix[i])
+			return false;
+	for (i = 0; i < nlen; i++)
+		if (dmarc_lower(r[plen + i]) != name[i])
+			return false;
+	return left == plen + nlen || dmarc_is_wsp(r[plen + nlen]);
+}
+
+/* Is prefix followed by name (lowercase) a rule of the list? */
 static bool
 dmarc_psl_has(const struct probe_dmarc_psl *psl, const char *prefix,
     const char *name)
 {
-	char		 key[DMARC_RULE_KEY_MAX];
-	const char	*k = key;
-	int		 n;
+	size_t		plen = strlen(prefix), nlen = strlen(name), i;
+	uint32_t	h;
 
-	n = snprintf(key, sizeof(key), "%s%s", prefix, name);
-	if (n < 0 || (size_t)n >= sizeof(key))
-		return false;
-	return bsearch(&k, psl->rules, psl->nrules, sizeof(*psl->rules),
-	    dmarc_rule_cmp) != NULL;
+	h = dmarc_hash(dmarc_hash(DMARC_FNV_BASIS, prefix, plen), name, nlen);
+	for (i = h & (psl->nslots - 1); psl->slots[i] != 0;
+	    i = (i + 1) & (psl->nslots - 1))
+		if (dmarc_psl_equal(psl, psl->slots[i] - 1, prefix, plen,
+		    name, nlen))
+			return true;
+	return false;
 }
 
 /*

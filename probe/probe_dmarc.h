@@ -25,6 +25,12 @@
  * labels are used and the result says so (wrong for example.co.uk).
  * The list spells internationalised rules in UTF-8; a domain given as
  * A-labels ("xn--...") matches them only through the default rule.
+ * The loader keeps the file's bytes as read and indexes each rule by a
+ * hash of its text (rule offsets in an open-addressing table); a lookup
+ * hashes a candidate suffix and compares it with the few rules in its
+ * slot chain. Nothing is copied, sorted or written back: the trade-off
+ * against a sorted array is one hash per rule instead of a sort, and a
+ * loaded list is read-only, so threads may share it.
  *
  * What it does not do: evaluate SPF or DKIM (probe_spf, probe_dkim),
  * send or read reports, or decide what a result means for delivery.
@@ -46,6 +52,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "probe/probe_dns.h"
 #include "smtp/smtp_buf.h"
@@ -121,11 +128,12 @@ struct probe_dmarc_record {
 
 /* The Public Suffix List in memory. Zero it or _init() it. */
 struct probe_dmarc_psl {
-	struct smtp_buf	  text;		/* the file, NUL-ended rules */
-	const char	**rules;	/* sorted, into text */
-	size_t		  nrules;
-	bool		  is_loaded;	/* false: the last two labels */
-	char		  warning[PROBE_DMARC_REASON_MAX];
+	struct smtp_buf	 text;		/* the file's bytes, as read */
+	size_t		 nrules;
+	uint32_t	*slots;		/* rule offset + 1 by hash; 0 empty */
+	size_t		 nslots;	/* a power of two */
+	bool		 is_loaded;	/* false: the last two labels */
+	char		 warning[PROBE_DMARC_REASON_MAX];
 };
 
 /* The outcome of probe_dmarc_lookup(); holds no heap memory. */

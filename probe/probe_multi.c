@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/probe_check.h"
 #include "probe/probe_diag.h"
 #include "probe/probe_escape.h"
 #include "probe/probe_multi.h"
@@ -36,6 +37,12 @@ struct probe_multi_state {
 	bool				 catalog_tried;
 	bool				 catalog_ok;
 	char				 catalog_err[PROBE_CATALOG_ERR_MAX];
+	/* The Public Suffix List of the pre-flight checks: loaded once. */
+	pthread_mutex_t			 psl_lock;
+	struct probe_dmarc_psl		 psl;
+	bool				 psl_tried;
+	bool				 psl_ok;
+	char				 psl_err[PROBE_CHECK_ERR_MAX];
 };
 
 /* Everything one probe owns while it runs: freed as soon as it ends. */
@@ -46,6 +53,8 @@ struct probe_multi_job {
 	struct probe_catalog_match matches[PROBE_ATTEMPTS_MAX];
 	struct probe_catalog_match dns;
 	bool			has_diag;
+	struct probe_check_result *check;	/* NULL: none ran */
+	char			check_note[PROBE_CHECK_ERR_MAX + 32];
 };
 
 static double
@@ -241,6 +250,94 @@ probe_multi_diagnose(struct probe_multi_state *st, struct probe_multi_job *j)
 	pthread_mutex_unlock(&st->catalog_lock);
 }
 
+/*
+ * The list for every check of the run, loaded by the first that needs
+ * it. A loaded list is read-only (probe_dmarc.h), so the checks share it
+ * without the lock. Returns NULL, with why in st->psl_err, when it
+ * cannot be read; an absent list is loaded (last-two-labels rule).
+ */
+static const struct probe_dmarc_psl *
+probe_multi_psl(struct probe_multi_state *st)
+{
+	pthread_mutex_lock(&st->psl_lock);
+	if (!st->psl_tried) {
+		st->psl_tried = true;
+		probe_dmarc_psl_init(&st->psl);
+		st->psl_ok = probe_dmarc_psl_load(&st->psl, NULL, st->psl_err,
+		    sizeof(st->psl_err)) == PROBE_DMARC_OK;
+	}
+	pthread_mutex_unlock(&st->psl_lock);
+	return st->psl_ok ? &st->psl : NULL;
+}
+
+/* The check itself, through a resolver of the probe's own settings. */
+static void
+probe_multi_check_run(struct probe_multi_job *j,
+    const struct probe_dmarc_psl *psl)
+{
+	struct probe_check_opts	opts = {
+		.mail_from = j->cli.from,
+		.header_from = j->cli.header_from,
+		.source = j->cli.source,
+		.helo = j->cli.helo,
+		.dkim_selector = j->cli.dkim_selector,
+		.psl = psl,
+	};
+	struct probe_dns_opts	dopts = {
+		.dns_server = j->send.run.dns.dns_server,
+		.timeout_ms = j->send.run.dns.timeout_ms,
+	};
+	struct probe_dns	dns;
+	char			err[PROBE_CHECK_ERR_MAX];
+	enum probe_check_rc	rc;
+
+	if (probe_dns_open(&dns, &dopts, err, sizeof(err)) !=
+	    PROBE_DNS_OK) {
+		(void)snprintf(j->check_note, sizeof(j->check_note),
+		    "check skipped: %s", err);
+		return;
+	}
+	rc = probe_check_run(&dns, &opts, j->check, err, sizeof(err));
+	probe_dns_close(&dns);
+	if (rc != PROBE_CHECK_OK)
+		(void)snprintf(j->check_note, sizeof(j->check_note),
+		    "check skipped: %s", err);
+}
+
+/*
+ * The pre-flight check of a path with a --source (without one there is
+ * no address to check), unless --no-check. A check that cannot run
+ * leaves a note instead; the probe goes on either way.
+ */
+static void
+probe_multi_check(struct probe_multi_state *st, struct probe_multi_job *j)
+{
+	const struct probe_dmarc_psl *psl;
+
+	if (j->cli.no_check)
+		return;
+	if (j->cli.source == NULL) {
+		(void)snprintf(j->check_note, sizeof(j->check_note),
+		    "check skipped: no --source");
+		return;
+	}
+	if ((psl = probe_multi_psl(st)) == NULL) {
+		(void)snprintf(j->check_note, sizeof(j->check_note),
+		    "check skipped: %s", st->psl_err);
+		return;
+	}
+	if ((j->check = calloc(1, sizeof(*j->check))) == NULL) {
+		(void)snprintf(j->check_note, sizeof(j->check_note),
+		    "check skipped: out of memory");
+		return;
+	}
+	probe_multi_check_run(j, psl);
+	if (j->check_note[0] != '\0') {
+		free(j->check);
+		j->check = NULL;
+	}
+}
+
 static char *
 probe_multi_capture(const struct probe_report_info *info,
     const struct probe_result *r, bool json)
@@ -287,6 +384,8 @@ probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
 		.matches = j->has_diag ? j->matches : NULL,
 		.dns_match = j->has_diag ? &j->dns : NULL,
 		.profile_def = s->has_profile ? &s->profile : NULL,
+		.check = j->check,
+		.check_note = j->check_note[0] != '\0' ? j->check_note : NULL,
 	};
 
 	if (st->o->want_text)
@@ -399,6 +498,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 		probe_multi_error_cell(st, cell, err);
 		goto out;
 	}
+	probe_multi_check(st, j);
 	k = probe_multi_acquire(st, &j->send);
 	if (probe_run(&j->send.run, &j->result) != 0) {
 		probe_multi_release(st, k);
@@ -414,6 +514,7 @@ out:
 	if (j != NULL) {
 		probe_result_free(&j->result);
 		probe_send_free(&j->send);
+		free(j->check);
 		free(j);
 	}
 }
@@ -476,6 +577,7 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 	}
 	pthread_mutex_init(&st.lock, NULL);
 	pthread_mutex_init(&st.catalog_lock, NULL);
+	pthread_mutex_init(&st.psl_lock, NULL);
 	pthread_cond_init(&st.cond, NULL);
 	n = o->jobs < 1 ? 1 : (size_t)o->jobs;
 	if (n > st.ncells)
@@ -485,10 +587,12 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 	else
 		rc = probe_multi_threads(&st, n, err, errlen);
 	pthread_cond_destroy(&st.cond);
+	pthread_mutex_destroy(&st.psl_lock);
 	pthread_mutex_destroy(&st.catalog_lock);
 	pthread_mutex_destroy(&st.lock);
 	if (st.catalog_tried)
 		probe_catalog_free(&st.catalog);
+	probe_dmarc_psl_free(&st.psl);	/* zeroed when never loaded */
 	free(st.keys);
 	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "probe/probe_check_report.h"
 #include "probe/probe_escape.h"
 #include "probe/probe_report_json.h"
 
@@ -217,6 +218,24 @@ probe_json_mx(FILE *fp, const struct probe_report_info *info,
 	putc('}', fp);
 }
 
+/*
+ * "check": the pre-flight check's object, or {"skipped": why}; nothing
+ * when --no-check asked for none.
+ */
+static void
+probe_json_check(FILE *fp, const struct probe_report_info *info)
+{
+	if (info->check != NULL) {
+		probe_json_key(fp, "check", true);
+		probe_check_report_json_object(fp, info->check);
+	} else if (info->check_note != NULL) {
+		probe_json_key(fp, "check", true);
+		putc('{', fp);
+		probe_json_str(fp, "skipped", info->check_note, false);
+		putc('}', fp);
+	}
+}
+
 void
 probe_report_json_render(FILE *fp, const struct probe_report_info *info,
     const struct probe_result *r)
@@ -234,6 +253,7 @@ probe_report_json_render(FILE *fp, const struct probe_report_info *info,
 	probe_json_str(fp, "helo", info->helo, true);
 	probe_json_str(fp, "source", info->source[0] ? info->source : NULL,
 	    true);
+	probe_json_check(fp, info);
 	probe_json_mx(fp, info, r);
 	probe_json_key(fp, "attempts", true);
 	putc('[', fp);

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "probe/probe_check_report.h"
 #include "probe/probe_escape.h"
 #include "probe/probe_report_text.h"
 
@@ -129,6 +130,18 @@ probe_text_caps(FILE *fp, const struct smtp_dialog *d)
 	fputs(any ? "\n" : " none\n", fp);
 }
 
+/* A diagnosis, and the record behind it when the check found one. */
+static void
+probe_text_diag(FILE *fp, const struct probe_report_info *info,
+    const struct probe_catalog_match *m, const struct probe_diag_ctx *ctx)
+{
+	probe_diag_text(fp, m, ctx, PROBE_TEXT_INDENT);
+	/* false: a cause no record explains, and no line for it. */
+	if (info->check != NULL && m->entry->cause != NULL)
+		(void)probe_check_report_text_record(fp, info->check,
+		    m->entry->cause, PROBE_TEXT_INDENT);
+}
+
 static void
 probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
     const struct probe_attempt *a)
@@ -161,8 +174,7 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 		/* The diagnosis goes right under the reply it explains. */
 		if (has_match && a->dialog.has_final &&
 		    a->dialog.final_step == i)
-			probe_diag_text(fp, &info->matches[n - 1], &ctx,
-			    PROBE_TEXT_INDENT);
+			probe_text_diag(fp, info, &info->matches[n - 1], &ctx);
 	}
 	probe_text_tls(fp, a);
 	probe_text_caps(fp, &a->dialog);
@@ -266,6 +278,15 @@ probe_report_text_render(FILE *fp, const struct probe_report_info *info,
 	fprintf(fp, ", source %s\n", info->source[0] ? info->source :
 	    "(system default)");
 	probe_text_dns(fp, info, r);
+	/* The check's block belongs to the header, before any attempt. */
+	if (info->check != NULL)
+		probe_check_report_text_brief(fp, info->check);
+	else if (info->check_note != NULL) {
+		putc('\n', fp);
+		probe_escape_text(fp, info->check_note,
+		    strlen(info->check_note));
+		putc('\n', fp);
+	}
 	for (i = 0; i < r->nattempts; i++)
 		probe_text_attempt(fp, info, i + 1, &r->attempts[i]);
 	if (r->untried > 0)

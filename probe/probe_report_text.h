@@ -1,7 +1,11 @@
 /*
  * probe_report_text - the human report: what was resolved, each attempt as
  * a transcript (C: what we sent, S: every reply line verbatim, escaped,
- * with timings), the TLS facts, and one verdict line. Reporters only
+ * with timings), the TLS facts, and one verdict line. When a pre-flight
+ * check ran (info->check), a short block of its findings follows the
+ * header, and under a diagnosis whose cause is about authentication
+ * (unauthenticated, spf_fail, dkim_fail, dmarc_policy) one line names
+ * the record that explains it. Reporters only
  * render; probe_verdict has judged already. Writes to fp only; a write
  * error shows in ferror(fp), which the caller checks.
  */
@@ -11,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "probe/probe_check.h"
 #include "probe/probe_diag.h"
 #include "probe/probe_profile.h"
 #include "probe/probe_run.h"
@@ -31,6 +36,9 @@ struct probe_report_info {
 	const struct probe_diag_ctx	*diag;		/* placeholder facts */
 	/* The profile, to warn when an MX is not the provider's (or NULL). */
 	const struct probe_profile	*profile_def;
+	/* The pre-flight check (NULL: none), or why it was skipped. */
+	const struct probe_check_result	*check;
+	const char			*check_note;
 };
 
 /* probe_report_text_render - the whole human report. */

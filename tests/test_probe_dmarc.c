@@ -239,6 +239,64 @@ Test(probe_dmarc, refuses_a_list_over_its_size_limit)
 	psl_end(&c);
 }
 
+/* "r0\nr1\n..." with n rules of a few bytes each, as one string. */
+static char *
+psl_dense(size_t n)
+{
+	char	*text = malloc(n * 8 + 1);
+	size_t	 i, len = 0;
+
+	cr_assert_not_null(text);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, 9, "r%zu\n", i);
+	return text;
+}
+
+static enum probe_dmarc_rc
+psl_load_text(struct psl_case *c, const char *text)
+{
+	const char	*path;
+
+	memset(c, 0, sizeof(*c));
+	cr_assert(tmp_dir_make(&c->dir), "mkdtemp: %s", strerror(errno));
+	path = tmp_dir_write(&c->dir, "psl.dat", text, strlen(text));
+	cr_assert_not_null(path);
+	return probe_dmarc_psl_load(&c->psl, path, c->err, sizeof(c->err));
+}
+
+Test(probe_dmarc, finds_every_rule_of_a_list_denser_than_the_index_guess)
+{
+	struct psl_case	 c;
+	char		*text = psl_dense(1000);
+
+	cr_assert_eq(psl_load_text(&c, text), PROBE_DMARC_OK, "%s", c.err);
+	cr_assert_eq(c.psl.nrules, 1000);
+	assert_org(&c.psl, "a.b.r0", "b.r0");
+	assert_org(&c.psl, "a.b.r999", "b.r999");
+	assert_org(&c.psl, "a.b.R517.", "b.r517");
+	assert_org(&c.psl, "a.b.r1000", "b.r1000");
+	free(text);
+	psl_end(&c);
+}
+
+Test(probe_dmarc, takes_the_most_rules_and_refuses_one_more)
+{
+	struct psl_case	 c;
+	char		*text = psl_dense(PROBE_DMARC_PSL_RULES_MAX + 1);
+
+	cr_assert_eq(psl_load_text(&c, text), PROBE_DMARC_E_LIMIT);
+	cr_assert_not(c.psl.is_loaded);
+	psl_end(&c);
+	/* Drop the last rule, "r<RULES_MAX>\n". */
+	text[strlen(text) - (size_t)snprintf(NULL, 0, "r%d\n",
+	    PROBE_DMARC_PSL_RULES_MAX)] = '\0';
+	cr_assert_eq(psl_load_text(&c, text), PROBE_DMARC_OK, "%s", c.err);
+	cr_assert_eq(c.psl.nrules, PROBE_DMARC_PSL_RULES_MAX);
+	assert_org(&c.psl, "a.b.r0", "b.r0");
+	free(text);
+	psl_end(&c);
+}
+
 Test(probe_dmarc, reads_the_system_list)
 {
 	struct probe_dmarc_psl	psl;
