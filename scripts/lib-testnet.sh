@@ -103,9 +103,16 @@ testnet_gmail_start() {
 		TESTNET_ERROR="cannot make certificates"
 		return 1
 	fi
-	testnet_dnsmasq_start --local=/test/ \
+	# The sender's zone as a careful operator publishes it for mail1
+	# (127.0.0.2): SPF lists only it, it has a PTR that resolves back, and
+	# DMARC is at _dmarc. 127.0.0.3 is the server nobody told DNS about.
+	testnet_dnsmasq_start --local=/test/ --local=/127.in-addr.arpa/ \
 	    --mx-host=gmail.test,mx1.gmail.test,5 \
-	    --host-record=mx1.gmail.test,127.0.0.1 || return 1
+	    --host-record=mx1.gmail.test,127.0.0.1 \
+	    '--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all' \
+	    '--txt-record=_dmarc.example.test,v=DMARC1; p=none; rua=mailto:dmarc@example.test' \
+	    --host-record=mail1.example.test,127.0.0.2 \
+	    --ptr-record=2.0.0.127.in-addr.arpa,mail1.example.test || return 1
 	testnet_fakemx_start "$TESTNET_TOP/tests/scenarios/gmail-sim.scn" \
 	    --cert "$TESTNET_WORK/certs/server.pem" \
 	    --key "$TESTNET_WORK/certs/server.key" "$@"
