@@ -53,7 +53,10 @@ FAKEMX_SRCS	= $(wildcard tests/fakemx/*.c)
 LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)
 MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
 TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
-FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o)
+FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
+		  $(B)/probe/probe_spf.o $(B)/probe/probe_dns.o \
+		  $(B)/probe/probe_ares.o $(B)/smtp/smtp_num.o \
+		  $(B)/smtp/smtp_buf.o
 
 # Tests find the programs they drive by absolute path.
 $(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
@@ -76,7 +79,8 @@ $(B)/unit: $(LIB_OBJS) $(TEST_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 $(B)/fakemx: $(FAKEMX_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs openssl)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ \
+	    $(shell pkg-config --libs openssl libcares)
 
 # The data folder is compiled in; rebuild what uses it when PREFIX changes.
 $(B)/datadir.stamp: FORCE

@@ -1,11 +1,13 @@
 #!/bin/sh
 # demo.sh FAKEMX - what a newcomer sees first: a simulated Gmail MX on
-# 127.0.0.1 (tests/scenarios/gmail-sim.scn, served by the project's fake
-# MX with a certificate from a throwaway CA), a private dnsmasq serving the
-# zone gmail.test, and two probes with the gmail profile: one from
-# 127.0.0.2, which the simulated Gmail accepts, and one from 127.0.0.3,
-# which gets Gmail's real 550-5.7.26 "unauthenticated" text with the
-# domain and address filled in. Only loopback addresses are used.
+# 127.0.0.1 (tests/scenarios/gmail-sim-spf.scn, served by the project's
+# fake MX with a certificate from a throwaway CA), a private dnsmasq
+# serving the zones gmail.test and example.test, and two probes with the
+# gmail profile. The simulated Gmail decides with the project's own SPF
+# evaluator against that dnsmasq, where example.test publishes
+# "v=spf1 ip4:127.0.0.2 -all": mail from 127.0.0.2 passes SPF and is
+# accepted; from 127.0.0.3 it fails and gets Gmail's real 550-5.7.26
+# "unauthenticated" text with the domain and address filled in. Only loopback addresses are used.
 # Everything started here is stopped on exit (scripts/lib-testnet.sh).
 set -u
 
@@ -41,11 +43,16 @@ run() {
 }
 
 echo "A simulated Gmail MX listens on 127.0.0.1 port $mx_port; dnsmasq on"
-echo "127.0.0.1 port $dns_port says gmail.test's MX is mx1.gmail.test."
-echo "It accepts mail from 127.0.0.2 and refuses it from anywhere else."
+echo "127.0.0.1 port $dns_port says gmail.test's MX is mx1.gmail.test, and"
+echo "example.test's SPF record is \"v=spf1 ip4:127.0.0.2 -all\"."
+echo "Like Gmail, it checks SPF for the MAIL FROM domain: mail that passes"
+echo "is accepted, anything else is refused."
 echo
 run 127.0.0.2
 run 127.0.0.3
+echo "The simulated Gmail's SPF results (its log):"
+grep -E '^(session [0-9]+ peer|spf )' "$work/fakemx.log" | cut -d' ' -f1-4
+echo
 
 # The cron view: every sending path of a config file in one matrix.
 cat >"$work/smtpprobe.yaml" <<CONFIG

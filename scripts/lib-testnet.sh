@@ -23,11 +23,13 @@
 #	(--cert, --key, --log, --timeout...). Waits up to 2 s for it to
 #	listen. Sets TESTNET_MX_PORT and TESTNET_MX_PID.
 #   testnet_gmail_start [FAKEMX ARGS...]
-#	The simulated Gmail of tests/scenarios/gmail-sim.scn, as the demo
-#	shows it: certificates from a throwaway CA in $TESTNET_WORK/certs
-#	(tests/mkcerts.sh; ca.pem is for --tls-ca), a dnsmasq saying that
-#	gmail.test's MX is mx1.gmail.test at 127.0.0.1, and the fake MX
-#	with that server certificate. Both start functions above, in turn.
+#	The simulated Gmail of tests/scenarios/gmail-sim-spf.scn, as the
+#	demo shows it: certificates from a throwaway CA in
+#	$TESTNET_WORK/certs (tests/mkcerts.sh; ca.pem is for --tls-ca), a
+#	dnsmasq saying that gmail.test's MX is mx1.gmail.test at 127.0.0.1
+#	and publishing example.test's SPF, and the fake MX with that
+#	server certificate, deciding with SPF against that dnsmasq
+#	(--dns-server). Both start functions above, in turn.
 #   testnet_stop
 #	Stops both servers, waits for them and removes the work folder.
 #	Safe to call twice and under set -e.
@@ -113,7 +115,9 @@ testnet_gmail_start() {
 	    '--txt-record=_dmarc.example.test,v=DMARC1; p=none; rua=mailto:dmarc@example.test' \
 	    --host-record=mail1.example.test,127.0.0.2 \
 	    --ptr-record=2.0.0.127.in-addr.arpa,mail1.example.test || return 1
-	testnet_fakemx_start "$TESTNET_TOP/tests/scenarios/gmail-sim.scn" \
+	# The fake Gmail checks SPF against that zone (gmail-sim-spf.scn).
+	testnet_fakemx_start "$TESTNET_TOP/tests/scenarios/gmail-sim-spf.scn" \
+	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" \
 	    --cert "$TESTNET_WORK/certs/server.pem" \
 	    --key "$TESTNET_WORK/certs/server.key" "$@"
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # valgrind-probe.sh SMTPPROBE FAKEMX - run whole probes under valgrind's
 # memcheck, the way `make demo` runs them: the project's fake MX plays
-# Gmail (tests/scenarios/gmail-sim.scn) on 127.0.0.1 with a certificate
+# Gmail (tests/scenarios/gmail-sim-spf.scn) on 127.0.0.1 with a certificate
 # from a throwaway CA (tests/mkcerts.sh), and a private dnsmasq says that
 # gmail.test's MX is mx1.gmail.test. Two probes with the gmail profile:
 # from 127.0.0.3, which gets the 550-5.7.26 block after DATA (exit 2),

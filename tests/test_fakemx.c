@@ -24,6 +24,7 @@
 
 #include <criterion/criterion.h>
 
+#include "tests/support/dnsmasq_run.h"
 #include "tests/support/fakemx_run.h"
 
 /* How long a test waits for one reply, and for fakemx to finish. */
@@ -377,17 +378,111 @@ Test(fakemx, loads_every_shipped_scenario)
 {
 	static const char *const names[] = {
 		"gmail-sim.scn", "banner-421.scn", "tls-required.scn",
-		"starttls-inject.scn",
+		"starttls-inject.scn", "gmail-sim-spf.scn",
 	};
 	struct fakemx_run	 r;
 	char			 path[FAKEMX_RUN_PATH_MAX];
 	size_t			 i;
 
+	/* Only a --dns-server's syntax is checked at start; none is asked. */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		cr_assert(fakemx_run_scenario(path, sizeof(path), names[i]) ==
 		    0);
-		cr_expect_eq(fakemx_run_start(&r, path, NULL, 0, false), 0,
-		    "%s", names[i]);
+		cr_expect_eq(fakemx_run_start_dns(&r, path, NULL, 0, NULL,
+		    "127.0.0.1:53"), 0, "%s", names[i]);
 		cr_expect_eq(fakemx_run_stop(&r), 0, "%s", names[i]);
 	}
+}
+
+Test(fakemx, exits_2_on_an_spf_condition_without_dns_server)
+{
+	struct fakemx_run	 r;
+
+	cr_expect_eq(fakemx_run_start(&r, "eod?spf=pass: 250 ok\n", NULL, 1,
+	    false), -1);
+	cr_expect_eq(fakemx_run_stop(&r), 2);
+}
+
+Test(fakemx, exits_2_on_an_unknown_spf_result)
+{
+	struct fakemx_run	 r;
+
+	cr_expect_eq(fakemx_run_start_dns(&r, "eod?spf=maybe: 250 ok\n",
+	    NULL, 1, NULL, "127.0.0.1:53"), -1);
+	cr_expect_eq(fakemx_run_stop(&r), 2);
+	cr_expect_eq(fakemx_run_start_dns(&r, "eod?dkim=pass: 250 ok\n",
+	    NULL, 1, NULL, "127.0.0.1:53"), -1);
+	cr_expect_eq(fakemx_run_stop(&r), 2);
+}
+
+Test(fakemx, exits_2_on_a_bad_dns_server)
+{
+	struct fakemx_run	 r;
+
+	cr_expect_eq(fakemx_run_start_dns(&r, "eod: 250 ok\n", NULL, 1, NULL,
+	    "dns.example:53"), -1);
+	cr_expect_eq(fakemx_run_stop(&r), 2);
+}
+
+/* mail_from - a whole transaction from src; the reply to "." in buf. */
+static void
+mail_from(const char *src, int port, const char *from, char *buf,
+    size_t size)
+{
+	char	 cmd[256];
+	int	 fd;
+
+	fd = connect_from(src, port);
+	read_reply(fd, buf, size);
+	chat(fd, "EHLO mail.example.test\r\n", buf, size);
+	(void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>\r\n", from);
+	chat(fd, cmd, buf, size);
+	chat(fd, "RCPT TO:<postmaster@gmail.test>\r\n", buf, size);
+	chat(fd, "DATA\r\n", buf, size);
+	chat(fd, "Subject: t\r\n\r\nhi\r\n.\r\n", buf, size);
+	chat(fd, "QUIT\r\n", buf + strlen(buf), size - strlen(buf));
+	close(fd);
+}
+
+Test(fakemx, picks_the_reply_group_by_spf_result)
+{
+	static const char *const zone[] = {
+		"--local=/test/",
+		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		"--txt-record=soft.test,v=spf1 ~all",
+		NULL,
+	};
+	struct dnsmasq_run	 dns;
+	struct fakemx_run	 r;
+	char			 server[32], pass[REPLY_BUF], fail[REPLY_BUF];
+	char			 soft[REPLY_BUF], none[REPLY_BUF];
+	char			*log;
+
+	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
+	    dns.error);
+	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", dns.port);
+	cr_assert(fakemx_run_start_dns(&r,
+	    "eod?spf=pass: 250 spf passed\n"
+	    "eod?!spf=fail: 451 not fail: {from_domain}\n"
+	    "eod: 550 5.7.26 spf failed\n", NULL, 4, NULL, server) == 0);
+	mail_from("127.0.0.2", r.port, "probe@example.test", pass,
+	    sizeof(pass));
+	mail_from("127.0.0.3", r.port, "probe@example.test", fail,
+	    sizeof(fail));
+	mail_from("127.0.0.3", r.port, "probe@soft.test", soft, sizeof(soft));
+	mail_from("127.0.0.3", r.port, "probe@nospf.test", none, sizeof(none));
+	cr_expect_str_eq(pass, "250 spf passed\r\n221 2.0.0 Bye\r\n");
+	cr_expect_str_eq(fail, "550 5.7.26 spf failed\r\n221 2.0.0 Bye\r\n");
+	cr_expect_str_eq(soft, "451 not fail: soft.test\r\n221 2.0.0 Bye\r\n");
+	cr_expect_str_eq(none, "451 not fail: nospf.test\r\n221 2.0.0 Bye\r\n");
+	cr_expect_eq(fakemx_run_wait(&r, EXIT_WAIT_MS), 0);
+	log = fakemx_run_log(&r);
+	cr_assert_not_null(log);
+	cr_expect_not_null(strstr(log, "\nspf pass\n"), "log: %s", log);
+	cr_expect_not_null(strstr(log, "\nspf fail\n"), "log: %s", log);
+	cr_expect_not_null(strstr(log, "\nspf softfail\n"), "log: %s", log);
+	cr_expect_not_null(strstr(log, "\nspf none\n"), "log: %s", log);
+	free(log);
+	fakemx_run_stop(&r);
+	dnsmasq_run_stop(&dns);
 }

@@ -3,12 +3,14 @@
  *
  *	fakemx --scenario FILE [--listen ADDR] [--port N] [--cert PEM
  *	    --key PEM] [--log FILE] [--sessions N] [--port-file FILE]
- *	    [--timeout SECONDS]
+ *	    [--timeout SECONDS] [--dns-server IP:PORT]
  *
  * Listens on ADDR (default 127.0.0.1), prints the port and a newline to
  * stdout once listening (and writes it to --port-file, atomically), then
  * serves each accepted connection in a forked child following the
- * scenario (tests/fakemx/README.md). With --sessions N it stops accepting
+ * scenario (tests/fakemx/README.md). With --dns-server, each MAIL FROM
+ * is checked with the project's SPF evaluator (probe_spf) asking that
+ * server, for the scenario's ?spf=RESULT conditions. With --sessions N it stops accepting
  * after N connections and exits when their children have; otherwise it
  * serves until SIGTERM or SIGINT, which it passes on to the children.
  *
@@ -41,6 +43,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "probe/probe_dns.h"
+
 #include "fakemx_scenario.h"
 #include "fakemx_session.h"
 #include "fakemx_util.h"
@@ -72,6 +76,7 @@ struct options {
 	const char	*sessions;
 	const char	*port_file;
 	const char	*timeout;
+	const char	*dns_server;
 };
 
 struct server {
@@ -92,7 +97,8 @@ usage(void)
 	fprintf(stderr, "usage: fakemx --scenario FILE [--listen ADDR] "
 	    "[--port N] [--cert PEM --key PEM]\n"
 	    "              [--log FILE] [--sessions N] [--port-file FILE] "
-	    "[--timeout SECONDS]\n");
+	    "[--timeout SECONDS]\n"
+	    "              [--dns-server IP:PORT]\n");
 }
 
 static int
@@ -111,6 +117,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "--sessions", &o->sessions },
 		{ "--port-file", &o->port_file },
 		{ "--timeout", &o->timeout },
+		{ "--dns-server", &o->dns_server },
 	};
 	size_t	 d, n = sizeof(defs) / sizeof(defs[0]);
 	int	 i;
@@ -462,6 +469,34 @@ serve(struct server *sv)
 	wait_children(sv);
 }
 
+/*
+ * dns_setup - check --dns-server (by opening and closing a resolver on
+ * it) and that the scenario's ?spf conditions have one.
+ */
+static int
+dns_setup(struct server *sv, const struct options *o)
+{
+	struct probe_dns	 dns;
+	char			 err[PROBE_DNS_MSG_MAX];
+
+	if (o->dns_server == NULL) {
+		if (!fakemx_scenario_has_spf(sv->cfg.scenario))
+			return 0;
+		fprintf(stderr, "fakemx: %s: a ?spf condition needs "
+		    "--dns-server\n", o->scenario);
+		return -1;
+	}
+	if (probe_dns_open(&dns, &(struct probe_dns_opts){
+	    .dns_server = o->dns_server }, err, sizeof(err)) !=
+	    PROBE_DNS_OK) {
+		fprintf(stderr, "fakemx: --dns-server: %s\n", err);
+		return -1;
+	}
+	probe_dns_close(&dns);
+	sv->cfg.dns_server = o->dns_server;
+	return 0;
+}
+
 static int
 setup(struct server *sv, const struct options *o)
 {
@@ -473,6 +508,8 @@ setup(struct server *sv, const struct options *o)
 	    number("--timeout", o->timeout, TIMEOUT_MAX, 30, &timeout) == -1)
 		return -1;
 	sv->cfg.timeout_s = (int)timeout;
+	if (dns_setup(sv, o) == -1)
+		return -1;
 	if (o->cert != NULL) {
 		sv->cfg.tls = tls_setup(o->cert, o->key);
 		if (sv->cfg.tls == NULL)

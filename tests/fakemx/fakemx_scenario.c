@@ -59,6 +59,13 @@ static const char *const action_names[] = {
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) ==
     FAKEMX_ACT_COUNT, "each action needs a name");
 
+/* The RESULT of ?spf=RESULT: RFC 7208 2.6, as probe_spf_res_name(). */
+static const char *const spf_names[] = {
+	"pass", "fail", "softfail", "neutral", "none", "temperror",
+	"permerror",
+};
+#define SPF_PREFIX	"spf="
+
 /* lookup - index of the n-byte word in names[count], or -1. */
 static int
 lookup(const char *const *names, int count, const char *word, size_t n)
@@ -79,24 +86,58 @@ step_free(struct fakemx_step *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* parse_cond - read "@ADDR", "@!ADDR" or "~TEXT" at *pp, advance *pp. */
+/* parse_spf - "spf=RESULT" (n bytes at p) into st->cond_text. */
+static int
+parse_spf(const char *p, size_t n, struct fakemx_step *st, char *err,
+    size_t errsize)
+{
+	size_t	 k = strlen(SPF_PREFIX);
+	int	 i;
+
+	if (n <= k || strncmp(p, SPF_PREFIX, k) != 0 ||
+	    (i = lookup(spf_names, (int)(sizeof(spf_names) /
+	    sizeof(spf_names[0])), p + k, n - k)) < 0) {
+		(void)snprintf(err, errsize, "'?%s%.*s' is not a condition: "
+		    "want ?spf=RESULT or ?!spf=RESULT, RESULT one of pass fail "
+		    "softfail neutral none temperror permerror",
+		    st->cond == FAKEMX_COND_NOT_SPF ? "!" : "", (int)n, p);
+		return -1;
+	}
+	st->cond_text = strdup(spf_names[i]);
+	if (st->cond_text == NULL) {
+		(void)snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * parse_cond - read "@ADDR", "@!ADDR", "~TEXT", "?spf=RESULT" or
+ * "?!spf=RESULT" at *pp, advance *pp.
+ */
 static int
 parse_cond(char **pp, struct fakemx_step *st, char *err, size_t errsize)
 {
 	char	 addr[FAKEMX_ADDR_MAX];
 	char	*p = *pp;
 	size_t	 n;
+	bool	 is_not = p[0] != '~' && p[1] == '!';
 
 	if (*p == '~')
 		st->cond = FAKEMX_COND_ARG;
+	else if (*p == '?')
+		st->cond = is_not ? FAKEMX_COND_NOT_SPF : FAKEMX_COND_SPF;
 	else
-		st->cond = p[1] == '!' ? FAKEMX_COND_NOT_PEER :
-		    FAKEMX_COND_PEER;
-	p += st->cond == FAKEMX_COND_NOT_PEER ? 2 : 1;
+		st->cond = is_not ? FAKEMX_COND_NOT_PEER : FAKEMX_COND_PEER;
+	p += is_not ? 2 : 1;
 	n = strcspn(p, BLANKS);
 	if (n == 0) {
 		(void)snprintf(err, errsize, "empty condition");
 		return -1;
+	}
+	if (st->cond == FAKEMX_COND_SPF || st->cond == FAKEMX_COND_NOT_SPF) {
+		*pp = p + n;
+		return parse_spf(p, n, st, err, errsize);
 	}
 	st->cond_text = strndup(p, n);
 	if (st->cond_text == NULL) {
@@ -127,12 +168,12 @@ parse_header(char *p, struct fakemx_step *st, char *err, size_t errsize)
 	i = lookup(event_names, FAKEMX_EV_COUNT, p, n);
 	if (i < 0) {
 		(void)snprintf(err, errsize, "unknown event '%.*s'",
-		    (int)strcspn(p, "@~" BLANKS), p);
+		    (int)strcspn(p, "@~?" BLANKS), p);
 		return -1;
 	}
 	st->event = (enum fakemx_event)i;
 	p += n;
-	if ((*p == '@' || *p == '~') && parse_cond(&p, st, err, errsize) == -1)
+	if ((*p == '@' || *p == '~' || *p == '?') && parse_cond(&p, st, err, errsize) == -1)
 		return -1;
 	p += strspn(p, BLANKS);
 	n = strcspn(p, BLANKS);
@@ -354,6 +395,18 @@ fakemx_scenario_has(const struct fakemx_scenario *sc, enum fakemx_event ev)
 	return false;
 }
 
+bool
+fakemx_scenario_has_spf(const struct fakemx_scenario *sc)
+{
+	size_t	 i;
+
+	for (i = 0; i < sc->nsteps; i++)
+		if (sc->steps[i].cond == FAKEMX_COND_SPF ||
+		    sc->steps[i].cond == FAKEMX_COND_NOT_SPF)
+			return true;
+	return false;
+}
+
 /* contains_nocase - whether hay contains needle, ASCII case ignored. */
 static bool
 contains_nocase(const char *hay, const char *needle)
@@ -381,6 +434,10 @@ cond_matches(const struct fakemx_step *st, const struct fakemx_match *m)
 		return strcmp(st->cond_text, m->peer) != 0;
 	case FAKEMX_COND_ARG:
 		return contains_nocase(m->arg, st->cond_text);
+	case FAKEMX_COND_SPF:
+		return m->spf != NULL && strcmp(st->cond_text, m->spf) == 0;
+	case FAKEMX_COND_NOT_SPF:
+		return m->spf == NULL || strcmp(st->cond_text, m->spf) != 0;
 	default:
 		return true;
 	}

@@ -43,6 +43,8 @@ enum fakemx_cond {
 	FAKEMX_COND_PEER,	/* @ADDR: peer address equals */
 	FAKEMX_COND_NOT_PEER,	/* @!ADDR: peer address differs */
 	FAKEMX_COND_ARG,	/* ~TEXT: argument contains, any case */
+	FAKEMX_COND_SPF,	/* ?spf=RESULT: the session's SPF result */
+	FAKEMX_COND_NOT_SPF,	/* ?!spf=RESULT: any other (or none yet) */
 	FAKEMX_COND_COUNT
 };
 
@@ -59,7 +61,7 @@ enum fakemx_action {
 struct fakemx_step {
 	enum fakemx_event	 event;
 	enum fakemx_cond	 cond;
-	char			*cond_text;	/* address or text */
+	char			*cond_text;	/* address, text, result */
 	enum fakemx_action	 action;
 	char			*text;		/* send/raw text */
 	size_t			 text_len;	/* raw may hold NULs */
@@ -77,6 +79,7 @@ struct fakemx_scenario {
 struct fakemx_match {
 	const char	*peer;		/* canonical peer address */
 	const char	*arg;		/* the argument, or "" */
+	const char	*spf;		/* SPF result name; NULL: none yet */
 };
 
 /*
@@ -108,6 +111,9 @@ const struct fakemx_step *fakemx_scenario_pick(
  */
 const struct fakemx_step *fakemx_scenario_next(
 	    const struct fakemx_scenario *sc, const struct fakemx_step *st);
+
+/* fakemx_scenario_has_spf - whether any line has a ?spf condition. */
+bool	 fakemx_scenario_has_spf(const struct fakemx_scenario *sc);
 
 /* fakemx_scenario_event_name - the event's scenario keyword ("ehlo-tls"). */
 const char *fakemx_scenario_event_name(enum fakemx_event ev);

@@ -17,6 +17,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "probe/probe_dns.h"
+#include "probe/probe_spf.h"
+
 #include "fakemx_conn.h"
 #include "fakemx_session.h"
 
@@ -25,6 +28,8 @@
 #define CRLF		"\r\n"
 #define TOO_LONG_REPLY	"500 5.5.2 Line too long\r\n"
 #define STARTTLS_READY	"220 2.0.0 Ready to start TLS"
+/* The SPF check's DNS budget when --timeout allows more (or is 0). */
+#define SPF_TIMEOUT_MS	5000
 
 struct session {
 	const struct fakemx_config	*cfg;
@@ -34,6 +39,7 @@ struct session {
 	char				 from[LINE_BUF];
 	char				 rcpt[LINE_BUF];
 	const char			*arg;		/* of the command */
+	const char			*spf;		/* NULL: not checked */
 	char				 out[FAKEMX_SESSION_OUT_MAX];
 	size_t				 out_len;
 	bool				 is_out_cut;
@@ -238,6 +244,7 @@ run_event(struct session *s, enum fakemx_event ev)
 
 	m.peer = s->peer->addr;
 	m.arg = s->arg;
+	m.spf = s->spf;
 	s->first_byte = -1;
 	s->drip_ms = 0;
 	head = fakemx_scenario_pick(sc, ev, &m);
@@ -305,11 +312,59 @@ on_hello(struct session *s, enum fakemx_event ev)
 	run_event(s, ev);
 }
 
+/*
+ * check_spf - with --dns-server, the SPF result (RFC 7208 2.4) of the
+ * MAIL FROM identity, or postmaster@HELO for the null reverse-path, for
+ * the peer's address, into s->spf and the log. A check that cannot be
+ * asked (an input too long) is a permerror here, with an error line.
+ */
+static void
+check_spf(struct session *s)
+{
+	struct probe_dns_opts	 o;
+	struct probe_dns	 dns;
+	struct probe_spf_query	 q;
+	struct probe_spf_result	*r;
+	char			 err[PROBE_DNS_MSG_MAX];
+	int			 fd = s->cfg->log_fd, t = s->cfg->timeout_s;
+
+	s->spf = NULL;
+	if (s->cfg->dns_server == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.dns_server = s->cfg->dns_server;
+	o.timeout_ms = t > 0 && t * 1000 < SPF_TIMEOUT_MS ? t * 1000 :
+	    SPF_TIMEOUT_MS;
+	memset(&q, 0, sizeof(q));
+	q.ip = s->peer->addr;
+	q.helo = s->helo;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || probe_dns_open(&dns, &o, err, sizeof(err)) !=
+	    PROBE_DNS_OK) {
+		fakemx_util_log(fd, "error spf: %s", r == NULL ?
+		    "out of memory" : err);
+		s->spf = probe_spf_res_name(PROBE_SPF_TEMPERROR);
+		free(r);
+		fakemx_util_log(fd, "spf %s", s->spf);
+		return;
+	}
+	if (probe_spf_check_mailfrom(&dns, &q, s->from, r, err,
+	    sizeof(err)) != PROBE_SPF_OK) {
+		fakemx_util_log(fd, "error spf: %s", err);
+		r->res = PROBE_SPF_PERMERROR;
+	}
+	probe_dns_close(&dns);
+	s->spf = probe_spf_res_name(r->res);
+	free(r);
+	fakemx_util_log(fd, "spf %s", s->spf);
+}
+
 static void
 on_mail(struct session *s, enum fakemx_event ev)
 {
 	copy_address(s->from, sizeof(s->from), s->arg);
 	s->rcpt[0] = '\0';
+	check_spf(s);
 	run_event(s, ev);
 }
 
@@ -326,6 +381,7 @@ on_rset(struct session *s, enum fakemx_event ev)
 	/* RFC 5321 4.1.1.5: RSET drops the mail transaction. */
 	s->from[0] = '\0';
 	s->rcpt[0] = '\0';
+	s->spf = NULL;
 	run_event(s, ev);
 }
 
@@ -363,6 +419,7 @@ on_starttls(struct session *s, enum fakemx_event ev)
 	s->helo[0] = '\0';
 	s->from[0] = '\0';
 	s->rcpt[0] = '\0';
+	s->spf = NULL;
 }
 
 /*

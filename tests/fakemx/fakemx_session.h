@@ -30,6 +30,7 @@ struct fakemx_config {
 	SSL_CTX				*tls;		/* NULL: no --cert */
 	int				 log_fd;	/* -1: no --log */
 	int				 timeout_s;	/* idle, per read */
+	const char			*dns_server;	/* NULL: no SPF */
 };
 
 /* Facts about one accepted connection, found by the accepting parent. */

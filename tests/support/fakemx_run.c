@@ -295,6 +295,15 @@ int
 fakemx_run_start_cert(struct fakemx_run *r, const char *scenario,
     const char *listen_addr, int sessions, const char *cert_name)
 {
+	return fakemx_run_start_dns(r, scenario, listen_addr, sessions,
+	    cert_name, NULL);
+}
+
+int
+fakemx_run_start_dns(struct fakemx_run *r, const char *scenario,
+    const char *listen_addr, int sessions, const char *cert_name,
+    const char *dns_server)
+{
 	char		 scn[FAKEMX_RUN_PATH_MAX], nsessions[NUM_BUF];
 	char		 cert[FAKEMX_RUN_PATH_MAX];
 	char		 key[FAKEMX_RUN_PATH_MAX];
@@ -324,6 +333,10 @@ fakemx_run_start_cert(struct fakemx_run *r, const char *scenario,
 		add(&a, cert);
 		add(&a, "--key");
 		add(&a, key);
+	}
+	if (dns_server != NULL) {
+		add(&a, "--dns-server");
+		add(&a, dns_server);
 	}
 	return launch(r, &a);
 }

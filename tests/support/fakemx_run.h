@@ -67,6 +67,15 @@ int	 fakemx_run_start_cert(struct fakemx_run *r, const char *scenario,
 	    const char *listen_addr, int sessions, const char *cert_name);
 
 /*
+ * fakemx_run_start_dns - fakemx_run_start_cert() with --dns-server
+ * dns_server ("IP:PORT"; NULL: none), which fakemx's ?spf conditions
+ * ask. Returns 0 with r->port set, or -1.
+ */
+int	 fakemx_run_start_dns(struct fakemx_run *r, const char *scenario,
+	    const char *listen_addr, int sessions, const char *cert_name,
+	    const char *dns_server);
+
+/*
  * fakemx_run_wait - wait up to timeout_ms for fakemx to exit by itself
  * (--sessions). Returns its exit status (0, 1 or 2), or -1 on timeout,
  * after killing it.
