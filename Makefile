@@ -44,7 +44,8 @@ PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
 		  probe/probe_report_nagios.c probe/probe_report_prom.c \
 		  probe/probe_dns.c probe/probe_spf.c probe/probe_ares.c \
 		  probe/probe_dmarc.c probe/probe_dkim.c probe/probe_ptr.c \
-		  probe/probe_check.c probe/probe_check_report.c probe/probe_checkcmd.c
+		  probe/probe_check.c probe/probe_check_report.c probe/probe_checkcmd.c \
+		  probe/probe_taglist.c
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
 TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)

@@ -10,6 +10,7 @@
  * BIT STRING, SEQUENCE, INTEGER, so hostile input costs one pass.
  */
 #include "probe/probe_dkim.h"
+#include "probe/probe_taglist.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -64,14 +65,6 @@ static const char *const dkim_tag_names[DKIM_TAG_COUNT] = {
 	"v", "h", "k", "n", "p", "s", "t"
 };
 
-struct dkim_tag {
-	const char	*name;
-	size_t		 nlen;
-	const char	*val;
-	size_t		 vlen;
-	bool		 has_eq;
-};
-
 /* A DER element's contents, or what is left of one. */
 struct dkim_der {
 	const unsigned char	*p;
@@ -115,44 +108,6 @@ static bool
 dkim_is(const char *s, size_t len, const char *word)
 {
 	return len == strlen(word) && memcmp(s, word, len) == 0;
-}
-
-static void
-dkim_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && dkim_is_wsp(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && dkim_is_wsp((*s)[*len - 1]))
-		(*len)--;
-}
-
-/* RFC 6376 3.2: one "tag=value" of the list; false past the end. */
-static bool
-dkim_next_tag(const char *text, size_t len, size_t *pos, struct dkim_tag *t)
-{
-	const char	*seg, *semi, *eq;
-	size_t		 seglen;
-
-	do {
-		if (*pos >= len)
-			return false;
-		seg = text + *pos;
-		semi = memchr(seg, ';', len - *pos);
-		seglen = semi ? (size_t)(semi - seg) : len - *pos;
-		*pos += seglen + 1;
-		dkim_trim(&seg, &seglen);
-	} while (seglen == 0);
-	eq = memchr(seg, '=', seglen);
-	t->has_eq = eq != NULL;
-	t->name = seg;
-	t->nlen = eq ? (size_t)(eq - seg) : seglen;
-	t->val = eq ? eq + 1 : seg + seglen;
-	t->vlen = eq ? seglen - t->nlen - 1 : 0;
-	dkim_trim(&t->name, &t->nlen);
-	dkim_trim(&t->val, &t->vlen);
-	return true;
 }
 
 /* ---- base64 and DER ---- */
@@ -339,7 +294,7 @@ dkim_key_value(const char *v, size_t vlen, struct probe_dkim_key *out)
 
 /* The tags besides p=; false with out->reason set. */
 static bool
-dkim_apply(const struct dkim_tag *t, struct probe_dkim_key *out)
+dkim_apply(const struct probe_taglist_tag *t, struct probe_dkim_key *out)
 {
 	size_t	n;
 
@@ -368,7 +323,7 @@ dkim_apply(const struct dkim_tag *t, struct probe_dkim_key *out)
 
 /* Which known tag t is, or -1; flags a second one in *seen. */
 static int
-dkim_tag_index(const struct dkim_tag *t, unsigned *seen, bool *is_dup)
+dkim_tag_index(const struct probe_taglist_tag *t, unsigned *seen, bool *is_dup)
 {
 	int	i;
 
@@ -384,15 +339,15 @@ dkim_tag_index(const struct dkim_tag *t, unsigned *seen, bool *is_dup)
 /* Walks the tag list; p is left in *pv. False with out->reason set. */
 static bool
 dkim_tags(const char *text, size_t len, struct probe_dkim_key *out,
-    struct dkim_tag *pv)
+    struct probe_taglist_tag *pv)
 {
-	struct dkim_tag	t;
+	struct probe_taglist_tag	t;
 	size_t		pos = 0;
 	unsigned	seen = 0;
 	bool		is_dup = false, is_first = true;
 	int		i;
 
-	for (; dkim_next_tag(text, len, &pos, &t); is_first = false) {
+	for (; probe_taglist_next(text, len, &pos, &t); is_first = false) {
 		if (!t.has_eq) {
 			dkim_fmt(out->reason, sizeof(out->reason), "a tag "
 			    "without \"=\" (RFC 6376 3.2)");
@@ -426,7 +381,7 @@ dkim_tags(const char *text, size_t len, struct probe_dkim_key *out,
 bool
 probe_dkim_parse(const char *text, size_t len, struct probe_dkim_key *out)
 {
-	struct dkim_tag	p;
+	struct probe_taglist_tag	p;
 
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));

@@ -9,6 +9,7 @@
  * each known tag to its value parser.
  */
 #include "probe/probe_dmarc.h"
+#include "probe/probe_taglist.h"
 #include "smtp/smtp_num.h"
 
 #include <errno.h>
@@ -549,54 +550,8 @@ static const struct dmarc_tag_def dmarc_tags[] = {
 	{ "rf", dmarc_tag_rf, false },
 };
 
-/* One "name=value" of the tag list, trimmed; false past the end. */
-struct dmarc_tag {
-	const char	*name;
-	size_t		 nlen;
-	const char	*val;
-	size_t		 vlen;
-	bool		 has_eq;
-};
-
 static void
-dmarc_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && dmarc_is_wsp(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && dmarc_is_wsp((*s)[*len - 1]))
-		(*len)--;
-}
-
-static bool
-dmarc_next_tag(const char *text, size_t len, size_t *pos, struct dmarc_tag *t)
-{
-	const char	*seg, *semi, *eq;
-	size_t		 seglen;
-
-	do {
-		if (*pos >= len)
-			return false;
-		seg = text + *pos;
-		semi = memchr(seg, ';', len - *pos);
-		seglen = semi ? (size_t)(semi - seg) : len - *pos;
-		*pos += seglen + 1;
-		dmarc_trim(&seg, &seglen);
-	} while (seglen == 0);	/* RFC 7489 6.4 allows a final ";" */
-	eq = memchr(seg, '=', seglen);
-	t->has_eq = eq != NULL;
-	t->name = seg;
-	t->nlen = eq ? (size_t)(eq - seg) : seglen;
-	t->val = eq ? eq + 1 : seg + seglen;
-	t->vlen = eq ? seglen - t->nlen - 1 : 0;
-	dmarc_trim(&t->name, &t->nlen);
-	dmarc_trim(&t->val, &t->vlen);
-	return true;
-}
-
-static void
-dmarc_warn(struct probe_dmarc_record *r, const struct dmarc_tag *t,
+dmarc_warn(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
     const char *what)
 {
 	if (r->nwarnings++ > 0)
@@ -609,7 +564,7 @@ dmarc_warn(struct probe_dmarc_record *r, const struct dmarc_tag *t,
 
 /* Applies one tag after v=; false when it makes the record invalid. */
 static bool
-dmarc_apply(struct probe_dmarc_record *r, const struct dmarc_tag *t,
+dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
     bool *has_p)
 {
 	size_t	i;
@@ -650,7 +605,7 @@ dmarc_record_defaults(struct probe_dmarc_record *r)
 bool
 probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 {
-	struct dmarc_tag	t;
+	struct probe_taglist_tag	t;
 	size_t			pos = 0;
 	bool			has_p = false;
 
@@ -661,14 +616,14 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		return false;
 	}
 	/* RFC 7489 6.4: the version tag is first, spelled exactly so. */
-	if (!dmarc_next_tag(text, len, &pos, &t) || !t.has_eq ||
+	if (!probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
 	    !dmarc_value_is(t.name, t.nlen, "v") || t.vlen != 6 ||
 	    memcmp(t.val, "DMARC1", 6) != 0) {
 		dmarc_fmt(out->reason, sizeof(out->reason), "does not start "
 		    "with v=DMARC1");
 		return false;
 	}
-	while (dmarc_next_tag(text, len, &pos, &t))
+	while (probe_taglist_next(text, len, &pos, &t))
 		if (!dmarc_apply(out, &t, &has_p))
 			return false;
 	if (!has_p) {
@@ -688,10 +643,10 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 static bool
 dmarc_is_dmarc(const char *text, size_t len)
 {
-	struct dmarc_tag	t;
+	struct probe_taglist_tag	t;
 	size_t			pos = 0;
 
-	return dmarc_next_tag(text, len, &pos, &t) && t.has_eq &&
+	return probe_taglist_next(text, len, &pos, &t) && t.has_eq &&
 	    dmarc_value_is(t.name, t.nlen, "v") && t.vlen == 6 &&
 	    memcmp(t.val, "DMARC1", 6) == 0;
 }
