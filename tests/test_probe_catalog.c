@@ -28,6 +28,7 @@
 #include "smtp/smtp_reply.h"
 #include "tests/support/mem_io.h"
 #include "tests/support/tmp_dir.h"
+#include "tests/support/located_err.h"
 
 #define FIXTURES	SRCDIR "/tests/fixtures/replies"
 /* A fixture is one reply block: a few KiB at most. */
@@ -105,21 +106,12 @@ assert_loads(int rc)
 	cr_assert_eq(rc, 0, "refused: %s", err);
 }
 
-/* The error starts "PATH:LINE:COL: ", holds what, and is one line. */
+/* The error is "PATH:LINE:COL: what", on one line (located_err.h). */
 static void
 assert_error_at(int rc, unsigned long line, unsigned long col,
     const char *what)
 {
-	char want[sizeof(err)];
-
-	cr_assert_eq(rc, -1, "loaded a catalog it should refuse");
-	(void)snprintf(want, sizeof(want), "%s:%lu:%lu: ", path, line, col);
-	cr_assert_eq(strncmp(err, want, strlen(want)), 0,
-	    "\"%s\" does not start with \"%s\"", err, want);
-	cr_assert_not_null(strstr(err + strlen(want), what),
-	    "\"%s\" does not say \"%s\"", err, what);
-	cr_assert_null(strchr(err, '\n'), "the error is not one line: %s",
-	    err);
+	located_err_says(rc, err, path, line, col, what);
 }
 
 /* As above when only the line is fixed (libyaml's own column). */

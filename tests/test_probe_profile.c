@@ -24,6 +24,7 @@
 #include "smtp/smtp_dialog.h"
 #include "smtp/smtp_stage.h"
 #include "tests/support/tmp_dir.h"
+#include "tests/support/located_err.h"
 
 #define GMAIL_YAML	SRCDIR "/profiles/gmail.yaml"
 /* Room for a generated file: many keys or items of long text. */
@@ -78,18 +79,12 @@ assert_loads(int rc)
 	cr_assert_eq(rc, 0, "refused: %s", err);
 }
 
-/* The error is exactly "PATH:LINE:COL: what", on one line. */
+/* The error is "PATH:LINE:COL: what", on one line (located_err.h). */
 static void
 assert_error_at(int rc, unsigned long line, unsigned long col,
     const char *what)
 {
-	char want[sizeof(err)];
-
-	cr_assert_eq(rc, -1, "loaded a profile it should refuse");
-	(void)snprintf(want, sizeof(want), "%s:%lu:%lu: %s", path, line, col,
-	    what);	/* err has the same room: a cut shows as a mismatch */
-	cr_assert_str_eq(err, want);
-	cr_assert_null(strchr(err, '\n'), "the error is not one line");
+	located_err_exact(rc, err, path, line, col, what);
 }
 
 /* "key: " then n copies of c. */

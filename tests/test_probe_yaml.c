@@ -20,6 +20,7 @@
 
 #include "probe/probe_yaml.h"
 #include "tests/support/tmp_dir.h"
+#include "tests/support/located_err.h"
 
 /* A line of a generated file: a comment that fills a given size. */
 #define FILL_LINE	64
@@ -72,32 +73,19 @@ assert_loads(int rc)
 	cr_assert_eq(rc, 0, "refused: %s", err);
 }
 
-/* The error is exactly "PATH:LINE:COL: what", on one line. */
+/* The error is "PATH:LINE:COL: what", on one line (located_err.h). */
 static void
 assert_error_at(int rc, unsigned long line, unsigned long col,
     const char *what)
 {
-	char want[sizeof(err)];
-
-	cr_assert_eq(rc, -1, "loaded a file it should refuse");
-	(void)snprintf(want, sizeof(want), "%s:%lu:%lu: %s", path, line, col,
-	    what);	/* err has the same room: a cut shows as a mismatch */
-	cr_assert_str_eq(err, want);
-	cr_assert_null(strchr(err, '\n'), "the error is not one line");
+	located_err_exact(rc, err, path, line, col, what);
 }
 
 /* The error starts "PATH:LINE:COL: " and is one line; what may vary. */
 static void
 assert_error_located(int rc, unsigned long line, unsigned long col)
 {
-	char want[sizeof(err)];
-
-	cr_assert_eq(rc, -1, "loaded a file it should refuse");
-	(void)snprintf(want, sizeof(want), "%s:%lu:%lu: ", path, line, col);
-	cr_assert_eq(strncmp(err, want, strlen(want)), 0,
-	    "\"%s\" does not start with \"%s\"", err, want);
-	cr_assert_gt(strlen(err), strlen(want), "the error says nothing");
-	cr_assert_null(strchr(err, '\n'), "the error is not one line");
+	located_err_says(rc, err, path, line, col, "");
 }
 
 static const struct probe_yaml_entry *
