@@ -1,30 +1,47 @@
 # smtpprobe - will my mail get in?
 #
 #   make            build ./smtpprobe
-#   make check      install what is missing, build with ASan+UBSan, run
-#                   every test (unit, integration, lint)
 #   make demo       install what is missing, build, run the simulated Gmail
-#   make install    PREFIX=/usr/local DESTDIR= : binary and profiles
+#   make check      install what is missing, then make test
+#   make test       build with ASan+UBSan and run every test (unit,
+#                   integration, corpus replay, lint); never calls apt-get
+#   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc : binary,
+#                   profiles and catalogs, man pages, bash completion,
+#                   sample config, systemd units, cron example
+#   make uninstall  the same paths, removed
 #   make fuzz       libFuzzer (clang) on each fuzz target, FUZZ_SECONDS (60) each
 #   make valgrind   a full probe, both verdicts, under valgrind memcheck
+#
+# Packagers: CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG, PREFIX, DESTDIR,
+# SYSCONFDIR, SYSTEMDUNITDIR are honoured; WERROR= turns -Werror off.
 
 VERSION		= 0.1.0
 PREFIX		?= /usr/local
-BINDIR		= $(PREFIX)/bin
-DATADIR		= $(PREFIX)/share/smtpprobe
+BINDIR		?= $(PREFIX)/bin
+DATADIR		?= $(PREFIX)/share/smtpprobe
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= /etc
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 
 CC		?= cc
+PKG_CONFIG	?= pkg-config
 PKGS		= openssl libcares yaml-0.1 libpcre2-8
-WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+WERROR		?= -Werror
+WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS		?= -O2 -g
 SAN		?=
 B		?= build/rel
 
-PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CPPFLAGS	= -I. -D_GNU_SOURCE -DSMTPPROBE_VERSION='"$(VERSION)"' \
-		  -DSMTPPROBE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS)
+# Read once per make, after install-deps.sh has run: demo and check install
+# the packages first and then build in a sub-make that reads this anew.
+# A failure is kept and reported by pkg-config-ok before anything compiles.
+PKG_ERR		:= $(shell $(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 \
+		     >/dev/null || echo "failed")
+PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CPPFLAGS	= -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS) $(SAN) -MMD -MP
 ALL_LDFLAGS	= $(SAN) $(LDFLAGS) -pthread
 
@@ -59,16 +76,27 @@ FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/probe_ares.o $(B)/smtp/smtp_num.o \
 		  $(B)/smtp/smtp_buf.o
 
+# The default goal: before any other rule.
+all: smtpprobe
+
 # Tests find the programs they drive by absolute path.
 $(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
 		  -DSMTPPROBE_BIN='"$(abspath $(B))/smtpprobe"' \
 		  -DMKCERTS_SH='"$(abspath tests/mkcerts.sh)"' \
 		  -DSRCDIR='"$(abspath .)"'
 
-.PHONY: all deps check demo install clean lint-banned lint-catalogs unit \
-	FORCE
+# Only these objects embed the version and the data folder; they rebuild
+# when either changes (a stamp holds the last value, see below).
+STAMPED_OBJS	= $(B)/probe/probe_profile.o $(B)/probe/probe_main.o \
+		  $(B)/probe/probe_report_text.o $(B)/probe/probe_report_json.o \
+		  $(B)/probe/probe_report_matrix.o $(B)/probe/probe_sendcmd.o \
+		  $(B)/probe/probe_check_report.o $(TEST_OBJS)
+$(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
+		  -DSMTPPROBE_DATADIR='"$(DATADIR)"'
+$(STAMPED_OBJS): $(B)/build.stamp
 
-all: smtpprobe
+.PHONY: all deps check test demo install uninstall clean lint-banned \
+	lint-catalogs unit pkg-config-ok FORCE
 
 smtpprobe: $(B)/smtpprobe
 	cp $(B)/smtpprobe $@
@@ -80,34 +108,53 @@ $(B)/unit: $(LIB_OBJS) $(TEST_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 $(B)/fakemx: $(FAKEMX_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ \
-	    $(shell pkg-config --libs openssl libcares)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The data folder is compiled in; rebuild what uses it when PREFIX changes.
-$(B)/datadir.stamp: FORCE
+# What is compiled in; rebuild what embeds it when PREFIX or VERSION change.
+$(B)/build.stamp: FORCE
 	@mkdir -p $(B)
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(B)/probe/probe_profile.o: $(B)/datadir.stamp
+	@echo '$(VERSION) $(DATADIR)' | cmp -s - $@ || \
+	    echo '$(VERSION) $(DATADIR)' > $@
 FORCE:
 
-$(B)/%.o: %.c
+# Loud, once, before the first compile: which .pc file is missing and
+# how to get it, instead of a wall of undefined references.
+pkg-config-ok:
+	@if [ -n '$(strip $(PKG_ERR))' ]; then \
+		echo "make: $(PKG_CONFIG) cannot give the flags for: $(PKGS)" >&2; \
+		$(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | \
+		    sed 's/^/make:   /' >&2 || true; \
+		echo "make: install the build dependencies first: make deps" \
+		    "(or scripts/install-deps.sh)" >&2; \
+		exit 1; \
+	fi
+
+$(B)/%.o: %.c | pkg-config-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 deps:
 	@./scripts/install-deps.sh
 
-# check rebuilds everything under the sanitizers in its own tree, so that
+# check = deps, then test in a new make that reads the flags of the
+# packages just installed. Order matters, so it is sequenced here and not
+# left to prerequisites that make -j would run side by side.
+check:
+	@./scripts/install-deps.sh
+	$(MAKE) test
+
+# test rebuilds everything under the sanitizers in its own tree, so that
 # a release build and a checked build never mix objects.
 ASAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=all
-check: deps
+test:
 	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" \
 	    build/asan/smtpprobe build/asan/unit build/asan/fakemx
 	$(MAKE) lint-banned
 	$(MAKE) B=build/asan unit
-	$(MAKE) fuzz-replay
+	$(MAKE) fuzz-replay-run
 	$(MAKE) B=build/asan lint-catalogs
+	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" install-test
 
 # Every shipped catalog loads, and every example classifies to its entry.
 lint-catalogs:
@@ -130,16 +177,13 @@ lint-banned:
 	    smtp/*.c tls/*.c | grep -v snprintf || \
 	    { echo "lint-banned: smtp/ and tls/ must not print or exit" >&2; exit 1; }
 
-demo: deps all $(B)/fakemx
+# Same sequencing as check: packages first, then a make that sees them.
+demo:
+	@./scripts/install-deps.sh
+	$(MAKE) all $(B)/fakemx
 	./scripts/demo.sh $(B)/fakemx
 
-install: all
-	@# An installed binary finds the installed profiles (DATADIR).
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles/catalogs
-	install -m 755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
-	install -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
-	install -m 644 profiles/catalogs/*.yaml \
-	    $(DESTDIR)$(DATADIR)/profiles/catalogs/
+include mk/install.mk
 
 clean:
 	rm -rf build smtpprobe

@@ -8,7 +8,8 @@
 #                       (default 60) from its committed corpus; new inputs
 #                       and crashes go to build/fuzz/work/NAME/, never the
 #                       repo
-#   make fuzz-replay    build every target with gcc, ASan and UBSan against
+#   make fuzz-replay    (fuzz-replay-run without installing anything)
+#                       build every target with gcc, ASan and UBSan against
 #                       build/asan's objects (those of make check) and run
 #                       each committed corpus file once; fails on any
 #                       sanitizer report or abort
@@ -71,7 +72,7 @@ FUZZ_SAN_ENV	= LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		  UBSAN_OPTIONS=$(FUZZ_UBSAN)
 
-.PHONY: fuzz fuzz-replay valgrind fuzz-deps valgrind-deps
+.PHONY: fuzz fuzz-replay fuzz-replay-run valgrind fuzz-deps valgrind-deps
 
 # fuzz_install(packages): install the Debian packages that are missing,
 # the way scripts/install-deps.sh does for the build's own list; silent
@@ -117,7 +118,11 @@ fuzz: fuzz-deps
 	    $(FUZZ_SECONDS) $(call fuzz_max_len,$(t)) || fail=1;) \
 	exit $$fail
 
+# fuzz-replay-run is what make test runs: no package installation.
 fuzz-replay: deps
+	$(FUZZ_MAKE) fuzz-replay-run
+
+fuzz-replay-run:
 	$(FUZZ_MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" \
 	    $(FUZZ_TARGETS:%=build/asan/replay-%)
 	@for t in $(FUZZ_TARGETS); do \

@@ -554,12 +554,8 @@ probe_catalog_load_default(struct probe_catalog *c,
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 	size_t i;
 
-	if (probe_profile_data_dir(dir, sizeof(dir)) != 0) {
-		(void)snprintf(err, errlen, "cannot find the shipped catalogs "
-		    "(profiles/catalogs in the build tree or %s/profiles)",
-		    SMTPPROBE_DATADIR);
-		return -1;
-	}
+	if (probe_profile_data_dir(dir, sizeof(dir), err, errlen) != 0)
+		return -1;	/* err names the folder and SMTPPROBE_DATADIR */
 	for (i = 0; probe_catalog_shipped[i] != NULL; i++) {
 		(void)snprintf(path, sizeof(path), "%s/catalogs/%s.yaml", dir,
 		    probe_catalog_shipped[i]);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,25 +106,74 @@ probe_profile_is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-int
-probe_profile_data_dir(char *out, size_t outlen)
+/*
+ * The source tree's profiles/ when the binary runs from a build of it:
+ * ./smtpprobe at the top or build/<kind>/smtpprobe. A folder only counts
+ * as the tree when it holds smtp/smtp_dialog.h too, so an installed
+ * /usr/bin/smtpprobe never takes /usr/profiles or /profiles for ours.
+ */
+static bool
+probe_profile_source_tree(char *out, size_t outlen)
 {
-	static const char *const rel[] = { "/profiles", "/../../profiles" };
-	char exe[PATH_MAX];
+	static const char *const up[] = { "", "/../.." };
+	char exe[PATH_MAX], mark[PATH_MAX + 64];
+	struct stat sb;
 	size_t i;
 	int n;
 
-	if (probe_profile_exe_dir(exe, sizeof(exe))) {
-		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-			n = snprintf(out, outlen, "%s%s", exe, rel[i]);
-			if (n > 0 && (size_t)n < outlen &&
-			    probe_profile_is_dir(out))
-				return 0;
-		}
+	if (!probe_profile_exe_dir(exe, sizeof(exe)))
+		return false;
+	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		n = snprintf(mark, sizeof(mark), "%s%s/smtp/smtp_dialog.h",
+		    exe, up[i]);
+		if (n <= 0 || (size_t)n >= sizeof(mark) ||
+		    stat(mark, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		n = snprintf(out, outlen, "%s%s/profiles", exe, up[i]);
+		if (n > 0 && (size_t)n < outlen && probe_profile_is_dir(out))
+			return true;
 	}
+	return false;
+}
+
+/* SMTPPROBE_DATADIR when set and not empty, else NULL. */
+static const char *
+probe_profile_env_dir(void)
+{
+	const char *d = getenv("SMTPPROBE_DATADIR");
+
+	return d != NULL && d[0] != '\0' ? d : NULL;
+}
+
+const char *
+probe_profile_compiled_datadir(void)
+{
+	return SMTPPROBE_DATADIR;
+}
+
+int
+probe_profile_data_dir(char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *env = probe_profile_env_dir();
+	int n;
+
+	if (env != NULL) {
+		n = snprintf(out, outlen, "%s/profiles", env);
+		if (n > 0 && (size_t)n < outlen && probe_profile_is_dir(out))
+			return 0;
+		(void)snprintf(err, errlen, "SMTPPROBE_DATADIR=%.512s has no "
+		    "profiles/ folder", env);
+		return -1;
+	}
+	if (probe_profile_source_tree(out, outlen))
+		return 0;
 	n = snprintf(out, outlen, "%s/profiles", SMTPPROBE_DATADIR);
-	return n > 0 && (size_t)n < outlen && probe_profile_is_dir(out) ?
-	    0 : -1;
+	if (n > 0 && (size_t)n < outlen && probe_profile_is_dir(out))
+		return 0;
+	(void)snprintf(err, errlen, "no data folder: %s/profiles does not "
+	    "exist (set SMTPPROBE_DATADIR to the folder holding profiles/ "
+	    "for a moved or staged install)", SMTPPROBE_DATADIR);
+	return -1;
 }
 
 /* Resolve a profile name to a file, in the order the header gives. */
@@ -131,9 +181,8 @@ static int
 probe_profile_find(const char *name, char *path, size_t pathlen, char *err,
     size_t errlen)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 32];
-	static const char *const rel[] = { "/profiles", "/../../profiles" };
-	size_t i;
+	char dir[PATH_MAX + 32];
+	const char *env = probe_profile_env_dir();
 
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
 	    strlen(name) || name[0] == '\0') {
@@ -142,19 +191,26 @@ probe_profile_find(const char *name, char *path, size_t pathlen, char *err,
 		    name);
 		return -1;
 	}
-	if (probe_profile_exe_dir(exe, sizeof(exe))) {
-		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-			(void)snprintf(dir, sizeof(dir), "%s%s", exe, rel[i]);
-			if (probe_profile_try(dir, name, path, pathlen))
-				return 0;
-		}
+	if (env != NULL) {
+		if (probe_profile_data_dir(dir, sizeof(dir), err, errlen) != 0)
+			return -1;
+		if (probe_profile_try(dir, name, path, pathlen) ||
+		    probe_profile_try(PROBE_PROFILE_ETC, name, path, pathlen))
+			return 0;
+		(void)snprintf(err, errlen, "no profile named \"%s\" (looked "
+		    "in %s and %s)", name, dir, PROBE_PROFILE_ETC);
+		return -1;
 	}
+	if (probe_profile_source_tree(dir, sizeof(dir)) &&
+	    probe_profile_try(dir, name, path, pathlen))
+		return 0;
 	if (probe_profile_try(PROBE_PROFILE_ETC, name, path, pathlen) ||
 	    probe_profile_try(SMTPPROBE_DATADIR "/profiles", name, path,
 	    pathlen))
 		return 0;
 	(void)snprintf(err, errlen, "no profile named \"%s\" (looked in the "
-	    "build tree, %s and %s/profiles)", name, PROBE_PROFILE_ETC,
+	    "source tree, %s and %s/profiles; SMTPPROBE_DATADIR names "
+	    "another data folder)", name, PROBE_PROFILE_ETC,
 	    SMTPPROBE_DATADIR);
 	return -1;
 }

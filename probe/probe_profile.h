@@ -11,11 +11,9 @@
  * while a burst from one address is what rate limits and blocklists key
  * on).
  *
- * A name ("gmail") is looked up in order: the profiles/ folder of the
- * source tree the binary was built in (when the binary is run from that
- * tree), /etc/smtpprobe/profiles, and the installed data folder
- * (SMTPPROBE_DATADIR/profiles). Anything holding a "/" or ending in
- * ".yaml" is taken as a path.
+ * A name ("gmail") is looked up in the order probe_profile_data_dir
+ * gives below. Anything holding a "/" or ending in ".yaml" is taken as a
+ * path.
  *
  * Errors: -1 with one line in err: "no profile named x (looked in ...)",
  * or "FILE:LINE:COL: unknown key \"prot\" (did you mean \"port\"?)".
@@ -82,11 +80,27 @@ bool	probe_profile_mx_matches(const struct probe_profile *p,
 
 /*
  * probe_profile_data_dir - the folder of the shipped profiles (and their
- * catalogs/): the source tree's profiles/ when the binary runs from a
- * build of that tree, else SMTPPROBE_DATADIR/profiles. Writes the path to
- * out; returns 0, or -1 when none exists.
+ * catalogs/), the first of:
+ *   1. $SMTPPROBE_DATADIR/profiles when that variable is set and not
+ *      empty: a staged or moved install. Then only that: a variable that
+ *      names a folder without profiles/ is an error, never a reason to
+ *      fall back to another folder;
+ *   2. the source tree's profiles/ when the binary runs from a build of
+ *      that tree (./smtpprobe, build/<kind>/smtpprobe), recognised by
+ *      its smtp/smtp_dialog.h, never by a bare "../../profiles" guess;
+ *   3. the compiled-in data folder's profiles/ (PREFIX/share/smtpprobe).
+ * Writes the path to out and returns 0; -1 with one line in err that
+ * names the folder tried and SMTPPROBE_DATADIR.
+ *
+ * Profile names are looked up in that folder, then /etc/smtpprobe/profiles
+ * (the admin's own), then, without SMTPPROBE_DATADIR, the compiled-in
+ * folder.
  */
-int	probe_profile_data_dir(char *out, size_t outlen);
+int	probe_profile_data_dir(char *out, size_t outlen, char *err,
+	    size_t errlen);
+
+/* probe_profile_compiled_datadir - PREFIX/share/smtpprobe as built. */
+const char *probe_profile_compiled_datadir(void);
 
 /*
  * probe_profile_parse_starttls / _tls_verify - the words of the CLI and

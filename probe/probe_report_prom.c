@@ -272,6 +272,34 @@ probe_prom_check_target(const char *path)
 }
 
 int
+probe_report_prom_check_file(const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	const char *what;
+	int n, fd;
+
+	n = snprintf(tmp, sizeof(tmp), "%s" PROBE_PROM_TMP_SUFFIX, path);
+	what = "the temporary file name is too long";
+	errno = ENAMETOOLONG;
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		goto fail;
+	what = probe_prom_check_target(path);
+	if (what != NULL)
+		goto fail;
+	/* The same creation the real write makes, undone at once. */
+	what = "cannot create a temporary file next to it";
+	fd = mkstemp(tmp);
+	if (fd == -1)
+		goto fail;
+	(void)close(fd);
+	(void)unlink(tmp);
+	return 0;
+fail:
+	probe_prom_fail(err, errlen, path, what, errno);
+	return -1;
+}
+
+int
 probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
     const char *const *paths, size_t npaths, const char *const *profiles,
     size_t nprofiles, double now_epoch, char *err, size_t errlen)

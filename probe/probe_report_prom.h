@@ -54,6 +54,15 @@ void	probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
 	    const char *const *profiles, size_t nprofiles, double now_epoch);
 
 /*
+ * probe_report_prom_check_file - whether probe_report_prom_write_file
+ * could write path now: the same checks and the same temporary file,
+ * removed at once. For finding an unwritable --output before any mail is
+ * sent. Returns 0, or -1 with one line in err as write_file gives it.
+ */
+int	probe_report_prom_check_file(const char *path, char *err,
+	    size_t errlen);
+
+/*
  * probe_report_prom_write_file - render into path atomically, so that
  * the collector never reads half a file: write a temporary file in the
  * same directory, flush and fsync it, make it PROBE_PROM_FILE_MODE, then

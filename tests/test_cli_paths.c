@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/support/cmd_run.h"
@@ -257,5 +258,77 @@ Test(cli_paths, an_unknown_path_or_a_broken_config_exits_3_with_a_location)
 	cr_assert(strstr(r.err, "smtpprobe.yaml:3:5: unknown key "
 	    "\"mail_form\" (did you mean \"mail_from\"?)") != NULL, "%s",
 	    r.err);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, an_output_that_cannot_be_written_is_found_before_any_mail)
+{
+	struct cmd_run r;
+	char out[512], *log;
+
+	send(&r, "--profile", "gmail", "--path", "mail1", "--format",
+	    "prometheus", "--output",
+	    tmp_dir_path(&dir, "no-such-folder/smtpprobe.prom", out,
+	    sizeof(out)), NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.err, "no-such-folder/smtpprobe.prom") != NULL,
+	    "%s", r.err);
+	cmd_run_free(&r);
+	log = fakemx_run_log(&mx);
+	cr_assert(log == NULL || strstr(log, "session ") == NULL,
+	    "no connection was made: %s", log ? log : "");
+	free(log);
+}
+
+/*
+ * A cron job of another user meets a lock file it cannot write (made by
+ * root, or by someone else in a sticky folder): flock needs only a
+ * read-only descriptor, so the run goes ahead instead of exiting 3.
+ */
+Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
+{
+	struct cmd_run r;
+	const char *argv[32];
+	char dnsarg[64], port[16], cfg[512], lock[512];
+	size_t n = 0;
+	int fd;
+
+	if (getuid() != 0)
+		cr_skip_test("needs root to run the probe as another user");
+	cr_assert_eq(chmod(dir.path, 0755), 0);
+	cr_assert_eq(chmod(mx.dir, 0755), 0);
+	fd = open(tmp_dir_path(&dir, "rootlock", lock, sizeof(lock)),
+	    O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert_eq(chmod(tmp_dir_path(&dir, "smtpprobe.yaml", cfg,
+	    sizeof(cfg)), 0644), 0);
+	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	snprintf(port, sizeof(port), "%d", mx.port);
+	argv[n++] = "/usr/bin/setpriv";
+	argv[n++] = "--reuid=65534";
+	argv[n++] = "--regid=65534";
+	argv[n++] = "--clear-groups";
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "send";
+	argv[n++] = "--config";
+	argv[n++] = cfg;
+	argv[n++] = "--lock-file";
+	argv[n++] = lock;
+	argv[n++] = "--dns-server";
+	argv[n++] = dnsarg;
+	argv[n++] = "--port";
+	argv[n++] = port;
+	argv[n++] = "--tls-ca";
+	argv[n++] = fakemx_run_ca(&mx);
+	argv[n++] = "--timeout";
+	argv[n++] = "5";
+	argv[n++] = "--profile";
+	argv[n++] = "gmail";
+	argv[n++] = "--path";
+	argv[n++] = "mail1";
+	argv[n] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0, "%s", r.err);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	cmd_run_free(&r);
 }

@@ -96,7 +96,7 @@ fuzz_load_shipped(struct fuzz_catalogs *s)
 
 	s->is_tried = true;
 	fuzz_require(probe_catalog_init(&s->c, true, err, sizeof(err)) == 0);
-	if (probe_profile_data_dir(dir, sizeof(dir)) == 0 &&
+	if (probe_profile_data_dir(dir, sizeof(dir), err, sizeof(err)) == 0 &&
 	    fuzz_load_dir(&s->c, dir) == 0) {
 		s->is_loaded = true;
 		return;
