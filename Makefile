@@ -50,19 +50,10 @@ SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c \
 		  smtp/smtp_data.c smtp/smtp_stage.c smtp/smtp_transcript.c \
 		  smtp/smtp_dialog.c
 TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c
-PROBE_SRCS	= probe/probe_escape.c probe/probe_yaml.c probe/probe_profile.c \
-		  probe/probe_verdict.c probe/probe_mx.c probe/probe_message.c \
-		  probe/probe_run.c probe/probe_report_text.c \
-		  probe/probe_report_json.c probe/probe_cli.c probe/probe_send.c \
-		  probe/probe_catalog.c probe/probe_catalog_match.c \
-		  probe/probe_explain.c probe/probe_lint.c probe/probe_diag.c \
-		  probe/probe_cmd.c probe/probe_config.c probe/probe_multi.c \
-		  probe/probe_sendcmd.c probe/probe_report_matrix.c \
-		  probe/probe_report_nagios.c probe/probe_report_prom.c \
-		  probe/probe_dns.c probe/probe_spf.c probe/probe_ares.c \
-		  probe/probe_dmarc.c probe/probe_dkim.c probe/probe_ptr.c \
-		  probe/probe_check.c probe/probe_check_report.c probe/probe_checkcmd.c \
-		  probe/probe_taglist.c
+# probe/: the commands at the top, each part in its folder (README,
+# "Architecture"); every .c there is a module.
+PROBE_SRCS	= $(sort $(wildcard probe/*/*.c)) \
+		  $(filter-out probe/probe_main.c,$(sort $(wildcard probe/*.c)))
 LIB_SRCS	= $(SMTP_SRCS) $(TLS_SRCS) $(PROBE_SRCS)
 MAIN_SRCS	= probe/probe_main.c
 TEST_SRCS	= $(wildcard tests/support/*.c) $(wildcard tests/test_*.c)
@@ -72,8 +63,8 @@ LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)
 MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
 TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
 FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
-		  $(B)/probe/probe_spf.o $(B)/probe/probe_dns.o \
-		  $(B)/probe/probe_ares.o $(B)/smtp/smtp_num.o \
+		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
+		  $(B)/probe/dns/probe_ares.o $(B)/smtp/smtp_num.o \
 		  $(B)/smtp/smtp_buf.o
 
 # The default goal: before any other rule.
@@ -87,16 +78,16 @@ $(TEST_OBJS): ALL_CPPFLAGS += -DFAKEMX_BIN='"$(abspath $(B))/fakemx"' \
 
 # Only these objects embed the version and the data folder; they rebuild
 # when either changes (a stamp holds the last value, see below).
-STAMPED_OBJS	= $(B)/probe/probe_profile.o $(B)/probe/probe_main.o \
-		  $(B)/probe/probe_report_text.o $(B)/probe/probe_report_json.o \
-		  $(B)/probe/probe_report_matrix.o $(B)/probe/probe_sendcmd.o \
-		  $(B)/probe/probe_check_report.o $(TEST_OBJS)
+STAMPED_OBJS	= $(B)/probe/util/probe_datadir.o $(B)/probe/probe_main.o \
+		  $(B)/probe/report/probe_report_text.o $(B)/probe/report/probe_report_json.o \
+		  $(B)/probe/report/probe_report_matrix.o $(B)/probe/probe_sendcmd.o \
+		  $(B)/probe/report/probe_check_report.o $(TEST_OBJS)
 $(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
 		  -DSMTPPROBE_DATADIR='"$(DATADIR)"'
 $(STAMPED_OBJS): $(B)/build.stamp
 
 .PHONY: all deps check test demo install uninstall clean lint-banned \
-	lint-catalogs unit pkg-config-ok FORCE
+	lint-catalogs lint-deps unit pkg-config-ok FORCE
 
 smtpprobe: $(B)/smtpprobe
 	cp $(B)/smtpprobe $@
@@ -151,6 +142,7 @@ test:
 	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" \
 	    build/asan/smtpprobe build/asan/unit build/asan/fakemx
 	$(MAKE) lint-banned
+	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" lint-deps
 	$(MAKE) B=build/asan unit
 	$(MAKE) fuzz-replay-run
 	$(MAKE) B=build/asan lint-catalogs
@@ -170,12 +162,17 @@ unit:
 # STYLE.md: banned calls anywhere; printing and exiting in smtp/ and tls/.
 lint-banned:
 	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|sscanf|gets|strtok|alloca)[[:space:]]*\(' \
-	    smtp/*.[ch] tls/*.[ch] probe/*.[ch] tests/*.c tests/*/*.[ch] \
+	    smtp/*.[ch] tls/*.[ch] probe/*.[ch] probe/*/*.[ch] tests/*.c tests/*/*.[ch] \
 	    | grep -v '^[^:]*:[0-9]*:.*\(snprintf\|vsnprintf\)' || \
 	    { echo "lint-banned: banned call above" >&2; exit 1; }
 	@! grep -nE '(^|[^_a-z])(printf|fprintf|puts|perror|exit)[[:space:]]*\(' \
 	    smtp/*.c tls/*.c | grep -v snprintf || \
 	    { echo "lint-banned: smtp/ and tls/ must not print or exit" >&2; exit 1; }
+
+# The layers of probe/ and the calls the objects make (README,
+# "Architecture"): scripts/lint-deps.sh on this build's objects.
+lint-deps: $(B)/smtpprobe
+	@./scripts/lint-deps.sh $(B)
 
 # Same sequencing as check: packages first, then a make that sees them.
 demo:

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_check.h"
-#include "probe/probe_check_report.h"
+#include "probe/auth/probe_check.h"
+#include "probe/report/probe_check_report.h"
 #include "probe/probe_checkcmd.h"
-#include "probe/probe_escape.h"
+#include "probe/util/probe_escape.h"
 #include "smtp/smtp_num.h"
 
 #define CHECKCMD_PASS		0

@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_catalog.h"
+#include "probe/catalog/probe_catalog.h"
 #include "probe/probe_cmd.h"
-#include "probe/probe_cli.h"
-#include "probe/probe_diag.h"
-#include "probe/probe_escape.h"
-#include "probe/probe_explain.h"
-#include "probe/probe_lint.h"
-#include "probe/probe_profile.h"
+#include "probe/config/probe_cli.h"
+#include "probe/catalog/probe_diag.h"
+#include "probe/util/probe_escape.h"
+#include "probe/catalog/probe_explain.h"
+#include "probe/catalog/probe_lint.h"
+#include "probe/config/probe_profile.h"
 
 #define PROBE_CMD_OK		0
 #define PROBE_CMD_TEMPFAIL	1

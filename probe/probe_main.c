@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "probe/probe_checkcmd.h"
-#include "probe/probe_cli.h"
+#include "probe/config/probe_cli.h"
 #include "probe/probe_cmd.h"
-#include "probe/probe_escape.h"
+#include "probe/util/probe_escape.h"
 #include "probe/probe_sendcmd.h"
 
 #define PROBE_EXIT_PASS		0

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "probe/probe_check.h"
-#include "probe/probe_diag.h"
-#include "probe/probe_escape.h"
+#include "probe/auth/probe_check.h"
+#include "probe/catalog/probe_diag.h"
+#include "probe/util/probe_escape.h"
 #include "probe/probe_multi.h"
-#include "probe/probe_report_json.h"
-#include "probe/probe_report_text.h"
-#include "probe/probe_send.h"
+#include "probe/report/probe_report_json.h"
+#include "probe/report/probe_report_text.h"
+#include "probe/run/probe_send.h"
 
 /* One politeness key: a profile and a recipient domain (one MX set). */
 struct probe_multi_key {

@@ -23,9 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "probe/probe_cell.h"
-#include "probe/probe_cli.h"
-#include "probe/probe_config.h"
+#include "probe/verdict/probe_cell.h"
+#include "probe/config/probe_cli.h"
+#include "probe/config/probe_config.h"
 
 /* Enough for a large fleet; each worker holds one probe's memory. */
 #define PROBE_MULTI_JOBS_MAX	256

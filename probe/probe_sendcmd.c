@@ -10,10 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/probe_escape.h"
-#include "probe/probe_report_matrix.h"
-#include "probe/probe_report_nagios.h"
-#include "probe/probe_report_prom.h"
+#include "probe/util/probe_escape.h"
+#include "probe/report/probe_report_matrix.h"
+#include "probe/report/probe_report_nagios.h"
+#include "probe/report/probe_report_prom.h"
 #include "probe/probe_sendcmd.h"
 
 #define PROBE_SENDCMD_ERROR	3

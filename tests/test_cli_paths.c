@@ -289,7 +289,7 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 {
 	struct cmd_run r;
 	const char *argv[32];
-	char dnsarg[64], port[16], cfg[512], lock[512];
+	char dnsarg[64], port[16], cfg[512], lock[512], datadir[600];
 	size_t n = 0;
 	int fd;
 
@@ -303,8 +303,24 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	close(fd);
 	cr_assert_eq(chmod(tmp_dir_path(&dir, "smtpprobe.yaml", cfg,
 	    sizeof(cfg)), 0644), 0);
+	/*
+	 * The other user may not reach the source tree (under /root on a
+	 * fresh machine): give it a readable copy of the data folder.
+	 */
+	{
+		const char *cp[] = { "/bin/cp", "-r", SRCDIR "/profiles",
+		    dir.path, NULL };
+		struct cmd_run c;
+
+		cr_assert_eq(cmd_run(&c, cp, WAIT_MS), 0, "%s", c.err);
+		cr_assert_eq(c.status, 0, "%s", c.err);
+		cmd_run_free(&c);
+	}
+	snprintf(datadir, sizeof(datadir), "SMTPPROBE_DATADIR=%.500s", dir.path);
 	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
 	snprintf(port, sizeof(port), "%d", mx.port);
+	argv[n++] = "/usr/bin/env";
+	argv[n++] = datadir;
 	argv[n++] = "/usr/bin/setpriv";
 	argv[n++] = "--reuid=65534";
 	argv[n++] = "--regid=65534";
@@ -331,4 +347,13 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0, "%s", r.err);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	cmd_run_free(&r);
+	{
+		char copy[600];
+		const char *rm[] = { "/bin/rm", "-rf", copy, lock, NULL };
+		struct cmd_run c;
+
+		snprintf(copy, sizeof(copy), "%.500s/profiles", dir.path);
+		cr_assert_eq(cmd_run(&c, rm, WAIT_MS), 0, "%s", c.err);
+		cmd_run_free(&c);
+	}
 }

@@ -5,7 +5,7 @@
  * wait that ends at its deadline. No query leaves the machine: the only
  * channel opened is never asked anything.
  */
-#include "probe/probe_ares.h"
+#include "probe/dns/probe_ares.h"
 
 #include <criterion/criterion.h>
 

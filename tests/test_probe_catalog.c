@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/probe_catalog.h"
-#include "probe/probe_yaml.h"
+#include "probe/catalog/probe_catalog.h"
+#include "probe/util/probe_yaml.h"
 #include "smtp/smtp_io.h"
 #include "smtp/smtp_reply.h"
 #include "tests/support/mem_io.h"

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_check.h"
-#include "probe/probe_check_report.h"
+#include "probe/auth/probe_check.h"
+#include "probe/report/probe_check_report.h"
 #include "tests/support/json_check.h"
 #include "tests/support/mem_out.h"
 #include "tests/support/zone_dns.h"

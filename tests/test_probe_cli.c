@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "probe/probe_cli.h"
+#include "probe/config/probe_cli.h"
 #include "smtp/smtp_transcript.h"
 #include "tests/support/mem_out.h"
 

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "probe/probe_config.h"
+#include "probe/config/probe_config.h"
 #include "tests/support/tmp_dir.h"
 #include "tests/support/located_err.h"
 

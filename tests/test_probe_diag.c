@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_catalog.h"
-#include "probe/probe_diag.h"
-#include "probe/probe_mx.h"
-#include "probe/probe_run.h"
-#include "probe/probe_verdict.h"
+#include "probe/catalog/probe_catalog.h"
+#include "probe/catalog/probe_diag.h"
+#include "probe/dns/probe_mx.h"
+#include "probe/run/probe_run.h"
+#include "probe/verdict/probe_verdict.h"
 #include "smtp/smtp_dialog.h"
 #include "smtp/smtp_reply.h"
 #include "tests/support/json_check.h"

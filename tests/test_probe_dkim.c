@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_dkim.h"
+#include "probe/auth/probe_dkim.h"
 #include "tests/support/zone_dns.h"
 
 #define RSA512 "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMapEvv2DduVwEsWo7e4CE3fxTvQ" \

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/probe_dmarc.h"
+#include "probe/auth/probe_dmarc.h"
 #include "tests/support/tmp_dir.h"
 #include "tests/support/zone_dns.h"
 

@@ -4,8 +4,8 @@
  * dnsmasq on 127.0.0.1 (tests/support/dnsmasq_run.h) or a socket of ours
  * that never answers. No test asks a real DNS server or a real name.
  */
-#include "probe/probe_dns.h"
-#include "probe/probe_spf.h"
+#include "probe/dns/probe_dns.h"
+#include "probe/auth/probe_spf.h"
 #include "tests/support/dnsmasq_run.h"
 
 #include <criterion/criterion.h>

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_escape.h"
+#include "probe/util/probe_escape.h"
 #include "tests/support/json_check.h"
 #include "tests/support/mem_out.h"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_explain.h"
+#include "probe/catalog/probe_explain.h"
 #include "smtp/smtp_stage.h"
 
 /* More replies than any stream of these tests holds. */

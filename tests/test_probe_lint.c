@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_catalog.h"
-#include "probe/probe_lint.h"
+#include "probe/catalog/probe_catalog.h"
+#include "probe/catalog/probe_lint.h"
 #include "tests/support/tmp_dir.h"
 
 /* More report lines than any catalog of these tests makes. */

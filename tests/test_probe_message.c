@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "probe/probe_message.h"
+#include "probe/run/probe_message.h"
 #include "smtp/smtp_buf.h"
 
 /* Tue, 14 Nov 2023 22:13:20 UTC. */

@@ -9,7 +9,7 @@
  * no upstream). It cannot send SERVFAIL or a malformed answer on demand,
  * so fake_dns below does.
  */
-#include "probe/probe_mx.h"
+#include "probe/dns/probe_mx.h"
 #include "tests/support/dnsmasq_run.h"
 
 #include <criterion/criterion.h>

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/probe_profile.h"
+#include "probe/config/probe_profile.h"
 #include "smtp/smtp_dialog.h"
 #include "smtp/smtp_stage.h"
 #include "tests/support/tmp_dir.h"

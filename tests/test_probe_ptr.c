@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_ptr.h"
+#include "probe/dns/probe_ptr.h"
 #include "tests/support/zone_dns.h"
 
 #define TEST_ERR_MAX	256

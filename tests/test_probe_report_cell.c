@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_report_cell.h"
+#include "probe/report/probe_report_cell.h"
 
 static struct probe_cell c;
 static struct probe_report_cell_words w;

@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_escape.h"
-#include "probe/probe_report_json.h"
-#include "probe/probe_run.h"
-#include "probe/probe_verdict.h"
+#include "probe/util/probe_escape.h"
+#include "probe/report/probe_report_json.h"
+#include "probe/run/probe_run.h"
+#include "probe/verdict/probe_verdict.h"
 #include "smtp/smtp_reply.h"
 #include "tests/support/json_check.h"
 #include "tests/support/mem_out.h"

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_report_cell.h"
-#include "probe/probe_report_matrix.h"
+#include "probe/report/probe_report_cell.h"
+#include "probe/report/probe_report_matrix.h"
 #include "tests/support/cell_case.h"
 #include "tests/support/mem_out.h"
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_report_nagios.h"
+#include "probe/report/probe_report_nagios.h"
 #include "tests/support/cell_case.h"
 #include "tests/support/mem_out.h"
 

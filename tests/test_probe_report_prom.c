@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/probe_report_prom.h"
+#include "probe/report/probe_report_prom.h"
 #include "tests/support/cell_case.h"
 #include "tests/support/mem_out.h"
 #include "tests/support/tmp_dir.h"

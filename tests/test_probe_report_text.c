@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/probe_report_text.h"
-#include "probe/probe_run.h"
-#include "probe/probe_verdict.h"
+#include "probe/report/probe_report_text.h"
+#include "probe/run/probe_run.h"
+#include "probe/verdict/probe_verdict.h"
 #include "tests/support/mem_out.h"
 #include "tests/support/report_case.h"
 

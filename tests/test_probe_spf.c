@@ -25,8 +25,8 @@
 #include <time.h>
 #include <yaml.h>
 
-#include "probe/probe_dns.h"
-#include "probe/probe_spf.h"
+#include "probe/dns/probe_dns.h"
+#include "probe/auth/probe_spf.h"
 #include "smtp/smtp_num.h"
 #include "tests/support/zone_dns.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_probe_verdict - what an outcome means. Each rule of
- * probe/probe_verdict.h is shown on a whole dialogue run against a
+ * probe/verdict/probe_verdict.h is shown on a whole dialogue run against a
  * scripted server (tests/support/mem_io), so the dialogue the verdict
  * judges is one the engine really produces; the outcomes the in-memory
  * transport cannot produce (a TLS handshake failure, a bind or connect
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "probe/probe_mx.h"
-#include "probe/probe_verdict.h"
+#include "probe/dns/probe_mx.h"
+#include "probe/verdict/probe_verdict.h"
 #include "smtp/smtp_dialog.h"
 #include "smtp/smtp_err.h"
 #include "smtp/smtp_reply.h"

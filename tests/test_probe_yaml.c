@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_yaml.h"
+#include "probe/util/probe_yaml.h"
 #include "tests/support/tmp_dir.h"
 #include "tests/support/located_err.h"
 

@@ -43,7 +43,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "probe/probe_dns.h"
+#include "probe/dns/probe_dns.h"
 
 #include "fakemx_scenario.h"
 #include "fakemx_session.h"

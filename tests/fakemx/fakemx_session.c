@@ -17,8 +17,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "probe/probe_dns.h"
-#include "probe/probe_spf.h"
+#include "probe/dns/probe_dns.h"
+#include "probe/auth/probe_spf.h"
 
 #include "fakemx_conn.h"
 #include "fakemx_session.h"

@@ -21,8 +21,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "probe/probe_catalog.h"
-#include "probe/probe_lint.h"
+#include "probe/catalog/probe_catalog.h"
+#include "probe/catalog/probe_lint.h"
 #include "tests/fuzz/fuzz.h"
 
 /* "/proc/self/fd/" and any int. */

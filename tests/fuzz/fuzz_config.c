@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "probe/probe_config.h"
+#include "probe/config/probe_config.h"
 #include "tests/fuzz/fuzz.h"
 
 /* "/proc/self/fd/" and any int. */

@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_catalog.h"
-#include "probe/probe_escape.h"
-#include "probe/probe_explain.h"
-#include "probe/probe_profile.h"
+#include "probe/catalog/probe_catalog.h"
+#include "probe/util/probe_escape.h"
+#include "probe/catalog/probe_explain.h"
+#include "probe/util/probe_datadir.h"
 #include "tests/fuzz/fuzz.h"
 
 struct fuzz_catalogs {
@@ -96,7 +96,7 @@ fuzz_load_shipped(struct fuzz_catalogs *s)
 
 	s->is_tried = true;
 	fuzz_require(probe_catalog_init(&s->c, true, err, sizeof(err)) == 0);
-	if (probe_profile_data_dir(dir, sizeof(dir), err, sizeof(err)) == 0 &&
+	if (probe_datadir_find(dir, sizeof(dir), err, sizeof(err)) == 0 &&
 	    fuzz_load_dir(&s->c, dir) == 0) {
 		s->is_loaded = true;
 		return;

@@ -18,8 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "probe/probe_profile.h"
-#include "probe/probe_yaml.h"
+#include "probe/config/probe_profile.h"
+#include "probe/util/probe_yaml.h"
 #include "tests/fuzz/fuzz.h"
 
 /* "/proc/self/fd/" and any int. */

@@ -18,8 +18,8 @@
 
 #include <stddef.h>
 
-#include "probe/probe_cell.h"
-#include "probe/probe_verdict.h"
+#include "probe/verdict/probe_cell.h"
+#include "probe/verdict/probe_verdict.h"
 
 #define CELL_CASE_PATHS_MAX	4
 #define CELL_CASE_PROFILES_MAX	2

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe_verdict.h"
+#include "probe/verdict/probe_verdict.h"
 #include "tests/support/report_case.h"
 
 #define GSMTP	"d2-20020a05600c4e0200b0040e3b7e9a5dsi123456wmq.170 - gsmtp"

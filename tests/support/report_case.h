@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "probe/probe_report_text.h"
-#include "probe/probe_run.h"
+#include "probe/report/probe_report_text.h"
+#include "probe/run/probe_run.h"
 #include "tests/support/mem_io.h"
 
 #define REPORT_CASE_PROBE_ID	"sp-6553f100-0123456789ab"

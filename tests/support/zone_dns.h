@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-#include "probe/probe_dns.h"
+#include "probe/dns/probe_dns.h"
 #include "smtp/smtp_buf.h"
 
 /* The RFC 7208 suite's largest document has about sixty records. */

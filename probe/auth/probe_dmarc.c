@@ -1,0 +1,756 @@
+/*
+ * probe_dmarc - DMARC records, the Public Suffix List and alignment. See
+ * probe_dmarc.h for what it does, its limits and its errors.
+ *
+ * How it works: the list file is read whole into one buffer (bounded),
+ * each rule is cut out in place (a NUL after it, lowercased) and an
+ * array of pointers to the rules is sorted once, so each suffix test is
+ * a binary search. A record is walked tag by tag in place; a table maps
+ * each known tag to its value parser.
+ */
+#include "probe/auth/probe_dmarc.h"
+#include "probe/util/probe_taglist.h"
+#include "smtp/smtp_num.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* RFC 1035 2.3.4; a name of 253 characters has at most 127 labels. */
+#define DMARC_NAME_MAX		253
+#define DMARC_LABELS_MAX	128
+#define DMARC_PREFIX		"_dmarc."
+#define DMARC_READ_CHUNK	8192
+/* The rule index: at least twice the slots of rules, so probes stay short. */
+#define DMARC_SLOTS_MIN		64
+/* The 2024 list has a rule per 25 bytes; 16 leaves room to spare. */
+#define DMARC_PSL_BYTES_PER_RULE	16
+/* FNV-1a, 32 bits: offset basis and prime. */
+#define DMARC_FNV_BASIS		2166136261u
+#define DMARC_FNV_PRIME		16777619u
+#define DMARC_PCT_MAX		100
+#define DMARC_PCT_DEFAULT	100
+/* Room for a tag name in a warning; real ones have at most 5 letters. */
+#define DMARC_TAG_SHOW		16
+
+static const char *const dmarc_policy_names[] = {
+	[PROBE_DMARC_P_NONE] = "none",
+	[PROBE_DMARC_P_QUARANTINE] = "quarantine",
+	[PROBE_DMARC_P_REJECT] = "reject",
+};
+_Static_assert(sizeof(dmarc_policy_names) / sizeof(dmarc_policy_names[0]) ==
+    PROBE_DMARC_P_COUNT, "each policy needs a name");
+
+static const char *const dmarc_status_names[] = {
+	[PROBE_DMARC_FOUND] = "found",
+	[PROBE_DMARC_NONE] = "none",
+	[PROBE_DMARC_MULTIPLE] = "multiple",
+	[PROBE_DMARC_INVALID] = "invalid",
+	[PROBE_DMARC_TEMPERROR] = "temperror",
+};
+_Static_assert(sizeof(dmarc_status_names) / sizeof(dmarc_status_names[0]) ==
+    PROBE_DMARC_STATUS_COUNT, "each status needs a name");
+
+/* One tag's value parser; false means the value is not valid. */
+typedef bool dmarc_tag_fn(struct probe_dmarc_record *r, const char *v,
+    size_t len);
+
+struct dmarc_tag_def {
+	const char	*name;
+	dmarc_tag_fn	*parse;
+	bool		 is_fatal;	/* RFC 7489 6.6.3: p and sp */
+};
+
+static void	dmarc_fmt(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+const char *
+probe_dmarc_policy_name(enum probe_dmarc_policy p)
+{
+	return (unsigned)p < PROBE_DMARC_P_COUNT ? dmarc_policy_names[p] : "?";
+}
+
+const char *
+probe_dmarc_mode_name(enum probe_dmarc_mode m)
+{
+	return m == PROBE_DMARC_STRICT ? "strict" : "relaxed";
+}
+
+const char *
+probe_dmarc_status_name(enum probe_dmarc_status s)
+{
+	return (unsigned)s < PROBE_DMARC_STATUS_COUNT ?
+	    dmarc_status_names[s] : "?";
+}
+
+/* Our own sentences; a cut keeps their start, which is enough. */
+static void
+dmarc_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (buf == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static char
+dmarc_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool
+dmarc_is_wsp(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * A domain as we compare it: lowercase, one trailing dot dropped, no
+ * empty label. Returns false for "", ".", "a..b" or more than 253.
+ */
+static bool
+dmarc_domain_norm(const char *in, char *out, size_t outlen)
+{
+	size_t	i, len = strlen(in);
+
+	if (len > 0 && in[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DMARC_NAME_MAX || len >= outlen)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (in[i] == '.' && (i == 0 || in[i - 1] == '.'))
+			return false;
+		out[i] = dmarc_lower(in[i]);
+	}
+	out[len] = '\0';
+	return true;
+}
+
+/* ---- the Public Suffix List ---- */
+
+void
+probe_dmarc_psl_init(struct probe_dmarc_psl *psl)
+{
+	memset(psl, 0, sizeof(*psl));
+}
+
+void
+probe_dmarc_psl_free(struct probe_dmarc_psl *psl)
+{
+	smtp_buf_free(&psl->text);
+	free(psl->slots);
+	memset(psl, 0, sizeof(*psl));
+}
+
+/* The whole file into psl->text. Errors: IO, LIMIT, NOMEM. */
+static enum probe_dmarc_rc
+dmarc_psl_read(struct probe_dmarc_psl *psl, FILE *fp, const char *path,
+    char *errmsg, size_t errlen)
+{
+	char		chunk[DMARC_READ_CHUNK];
+	size_t		n;
+	enum smtp_rc	rc;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		rc = smtp_buf_append(&psl->text, chunk, n,
+		    PROBE_DMARC_PSL_BYTES_MAX);
+		if (rc == SMTP_E_LIMIT) {
+			dmarc_fmt(errmsg, errlen, "%s: larger than %d bytes",
+			    path, PROBE_DMARC_PSL_BYTES_MAX);
+			return PROBE_DMARC_E_LIMIT;
+		}
+		if (rc != SMTP_OK) {
+			dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
+			return PROBE_DMARC_E_NOMEM;
+		}
+	}
+	if (ferror(fp) || psl->text.data == NULL) {
+		dmarc_fmt(errmsg, errlen, "%s: %s", path, ferror(fp) ?
+		    "read error" : "empty file");
+		return PROBE_DMARC_E_IO;
+	}
+	return PROBE_DMARC_OK;
+}
+
+/*
+ * The next rule at or after *pos in the list's bytes: a line is read up
+ * to its first whitespace, "//" starts a comment line (the list's
+ * format). A rule longer than a name and its "*." cannot match one and
+ * is skipped. Sets *rule and *len, moves *pos past the line; returns
+ * false at the end. The bytes are not touched.
+ */
+static bool
+dmarc_psl_next(const struct smtp_buf *text, size_t *pos, const char **rule,
+    size_t *len)
+{
+	const char	*s, *end = text->data + text->len, *tok, *eol;
+
+	for (s = text->data + *pos; s < end; s = eol < end ? eol + 1 : end) {
+		while (s < end && dmarc_is_wsp(*s))
+			s++;
+		tok = s;
+		while (s < end && !dmarc_is_wsp(*s))
+			s++;
+		if ((eol = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			eol = end;
+		if (s == tok || (s - tok >= 2 && tok[0] == '/' &&
+		    tok[1] == '/') || (size_t)(s - tok) > DMARC_NAME_MAX + 2)
+			continue;
+		*rule = tok;
+		*len = (size_t)(s - tok);
+		*pos = (size_t)((eol < end ? eol + 1 : end) - text->data);
+		return true;
+	}
+	*pos = text->len;
+	return false;
+}
+
+/* FNV-1a over bytes, lowercased, continuing from h. */
+static uint32_t
+dmarc_hash(uint32_t h, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)dmarc_lower(s[i]);
+		h *= DMARC_FNV_PRIME;
+	}
+	return h;
+}
+
+/*
+ * Index every rule by the hash of its text, counting them as we go: the
+ * slot holds the rule's offset plus one (0 is an empty slot), a
+ * collision takes the next slot. Rules beyond half the slots are only
+ * counted; the caller then sizes the table by the count and calls again.
+ * Trade-off: the first size is guessed from the file's bytes (real lists
+ * have a rule per DMARC_PSL_BYTES_PER_RULE bytes or fewer) so that a
+ * real list is read once, and a list dense with rules twice.
+ * Errors: NOMEM.
+ */
+static enum probe_dmarc_rc
+dmarc_psl_index(struct probe_dmarc_psl *psl, size_t want)
+{
+	const char	*rule;
+	size_t		 pos = 0, len, i;
+
+	free(psl->slots);
+	psl->nrules = 0;
+	psl->nslots = DMARC_SLOTS_MIN;
+	while (psl->nslots < want * 2)
+		psl->nslots *= 2;
+	if ((psl->slots = calloc(psl->nslots, sizeof(*psl->slots))) == NULL)
+		return PROBE_DMARC_E_NOMEM;
+	while (dmarc_psl_next(&psl->text, &pos, &rule, &len)) {
+		if (++psl->nrules * 2 > psl->nslots)
+			continue;
+		i = dmarc_hash(DMARC_FNV_BASIS, rule, len) & (psl->nslots - 1);
+		while (psl->slots[i] != 0)
+			i = (i + 1) & (psl->nslots - 1);
+		psl->slots[i] = (uint32_t)(rule - psl->text.data) + 1;
+	}
+	return PROBE_DMARC_OK;
+}
+
+enum probe_dmarc_rc
+probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
+    char *errmsg, size_t errlen)
+{
+	FILE			*fp;
+	enum probe_dmarc_rc	 rc;
+
+	probe_dmarc_psl_free(psl);
+	if (path == NULL)
+		path = PROBE_DMARC_PSL_PATH;
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno != ENOENT) {
+			dmarc_fmt(errmsg, errlen, "%s: %s", path,
+			    strerror(errno));
+			return PROBE_DMARC_E_IO;
+		}
+		dmarc_fmt(psl->warning, sizeof(psl->warning), "no public "
+		    "suffix list at %s (Debian package publicsuffix): the "
+		    "organizational domain is guessed as the last two labels",
+		    path);
+		return PROBE_DMARC_OK;
+	}
+	rc = dmarc_psl_read(psl, fp, path, errmsg, errlen);
+	(void)fclose(fp);	/* opened for reading: nothing to lose */
+	if (rc != PROBE_DMARC_OK)
+		goto out;
+	rc = dmarc_psl_index(psl, psl->text.len / DMARC_PSL_BYTES_PER_RULE);
+	if (rc == PROBE_DMARC_OK && psl->nrules <= PROBE_DMARC_PSL_RULES_MAX &&
+	    psl->nrules * 2 > psl->nslots)
+		rc = dmarc_psl_index(psl, psl->nrules);
+	if (rc != PROBE_DMARC_OK) {
+		dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	if (psl->nrules > PROBE_DMARC_PSL_RULES_MAX) {
+		dmarc_fmt(errmsg, errlen, "%s: more than %d rules", path,
+		    PROBE_DMARC_PSL_RULES_MAX);
+		rc = PROBE_DMARC_E_LIMIT;
+		goto out;
+	}
+	psl->is_loaded = true;
+out:
+	if (rc != PROBE_DMARC_OK)
+		probe_dmarc_psl_free(psl);
+	return rc;
+}
+
+/* Does the rule at offset off read prefix then name, and end there? */
+static bool
+dmarc_psl_equal(const struct probe_dmarc_psl *psl, size_t off,
+    const char *prefix, size_t plen, const char *name, size_t nlen)
+{
+	const char	*r = psl->text.data + off;
+	size_t		 left = psl->text.len - off, i;
+
+	if (left < plen + nlen)
+		return false;
+	for (i = 0; i < plen; i++)
+		if (dmarc_lower(r[i]) != prefix[i])
+			return false;
+	for (i = 0; i < nlen; i++)
+		if (dmarc_lower(r[plen + i]) != name[i])
+			return false;
+	return left == plen + nlen || dmarc_is_wsp(r[plen + nlen]);
+}
+
+/* Is prefix followed by name (lowercase) a rule of the list? */
+static bool
+dmarc_psl_has(const struct probe_dmarc_psl *psl, const char *prefix,
+    const char *name)
+{
+	size_t		plen = strlen(prefix), nlen = strlen(name), i;
+	uint32_t	h;
+
+	h = dmarc_hash(dmarc_hash(DMARC_FNV_BASIS, prefix, plen), name, nlen);
+	for (i = h & (psl->nslots - 1); psl->slots[i] != 0;
+	    i = (i + 1) & (psl->nslots - 1))
+		if (dmarc_psl_equal(psl, psl->slots[i] - 1, prefix, plen,
+		    name, nlen))
+			return true;
+	return false;
+}
+
+/*
+ * The index of the public suffix's first label, by the list's algorithm:
+ * an exception rule wins, else the rule with the most labels, else the
+ * default rule "*" (the last label). Walking from the longest candidate
+ * down, the first rule met is the longest.
+ */
+static size_t
+dmarc_suffix_start(const struct probe_dmarc_psl *psl, const char *name,
+    const size_t *starts, size_t n)
+{
+	size_t	i;
+
+	if (!psl->is_loaded)
+		return n - 1;
+	for (i = 0; i < n; i++) {
+		if (dmarc_psl_has(psl, "!", name + starts[i]))
+			return i + 1 < n ? i + 1 : n - 1;
+		if (dmarc_psl_has(psl, "", name + starts[i]))
+			return i;
+		if (i + 1 < n && dmarc_psl_has(psl, "*.", name +
+		    starts[i + 1]))
+			return i;
+	}
+	return n - 1;
+}
+
+bool
+probe_dmarc_org_domain(const struct probe_dmarc_psl *psl, const char *domain,
+    char *out, size_t outlen)
+{
+	char	name[PROBE_DMARC_DOMAIN_MAX];
+	size_t	starts[DMARC_LABELS_MAX], n = 0, i, first;
+
+	if (!dmarc_domain_norm(domain, name, sizeof(name)))
+		return false;
+	starts[n++] = 0;
+	for (i = 0; name[i] != '\0' && n < DMARC_LABELS_MAX; i++)
+		if (name[i] == '.')
+			starts[n++] = i + 1;
+	first = dmarc_suffix_start(psl, name, starts, n);
+	/* RFC 7489 3.2: the public suffix and one label more. */
+	i = first > 0 ? starts[first - 1] : 0;
+	if (strlen(name + i) >= outlen)
+		return false;
+	memcpy(out, name + i, strlen(name + i) + 1);
+	return true;
+}
+
+bool
+probe_dmarc_aligned(const struct probe_dmarc_psl *psl, const char *a,
+    const char *b, enum probe_dmarc_mode mode)
+{
+	char	na[PROBE_DMARC_DOMAIN_MAX], nb[PROBE_DMARC_DOMAIN_MAX];
+
+	if (mode == PROBE_DMARC_STRICT)
+		return dmarc_domain_norm(a, na, sizeof(na)) &&
+		    dmarc_domain_norm(b, nb, sizeof(nb)) &&
+		    strcmp(na, nb) == 0;
+	return probe_dmarc_org_domain(psl, a, na, sizeof(na)) &&
+	    probe_dmarc_org_domain(psl, b, nb, sizeof(nb)) &&
+	    strcmp(na, nb) == 0;
+}
+
+/* ---- one record ---- */
+
+static bool
+dmarc_value_is(const char *v, size_t len, const char *word)
+{
+	return len == strlen(word) && strncasecmp(v, word, len) == 0;
+}
+
+static bool
+dmarc_policy_value(const char *v, size_t len, enum probe_dmarc_policy *p)
+{
+	enum probe_dmarc_policy	i;
+
+	for (i = 0; i < PROBE_DMARC_P_COUNT; i++)
+		if (dmarc_value_is(v, len, dmarc_policy_names[i])) {
+			*p = i;
+			return true;
+		}
+	return false;
+}
+
+static bool
+dmarc_tag_p(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	return dmarc_policy_value(v, len, &r->p);
+}
+
+static bool
+dmarc_tag_sp(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	r->has_sp = dmarc_policy_value(v, len, &r->sp);
+	return r->has_sp;
+}
+
+static bool
+dmarc_mode_value(const char *v, size_t len, enum probe_dmarc_mode *m)
+{
+	if (dmarc_value_is(v, len, "r"))
+		*m = PROBE_DMARC_RELAXED;
+	else if (dmarc_value_is(v, len, "s"))
+		*m = PROBE_DMARC_STRICT;
+	else
+		return false;
+	return true;
+}
+
+static bool
+dmarc_tag_adkim(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	return dmarc_mode_value(v, len, &r->adkim);
+}
+
+static bool
+dmarc_tag_aspf(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	return dmarc_mode_value(v, len, &r->aspf);
+}
+
+static bool
+dmarc_tag_pct(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	uint64_t	n;
+
+	if (!smtp_num_parse(v, len, 0, DMARC_PCT_MAX, &n))
+		return false;
+	r->pct = (unsigned)n;
+	return true;
+}
+
+static bool
+dmarc_tag_ri(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	uint64_t	n;
+
+	if (!smtp_num_parse(v, len, 0, PROBE_DMARC_RI_MAX, &n))
+		return false;
+	r->ri = (unsigned long)n;
+	return true;
+}
+
+/* Keeps the value (cut and flagged when long); false: not a URI list. */
+static bool
+dmarc_uri_value(struct probe_dmarc_record *r, char *dst, size_t dstlen,
+    const char *v, size_t len)
+{
+	size_t	keep = len < dstlen ? len : dstlen - 1;
+
+	memcpy(dst, v, keep);
+	dst[keep] = '\0';
+	r->is_uri_cut |= keep < len;
+	/* RFC 7489 6.4: each dmarc-uri is a URI, so it has a scheme. */
+	return len > 0 && memchr(v, ':', len) != NULL;
+}
+
+static bool
+dmarc_tag_rua(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	return dmarc_uri_value(r, r->rua, sizeof(r->rua), v, len);
+}
+
+static bool
+dmarc_tag_ruf(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	return dmarc_uri_value(r, r->ruf, sizeof(r->ruf), v, len);
+}
+
+/* RFC 7489 6.3: "0", "1", "d", "s", separated by colons. */
+static bool
+dmarc_tag_fo(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len >= sizeof(r->fo))
+		return false;
+	for (i = 0; i < len; i++)
+		if (i % 2 == 0 ? strchr("01dsDS", v[i]) == NULL : v[i] != ':')
+			return false;
+	if (len % 2 == 0)
+		return false;
+	memcpy(r->fo, v, len);
+	r->fo[len] = '\0';
+	return true;
+}
+
+static bool
+dmarc_tag_rf(struct probe_dmarc_record *r, const char *v, size_t len)
+{
+	(void)r;	/* only one format exists; nothing to keep */
+	return dmarc_value_is(v, len, "afrf");
+}
+
+static const struct dmarc_tag_def dmarc_tags[] = {
+	{ "p", dmarc_tag_p, true },
+	{ "sp", dmarc_tag_sp, true },
+	{ "adkim", dmarc_tag_adkim, false },
+	{ "aspf", dmarc_tag_aspf, false },
+	{ "pct", dmarc_tag_pct, false },
+	{ "ri", dmarc_tag_ri, false },
+	{ "rua", dmarc_tag_rua, false },
+	{ "ruf", dmarc_tag_ruf, false },
+	{ "fo", dmarc_tag_fo, false },
+	{ "rf", dmarc_tag_rf, false },
+};
+
+static void
+dmarc_warn(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
+    const char *what)
+{
+	if (r->nwarnings++ > 0)
+		return;
+	dmarc_fmt(r->warning, sizeof(r->warning), "%.*s%s: %s, ignored "
+	    "(RFC 7489 6.3: the default applies)",
+	    (int)(t->nlen < DMARC_TAG_SHOW ? t->nlen : DMARC_TAG_SHOW),
+	    t->name, t->nlen > DMARC_TAG_SHOW ? "..." : "", what);
+}
+
+/* Applies one tag after v=; false when it makes the record invalid. */
+static bool
+dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
+    bool *has_p)
+{
+	size_t	i;
+
+	if (!t->has_eq) {
+		dmarc_warn(r, t, "not a tag=value pair");
+		return true;
+	}
+	for (i = 0; i < sizeof(dmarc_tags) / sizeof(dmarc_tags[0]); i++) {
+		if (!dmarc_value_is(t->name, t->nlen, dmarc_tags[i].name))
+			continue;
+		if (dmarc_tags[i].parse(r, t->val, t->vlen)) {
+			*has_p |= i == 0;
+			return true;
+		}
+		if (dmarc_tags[i].is_fatal) {
+			dmarc_fmt(r->reason, sizeof(r->reason), "%s=: not "
+			    "none, quarantine or reject",
+			    dmarc_tags[i].name);
+			return false;
+		}
+		dmarc_warn(r, t, "not a valid value");
+		return true;
+	}
+	return true;	/* RFC 7489 6.3: unknown tags MUST be ignored */
+}
+
+static void
+dmarc_record_defaults(struct probe_dmarc_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pct = DMARC_PCT_DEFAULT;
+	r->ri = PROBE_DMARC_RI_DEFAULT;
+	r->adkim = PROBE_DMARC_RELAXED;
+	r->aspf = PROBE_DMARC_RELAXED;
+}
+
+bool
+probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
+{
+	struct probe_taglist_tag	t;
+	size_t			pos = 0;
+	bool			has_p = false;
+
+	dmarc_record_defaults(out);
+	if (memchr(text, '\0', len) != NULL) {
+		dmarc_fmt(out->reason, sizeof(out->reason), "the record "
+		    "holds a NUL byte");
+		return false;
+	}
+	/* RFC 7489 6.4: the version tag is first, spelled exactly so. */
+	if (!probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
+	    !dmarc_value_is(t.name, t.nlen, "v") || t.vlen != 6 ||
+	    memcmp(t.val, "DMARC1", 6) != 0) {
+		dmarc_fmt(out->reason, sizeof(out->reason), "does not start "
+		    "with v=DMARC1");
+		return false;
+	}
+	while (probe_taglist_next(text, len, &pos, &t))
+		if (!dmarc_apply(out, &t, &has_p))
+			return false;
+	if (!has_p) {
+		dmarc_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
+		    "7489 6.3: it is required)");
+		return false;
+	}
+	if (!out->has_sp)
+		out->sp = out->p;
+	out->is_valid = true;
+	return true;
+}
+
+/* ---- policy discovery ---- */
+
+/* RFC 7489 6.6.3: does the record start with a v=DMARC1 tag? */
+static bool
+dmarc_is_dmarc(const char *text, size_t len)
+{
+	struct probe_taglist_tag	t;
+	size_t			pos = 0;
+
+	return probe_taglist_next(text, len, &pos, &t) && t.has_eq &&
+	    dmarc_value_is(t.name, t.nlen, "v") && t.vlen == 6 &&
+	    memcmp(t.val, "DMARC1", 6) == 0;
+}
+
+static void
+dmarc_keep_text(struct probe_dmarc_result *out, const char *text, size_t len)
+{
+	size_t	keep = len;
+
+	if (keep >= sizeof(out->text))
+		keep = sizeof(out->text) - 1;
+	memcpy(out->text, text, keep);
+	out->text[keep] = '\0';
+	out->text_len = keep;
+	out->is_text_cut = keep < len;
+}
+
+/* The records of one answer; true when discovery ends with them. */
+static bool
+dmarc_take(struct probe_dmarc_result *out, const struct probe_dns_answer *ans)
+{
+	const struct probe_dns_rr	*rr;
+	size_t				 i, n = 0, which = 0;
+
+	for (i = 0; i < ans->nrr; i++) {
+		rr = probe_dns_answer_rr(ans, i);
+		if (dmarc_is_dmarc(probe_dns_answer_text(ans, i), rr->len)) {
+			which = i;
+			n++;
+		}
+	}
+	if (n == 0)
+		return false;
+	rr = probe_dns_answer_rr(ans, which);
+	dmarc_keep_text(out, probe_dns_answer_text(ans, which), rr->len);
+	if (n > 1) {
+		out->status = PROBE_DMARC_MULTIPLE;
+		dmarc_fmt(out->reason, sizeof(out->reason), "%zu v=DMARC1 "
+		    "records at %s: no policy applies (RFC 7489 6.6.3)", n,
+		    out->name);
+		return true;
+	}
+	if (probe_dmarc_parse(probe_dns_answer_text(ans, which), rr->len,
+	    &out->record))
+		out->status = PROBE_DMARC_FOUND;
+	else {
+		out->status = PROBE_DMARC_INVALID;
+		dmarc_fmt(out->reason, sizeof(out->reason), "%s",
+		    out->record.reason);
+	}
+	return true;
+}
+
+/* One step of discovery at _dmarc.domain; true when it ends there. */
+static bool
+dmarc_try(const struct probe_dns *dns, struct probe_dns_answer *ans,
+    const char *domain, struct probe_dmarc_result *out)
+{
+	enum probe_dns_status	st;
+
+	dmarc_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX, domain);
+	if (strlen(out->name) > DMARC_NAME_MAX)
+		return false;	/* no such name can exist */
+	st = probe_dns_lookup(dns, PROBE_DNS_TXT, out->name, ans);
+	if (st == PROBE_DNS_FOUND)
+		return dmarc_take(out, ans);
+	if (st == PROBE_DNS_NXDOMAIN || st == PROBE_DNS_NODATA)
+		return false;
+	out->status = PROBE_DMARC_TEMPERROR;
+	dmarc_fmt(out->reason, sizeof(out->reason), "%s: %s", out->name,
+	    ans->msg);
+	return true;
+}
+
+enum probe_dmarc_rc
+probe_dmarc_lookup(const struct probe_dns *dns,
+    const struct probe_dmarc_psl *psl, const char *from_domain,
+    struct probe_dmarc_result *out, char *errmsg, size_t errlen)
+{
+	struct probe_dns_answer	ans;
+
+	memset(out, 0, sizeof(*out));
+	if (!dmarc_domain_norm(from_domain, out->from_domain,
+	    sizeof(out->from_domain)) || !probe_dmarc_org_domain(psl,
+	    out->from_domain, out->org_domain, sizeof(out->org_domain))) {
+		dmarc_fmt(errmsg, errlen, "not a usable domain");
+		return PROBE_DMARC_E_USAGE;
+	}
+	out->is_org_guessed = !psl->is_loaded;
+	probe_dns_answer_init(&ans);
+	if (dmarc_try(dns, &ans, out->from_domain, out))
+		goto out;
+	/* RFC 7489 6.6.3: then the organizational domain's record. */
+	if (strcmp(out->org_domain, out->from_domain) != 0 &&
+	    dmarc_try(dns, &ans, out->org_domain, out))
+		goto out;
+	out->status = PROBE_DMARC_NONE;
+	dmarc_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX,
+	    out->from_domain);
+	dmarc_fmt(out->reason, sizeof(out->reason), "no v=DMARC1 record at "
+	    "%s%s%s", out->name, strcmp(out->org_domain, out->from_domain) ?
+	    " nor at " DMARC_PREFIX : "", strcmp(out->org_domain,
+	    out->from_domain) ? out->org_domain : "");
+out:
+	probe_dns_answer_free(&ans);
+	return PROBE_DMARC_OK;
+}

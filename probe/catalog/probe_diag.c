@@ -1,0 +1,135 @@
+/*
+ * probe_diag - catalog matches for probe outcomes, rendered.
+ */
+#include <string.h>
+
+#include "probe/catalog/probe_diag.h"
+#include "probe/util/probe_escape.h"
+
+/* Long enough for any filled remediation step. */
+#define PROBE_DIAG_FILL_MAX	4096
+
+bool
+probe_diag_attempt(struct probe_catalog *c, const struct probe_attempt *a,
+    const char *provider, struct probe_catalog_match *m)
+{
+	const struct smtp_step *f = smtp_dialog_final(&a->dialog);
+	struct probe_catalog_query q = { .provider = provider };
+	char text[PROBE_CATALOG_TEXT_MAX];
+
+	memset(m, 0, sizeof(*m));
+	if (f == NULL || a->verdict == PROBE_VERDICT_PASS)
+		return false;
+	q.has_stage = true;
+	q.stage = f->stage;
+	if (a->dialog.err.rc != SMTP_OK) {
+		q.outcome = smtp_err_name(a->dialog.err.rc);
+		q.text = a->dialog.err.msg;
+		q.len = strlen(a->dialog.err.msg);
+	} else {
+		q.code = f->reply.code;
+		q.enhanced = f->reply.enhanced;
+		q.len = probe_catalog_join(&f->reply, text, sizeof(text));
+		q.text = text;
+	}
+	return probe_catalog_match(c, &q, m);
+}
+
+bool
+probe_diag_dns(struct probe_catalog *c, const struct probe_result *r,
+    const char *provider, struct probe_catalog_match *m)
+{
+	struct probe_catalog_query q = { .provider = provider };
+
+	memset(m, 0, sizeof(*m));
+	if (!r->has_dns_verdict)
+		return false;
+	/* A DNS timeout is its own outcome, apart from an SMTP one. */
+	q.outcome = r->mx.status == PROBE_MX_TIMEOUT ? "dns_timeout" :
+	    probe_mx_status_name(r->mx.status);
+	q.text = r->mx.message;
+	q.len = strlen(r->mx.message);
+	return probe_catalog_match(c, &q, m);
+}
+
+static void
+probe_diag_fill(const struct probe_catalog_match *m,
+    const struct probe_diag_ctx *ctx, const char *tmpl, char *out)
+{
+	const char *facts[] = { "domain", ctx->domain, "ip", ctx->ip, "helo",
+	    ctx->helo, "mx", ctx->mx, "rcpt_domain", ctx->rcpt_domain, NULL,
+	    NULL };
+
+	probe_catalog_fill(tmpl, m, facts, out, PROBE_DIAG_FILL_MAX);
+}
+
+void
+probe_diag_text(FILE *fp, const struct probe_catalog_match *m,
+    const struct probe_diag_ctx *ctx, const char *indent)
+{
+	const struct probe_catalog_entry *e = m->entry;
+	char buf[PROBE_DIAG_FILL_MAX];
+	size_t i;
+
+	if (e == NULL)
+		return;
+	fprintf(fp, "%sdiagnosis: %s (%s, cause %s)%s\n", indent, e->id,
+	    e->verdict == PROBE_CATALOG_FAIL ? "fail" : "tempfail", e->cause,
+	    m->is_fallback ? " - not in the catalog: matched by code only" :
+	    "");
+	probe_diag_fill(m, ctx, e->summary, buf);
+	fprintf(fp, "%s  ", indent);
+	probe_escape_text(fp, buf, strlen(buf));
+	putc('\n', fp);
+	for (i = 0; i < e->nremediation; i++) {
+		probe_diag_fill(m, ctx, e->remediation[i], buf);
+		fprintf(fp, "%s  %zu. ", indent, i + 1);
+		probe_escape_text(fp, buf, strlen(buf));
+		putc('\n', fp);
+	}
+	fprintf(fp, "%s  see: ", indent);
+	probe_escape_text(fp, e->see, strlen(e->see));
+	putc('\n', fp);
+}
+
+void
+probe_diag_json(FILE *fp, const struct probe_catalog_match *m,
+    const struct probe_diag_ctx *ctx)
+{
+	const struct probe_catalog_entry *e = m->entry;
+	char buf[PROBE_DIAG_FILL_MAX];
+	size_t i;
+
+	if (e == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputs("{\"id\":", fp);
+	(void)probe_escape_json_str(fp, e->id);
+	fputs(",\"provider\":", fp);
+	(void)probe_escape_json_str(fp, e->provider);
+	fputs(",\"cause\":", fp);
+	(void)probe_escape_json_str(fp, e->cause);
+	fprintf(fp, ",\"verdict\":\"%s\",\"in_catalog\":%s,\"summary\":",
+	    e->verdict == PROBE_CATALOG_FAIL ? "fail" : "tempfail",
+	    m->is_fallback ? "false" : "true");
+	probe_diag_fill(m, ctx, e->summary, buf);
+	(void)probe_escape_json_str(fp, buf);
+	fputs(",\"remediation\":[", fp);
+	for (i = 0; i < e->nremediation; i++) {
+		probe_diag_fill(m, ctx, e->remediation[i], buf);
+		if (i > 0)
+			putc(',', fp);
+		(void)probe_escape_json_str(fp, buf);
+	}
+	fputs("],\"captures\":{", fp);
+	for (i = 0; i < m->ncaptures; i++) {
+		fputs(i ? "," : "", fp);
+		(void)probe_escape_json_str(fp, m->captures[i].name);
+		putc(':', fp);
+		(void)probe_escape_json_str(fp, m->captures[i].value);
+	}
+	fputs("},\"see\":", fp);
+	(void)probe_escape_json_str(fp, e->see);
+	putc('}', fp);
+}

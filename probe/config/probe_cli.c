@@ -1,0 +1,371 @@
+/*
+ * probe_cli - flags of "smtpprobe send".
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "probe/config/probe_cli.h"
+#include "smtp/smtp_num.h"
+
+enum probe_cli_opt {
+	PROBE_OPT_PROFILE = 256, PROBE_OPT_TO, PROBE_OPT_FROM,
+	PROBE_OPT_HEADER_FROM, PROBE_OPT_SOURCE, PROBE_OPT_HELO,
+	PROBE_OPT_SERVER, PROBE_OPT_PORT, PROBE_OPT_DNS_SERVER,
+	PROBE_OPT_STARTTLS, PROBE_OPT_TLS_VERIFY, PROBE_OPT_TLS_CA,
+	PROBE_OPT_QUIT_AFTER, PROBE_OPT_TIMEOUT, PROBE_OPT_SUBJECT,
+	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
+	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
+	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
+	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
+};
+
+static const struct option probe_cli_send_opts[] = {
+	{ "profile", required_argument, NULL, PROBE_OPT_PROFILE },
+	{ "to", required_argument, NULL, PROBE_OPT_TO },
+	{ "from", required_argument, NULL, PROBE_OPT_FROM },
+	{ "header-from", required_argument, NULL, PROBE_OPT_HEADER_FROM },
+	{ "source", required_argument, NULL, PROBE_OPT_SOURCE },
+	{ "helo", required_argument, NULL, PROBE_OPT_HELO },
+	{ "server", required_argument, NULL, PROBE_OPT_SERVER },
+	{ "port", required_argument, NULL, PROBE_OPT_PORT },
+	{ "dns-server", required_argument, NULL, PROBE_OPT_DNS_SERVER },
+	{ "starttls", required_argument, NULL, PROBE_OPT_STARTTLS },
+	{ "tls-verify", required_argument, NULL, PROBE_OPT_TLS_VERIFY },
+	{ "tls-ca", required_argument, NULL, PROBE_OPT_TLS_CA },
+	{ "quit-after", required_argument, NULL, PROBE_OPT_QUIT_AFTER },
+	{ "timeout", required_argument, NULL, PROBE_OPT_TIMEOUT },
+	{ "subject", required_argument, NULL, PROBE_OPT_SUBJECT },
+	{ "body-file", required_argument, NULL, PROBE_OPT_BODY_FILE },
+	{ "json", no_argument, NULL, PROBE_OPT_JSON },
+	{ "catalog", required_argument, NULL, PROBE_OPT_CATALOG },
+	{ "config", required_argument, NULL, PROBE_OPT_CONFIG },
+	{ "path", required_argument, NULL, PROBE_OPT_PATH },
+	{ "jobs", required_argument, NULL, PROBE_OPT_JOBS },
+	{ "format", required_argument, NULL, PROBE_OPT_FORMAT },
+	{ "output", required_argument, NULL, PROBE_OPT_OUTPUT },
+	{ "quiet", no_argument, NULL, PROBE_OPT_QUIET },
+	{ "lock-file", required_argument, NULL, PROBE_OPT_LOCK_FILE },
+	{ "wait", no_argument, NULL, PROBE_OPT_WAIT },
+	{ "no-check", no_argument, NULL, PROBE_OPT_NO_CHECK },
+	{ "dkim-selector", required_argument, NULL, PROBE_OPT_DKIM_SELECTOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+probe_cli_port(const char *s, size_t len, int *out)
+{
+	uint64_t v;
+
+	if (!smtp_num_parse(s, len, 1, 65535, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal. */
+static int
+probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	const char *colon = strrchr(arg, ':'), *host = arg;
+	size_t hostlen = strlen(arg);
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			goto bad;
+		host = arg + 1;
+		hostlen = (size_t)(close - host);
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else if (colon != NULL && strchr(arg, ':') != colon) {
+		colon = NULL;	/* a bare IPv6 literal: no port */
+	} else if (colon != NULL) {
+		hostlen = (size_t)(colon - arg);
+	}
+	if (colon != NULL && probe_cli_port(colon + 1, strlen(colon + 1),
+	    &o->server_port) != 0)
+		goto bad;
+	if (hostlen == 0 || hostlen >= sizeof(o->server_buf))
+		goto bad;
+	memcpy(o->server_buf, host, hostlen);
+	o->server_buf[hostlen] = '\0';
+	o->server = o->server_buf;
+	return 0;
+bad:
+	(void)snprintf(err, errlen, "--server: expected HOST[:PORT] or "
+	    "[IPv6]:PORT, got \"%.200s\"", arg);
+	return -1;
+}
+
+static int
+probe_cli_format(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	static const char *const names[] = { "text", "json", "nagios",
+	    "prometheus" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			o->format = (enum probe_cli_format)i;
+			return 0;
+		}
+	}
+	(void)snprintf(err, errlen, "--format: text, json, nagios or "
+	    "prometheus, not \"%.64s\"", arg);
+	return -1;
+}
+
+/* The options of many paths: config, selection, parallelism, output. */
+static int
+probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case PROBE_OPT_CONFIG: o->config = arg; return 0;
+	case PROBE_OPT_PATH:
+		if (o->npaths == PROBE_CLI_PATHS_MAX)
+			break;
+		o->paths[o->npaths++] = arg;
+		return 0;
+	case PROBE_OPT_JOBS:
+		if (!smtp_num_parse(arg, strlen(arg), 1, 256, &v))
+			break;
+		o->jobs = (int)v;
+		return 0;
+	case PROBE_OPT_FORMAT: return probe_cli_format(arg, o, err, errlen);
+	case PROBE_OPT_OUTPUT: o->output = arg; return 0;
+	case PROBE_OPT_QUIET: o->quiet = true; return 0;
+	case PROBE_OPT_LOCK_FILE: o->lock_file = arg; return 0;
+	case PROBE_OPT_WAIT: o->wait = true; return 0;
+	default: break;
+	}
+	(void)snprintf(err, errlen, c == PROBE_OPT_JOBS ? "--jobs: a number "
+	    "from 1 to 256" : "--path: at most %d", PROBE_CLI_PATHS_MAX);
+	return -1;
+}
+
+/* One option; -1 with err filled when its value is unusable. */
+static int
+probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case PROBE_OPT_PROFILE: o->profile = arg; break;
+	case PROBE_OPT_TO:
+		if (o->nto == SMTP_RCPTS_MAX) {
+			(void)snprintf(err, errlen, "--to: at most %d "
+			    "recipients", SMTP_RCPTS_MAX);
+			return -1;
+		}
+		o->to[o->nto++] = arg;
+		break;
+	case PROBE_OPT_FROM: o->from = arg; break;
+	case PROBE_OPT_HEADER_FROM: o->header_from = arg; break;
+	case PROBE_OPT_SOURCE: o->source = arg; break;
+	case PROBE_OPT_HELO: o->helo = arg; break;
+	case PROBE_OPT_SERVER: return probe_cli_server(arg, o, err, errlen);
+	case PROBE_OPT_PORT:
+		if (probe_cli_port(arg, strlen(arg), &o->port) == 0)
+			break;
+		(void)snprintf(err, errlen, "--port: not a number from 1 to "
+		    "65535: \"%.64s\"", arg);
+		return -1;
+	case PROBE_OPT_DNS_SERVER: o->dns_server = arg; break;
+	case PROBE_OPT_STARTTLS: o->starttls = arg; break;
+	case PROBE_OPT_TLS_VERIFY: o->tls_verify = arg; break;
+	case PROBE_OPT_TLS_CA: o->tls_ca = arg; break;
+	case PROBE_OPT_QUIT_AFTER: o->quit_after = arg; break;
+	case PROBE_OPT_TIMEOUT:
+		if (smtp_num_parse(arg, strlen(arg), 1, 3600, &v)) {
+			o->timeout_s = (int)v;
+			break;
+		}
+		(void)snprintf(err, errlen, "--timeout: not a number of "
+		    "seconds from 1 to 3600: \"%.64s\"", arg);
+		return -1;
+	case PROBE_OPT_SUBJECT: o->subject = arg; break;
+	case PROBE_OPT_NO_CHECK: o->no_check = true; break;
+	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
+	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
+	case PROBE_OPT_JSON:
+		o->json = true;
+		o->format = PROBE_CLI_FORMAT_JSON;
+		break;
+	case PROBE_OPT_CONFIG: case PROBE_OPT_PATH: case PROBE_OPT_JOBS:
+	case PROBE_OPT_FORMAT: case PROBE_OPT_OUTPUT: case PROBE_OPT_QUIET:
+	case PROBE_OPT_LOCK_FILE: case PROBE_OPT_WAIT:
+		return probe_cli_many(c, arg, o, err, errlen);
+	case PROBE_OPT_CATALOG:
+		if (o->ncatalogs == PROBE_CLI_CATALOGS_MAX) {
+			(void)snprintf(err, errlen, "--catalog: at most %d "
+			    "files", PROBE_CLI_CATALOGS_MAX);
+			return -1;
+		}
+		o->catalogs[o->ncatalogs++] = arg;
+		break;
+	case '4': o->family = AF_INET; break;
+	case '6': o->family = AF_INET6; break;
+	case 'h': o->help = true; break;
+	default:
+		(void)snprintf(err, errlen, "unknown or incomplete option");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Name the option getopt refused. A short one is named by optopt: inside
+ * a cluster ("-x4") optind has not moved on, so argv[optind - 1] would
+ * be the word before it. A long one is named by the whole word.
+ */
+static void
+probe_cli_bad_option(char **argv, char *err, size_t errlen)
+{
+	if (optopt > 0 && optopt < PROBE_OPT_PROFILE)
+		(void)snprintf(err, errlen, "unknown option or missing "
+		    "value: \"-%c\"", optopt);
+	else
+		(void)snprintf(err, errlen, "unknown option or missing "
+		    "value: \"%.100s\"", argv[optind - 1]);
+}
+
+int
+probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
+    char *err, size_t errlen)
+{
+	int c, seen4 = 0, seen6 = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->family = AF_UNSPEC;
+	/*
+	 * 0, not 1: glibc keeps its place inside a cluster of short options
+	 * ("-x4") in state that only optind = 0 resets; with 1, a second
+	 * parse would resume in the previous argv's leftover characters.
+	 */
+	optind = 0;
+	opterr = 0;	/* our own one-line message instead of getopt's */
+	while ((c = getopt_long(argc, argv, "46h", probe_cli_send_opts,
+	    NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			probe_cli_bad_option(argv, err, errlen);
+			return -1;
+		}
+		seen4 |= c == '4';
+		seen6 |= c == '6';
+		if (probe_cli_one(c, optarg, o, err, errlen) != 0)
+			return -1;
+	}
+	if (optind < argc) {
+		(void)snprintf(err, errlen, "unexpected argument \"%.100s\"",
+		    argv[optind]);
+		return -1;
+	}
+	if (seen4 && seen6) {
+		(void)snprintf(err, errlen, "-4 and -6 exclude each other");
+		return -1;
+	}
+	return 0;
+}
+
+static const char probe_cli_exit_text[] =
+"Exit status (the same as Nagios plugins):\n"
+"  0  pass      the server accepted the message (or the --quit-after stage)\n"
+"  1  tempfail  a 4xx reply, network trouble or a DNS failure that may pass\n"
+"  2  fail      a 5xx reply, a TLS policy failure, or DNS that says no mail\n"
+"  3  error     bad usage, configuration or an internal error\n";
+
+void
+probe_cli_usage(FILE *fp)
+{
+	fputs(
+"usage: smtpprobe COMMAND [OPTIONS]\n"
+"\n"
+"Will my mail get in? smtpprobe connects straight to a provider's MX from a\n"
+"chosen source address, upgrades with STARTTLS, submits one test message and\n"
+"reports every reply verbatim, with a verdict.\n"
+"\n"
+"Commands:\n"
+"  send          probe one sending path (see: smtpprobe send --help)\n"
+"  check         SPF, DMARC, DKIM and PTR of a sending path, and what\n"
+"                Gmail would say (see: smtpprobe check --help)\n"
+"  explain       diagnose replies from text, a mail log or a bounce\n"
+"                (see: smtpprobe explain --help)\n"
+"  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"
+"\n"
+"Options:\n"
+"  --help      this text\n"
+"  --version   print the version\n"
+"\n", fp);
+	fputs(probe_cli_exit_text, fp);
+}
+
+void
+probe_cli_send_usage(FILE *fp)
+{
+	fputs(
+"usage: smtpprobe send --to ADDR --from ADDR [OPTIONS]\n"
+"\n"
+"Look up the MX hosts of the recipient's domain, connect to each address in\n"
+"preference order until one answers definitively, and report the dialogue.\n"
+"\n"
+"Envelope and message:\n"
+"  --to ADDR            recipient (repeatable, one domain); required\n"
+"  --from ADDR          envelope sender (MAIL FROM); required: it decides SPF\n"
+"  --header-from ADDR   From: header (default: the envelope sender)\n"
+"  --helo NAME          EHLO/HELO name (default: this host's name)\n"
+"  --subject TEXT       Subject (the probe id is appended)\n"
+"  --body-file FILE     message body from FILE (at most 1 MiB)\n"
+"\n"
+"Where and how:\n"
+"  --profile NAME|FILE  provider profile (gmail, ...) or a YAML file\n"
+"  --source IP          bind to this local address before connecting\n"
+"  --server HOST[:PORT] skip the MX lookup and connect to HOST\n"
+"  --port N             TCP port (default 25, or the profile's)\n"
+"  --dns-server IP[:PORT]  send DNS queries to this resolver\n"
+"  -4, -6               use only IPv4 or only IPv6 addresses\n"
+"  --starttls MODE      required | opportunistic | off\n"
+"                       (default: the profile's, else opportunistic)\n"
+"  --tls-verify MODE    require | report (default: report, like an MTA)\n"
+"  --tls-ca FILE        trust these CA certificates instead of the system's\n"
+"  --quit-after STAGE   connect | banner | ehlo | tls | mail | rcpt: stop\n"
+"                       after that stage with QUIT (connect: just close)\n"
+"  --timeout SECONDS    wait at most this long at each stage (1-3600;\n"
+"                       default 10 s to connect, 30 s per reply, 60 s\n"
+"                       after the message)\n"
+"\n"
+"Pre-flight check (as \"smtpprobe check\", before sending):\n"
+"  --no-check           do not check SPF, DMARC, DKIM and PTR first (the\n"
+"                       check runs only for a path with a --source)\n"
+"  --dkim-selector SEL  also check the DKIM key at SEL._domainkey.<From\n"
+"                       domain>\n"
+"\n"
+"Many paths (from the config file):\n"
+"  --config FILE        sending paths (default /etc/smtpprobe/smtpprobe.yaml,\n"
+"                       then ~/.config/smtpprobe/smtpprobe.yaml)\n"
+"  --path NAME          only this path (repeatable; default: all)\n"
+"  --profile LIST       gmail,yahoo,... or all (gmail,yahoo,outlook,icloud)\n"
+"  --jobs N             probes at once (1-256, default 4), within each\n"
+"                       profile's politeness limits\n"
+"  --lock-file FILE     cron safety: one run at a time (default\n"
+"                       /run/lock/smtpprobe.lock, else /tmp)\n"
+"  --wait               wait for a running smtpprobe instead of exiting 3\n"
+"\n"
+"Output:\n"
+"  --format FORMAT      text (default), json, nagios or prometheus\n"
+"  --output FILE        with prometheus: write FILE atomically (for\n"
+"                       node_exporter's textfile collector)\n"
+"  --quiet              print nothing when every probe passes (for cron)\n"
+"  --json               the same as --format json\n"
+"  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
+"                       above the shipped ones and /etc/smtpprobe/catalogs)\n"
+"  --help               this text\n"
+"\n", fp);
+	fputs(probe_cli_exit_text, fp);
+}

@@ -1,0 +1,20 @@
+/*
+ * probe_report_json - one JSON document per probe, for programs. The
+ * schema is documented in README.md ("JSON output"); field names are
+ * stable. Server bytes are valid JSON strings: control bytes escaped,
+ * invalid UTF-8 replaced by U+FFFD and flagged per step. Writes to fp
+ * only; a write error shows in ferror(fp).
+ */
+#ifndef SMTPPROBE_PROBE_REPORT_JSON_H
+#define SMTPPROBE_PROBE_REPORT_JSON_H
+
+#include <stdio.h>
+
+#include "probe/report/probe_report_text.h"
+#include "probe/run/probe_run.h"
+
+/* probe_report_json_render - the document and a newline. */
+void	probe_report_json_render(FILE *fp,
+	    const struct probe_report_info *info, const struct probe_result *r);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * probe_report_nagios - one Nagios status line with performance data.
+ */
+#include <string.h>
+
+#include "probe/report/probe_report_cell.h"
+#include "probe/report/probe_report_nagios.h"
+
+/* The same order as the exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3. */
+static const char *const probe_nagios_states[] = {
+	[PROBE_VERDICT_PASS] = "OK",
+	[PROBE_VERDICT_TEMPFAIL] = "WARNING",
+	[PROBE_VERDICT_FAIL] = "CRITICAL",
+	[PROBE_VERDICT_ERROR] = "UNKNOWN",
+};
+_Static_assert(sizeof(probe_nagios_states) / sizeof(probe_nagios_states[0])
+    == PROBE_VERDICT_COUNT, "each verdict needs a state");
+
+static const char probe_nagios_hex[] = "0123456789abcdef";
+
+/* What a run of the line needs besides fp. */
+struct probe_nagios {
+	const struct probe_cell	 *cells;
+	const char *const	 *paths;
+	size_t			  npaths;
+	const char *const	 *profiles;
+	size_t			  nprofiles;
+};
+
+const char *
+probe_report_nagios_state(enum probe_verdict v)
+{
+	if ((unsigned)v >= PROBE_VERDICT_COUNT)
+		return probe_nagios_states[PROBE_VERDICT_ERROR];
+	return probe_nagios_states[v];
+}
+
+/*
+ * Write len bytes of s for the status line or a perfdata label: '|'
+ * would start performance data, '=' and a single quote would end a
+ * label, a newline would end the output Nagios reads as the status.
+ */
+static void
+probe_nagios_escape(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
+			fputs("\\\\", fp);
+		else if (c >= 0x20 && c < 0x7f && c != '|' && c != '=' &&
+		    c != '\'')
+			putc(c, fp);
+		else
+			fprintf(fp, "\\x%c%c", probe_nagios_hex[c >> 4],
+			    probe_nagios_hex[c & 15]);
+	}
+}
+
+/* "mail2/gmail". */
+static void
+probe_nagios_name(FILE *fp, const struct probe_nagios *m, size_t cell)
+{
+	const char *path = m->paths[cell / m->nprofiles];
+	const char *profile = m->profiles[cell % m->nprofiles];
+
+	probe_nagios_escape(fp, path, strlen(path));
+	putc('/', fp);
+	probe_nagios_escape(fp, profile, strlen(profile));
+}
+
+/*
+ * One entry of the list: "mail2/gmail 550 5.7.26 unauthenticated", or
+ * with no reply, the stage: "mail2/yahoo connect Connection timed out".
+ */
+static void
+probe_nagios_entry(FILE *fp, const struct probe_nagios *m, size_t cell)
+{
+	struct probe_report_cell_words w;
+
+	probe_report_cell_words(&m->cells[cell], &w);
+	probe_nagios_name(fp, m, cell);
+	if (w.code != 0)
+		fprintf(fp, " %d", w.code);
+	else if (w.stage != NULL)
+		fprintf(fp, " %s", w.stage);
+	if (w.enhanced_len > 0) {
+		putc(' ', fp);
+		probe_nagios_escape(fp, w.enhanced, w.enhanced_len);
+	}
+	if (w.why_len > 0) {
+		putc(' ', fp);
+		probe_nagios_escape(fp, w.why, w.why_len);
+	}
+	if (w.is_cut)
+		fputs("...", fp);
+}
+
+/* The cells that did not pass, worst first, then how many were left. */
+static void
+probe_nagios_list(FILE *fp, const struct probe_nagios *m, size_t total)
+{
+	size_t i, listed = 0, left = 0;
+	int v;
+
+	for (v = PROBE_VERDICT_COUNT - 1; v > PROBE_VERDICT_PASS; v--) {
+		for (i = 0; i < total; i++) {
+			if (probe_report_cell_verdict(&m->cells[i]) !=
+			    (enum probe_verdict)v)
+				continue;
+			if (listed == PROBE_NAGIOS_LIST_MAX) {
+				left++;
+				continue;
+			}
+			fputs(listed == 0 ? ": " : ", ", fp);
+			probe_nagios_entry(fp, m, i);
+			listed++;
+		}
+	}
+	if (left > 0)
+		fprintf(fp, ", and %zu more", left);
+}
+
+/* "6 of 6 paths pass", or "1 of 6 paths error, 2 fail, 1 tempfail". */
+static void
+probe_nagios_counts(FILE *fp, const size_t *counts, size_t total,
+    enum probe_verdict worst)
+{
+	int v;
+
+	fprintf(fp, "%zu of %zu path%s %s", counts[worst], total,
+	    total == 1 ? "" : "s", probe_verdict_name(worst));
+	for (v = (int)worst - 1; v > PROBE_VERDICT_PASS; v--)
+		if (counts[v] > 0)
+			fprintf(fp, ", %zu %s", counts[v],
+			    probe_verdict_name((enum probe_verdict)v));
+}
+
+/* " | 'mail1/gmail'=0.412s;;;0 ...": each cell's time; U if never run. */
+static void
+probe_nagios_perfdata(FILE *fp, const struct probe_nagios *m, size_t total)
+{
+	size_t i;
+
+	fputs(" |", fp);
+	for (i = 0; i < total; i++) {
+		fputs(" '", fp);
+		probe_nagios_name(fp, m, i);
+		if (m->cells[i].is_done)
+			fprintf(fp, "'=%.3fs;;;0",
+			    m->cells[i].elapsed_ms / 1000.0);
+		else
+			fputs("'=U;;;0", fp);
+	}
+}
+
+void
+probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, enum probe_verdict overall)
+{
+	const struct probe_nagios m = { cells, paths, npaths, profiles,
+	    nprofiles };
+	size_t counts[PROBE_VERDICT_COUNT], total = npaths * nprofiles;
+	enum probe_verdict worst;
+
+	worst = probe_report_cell_count(cells, total, counts);
+	fprintf(fp, "SMTPPROBE %s - ", probe_report_nagios_state(overall));
+	if (total == 0) {
+		fputs("no paths to probe\n", fp);
+		return;
+	}
+	probe_nagios_counts(fp, counts, total, worst);
+	probe_nagios_list(fp, &m, total);
+	probe_nagios_perfdata(fp, &m, total);
+	putc('\n', fp);
+}

@@ -1,0 +1,342 @@
+/*
+ * probe_report_prom - Prometheus text exposition, written atomically.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe/report/probe_report_cell.h"
+#include "probe/report/probe_report_prom.h"
+
+/* What a run of the metrics needs besides fp. */
+struct probe_prom {
+	const struct probe_cell	 *cells;
+	const char *const	 *paths;
+	size_t			  npaths;
+	const char *const	 *profiles;
+	size_t			  nprofiles;
+};
+
+/* Write the samples of the metric called name for one cell. */
+typedef void	probe_prom_sample_fn(FILE *fp, const char *name,
+		    const struct probe_prom *m, size_t cell);
+
+struct probe_prom_family {
+	const char		*name;
+	const char		*help;
+	probe_prom_sample_fn	*sample;
+};
+
+static const char probe_prom_hex[] = "0123456789abcdef";
+
+/*
+ * A label value, escaped as the exposition format says; every other
+ * control or non-ASCII byte as the text \xNN (see the header).
+ */
+static void
+probe_prom_escape(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
+			fputs("\\\\", fp);
+		else if (c == '"')
+			fputs("\\\"", fp);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c >= 0x20 && c < 0x7f)
+			putc(c, fp);
+		else
+			fprintf(fp, "\\\\x%c%c", probe_prom_hex[c >> 4],
+			    probe_prom_hex[c & 15]);
+	}
+}
+
+/* ",key=\"value\"" (no comma when is_first). */
+static void
+probe_prom_label(FILE *fp, bool is_first, const char *key, const char *s,
+    size_t len)
+{
+	fprintf(fp, "%s%s=\"", is_first ? "" : ",", key);
+	probe_prom_escape(fp, s, len);
+	putc('"', fp);
+}
+
+/* "name{path=\"..\",profile=\"..\"" and ",mx=\"..\"" when with_mx. */
+static void
+probe_prom_open(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell, bool with_mx)
+{
+	const char *path = m->paths[cell / m->nprofiles];
+	const char *profile = m->profiles[cell % m->nprofiles];
+	const struct probe_cell *c = &m->cells[cell];
+
+	fprintf(fp, "%s{", name);
+	probe_prom_label(fp, true, "path", path, strlen(path));
+	probe_prom_label(fp, false, "profile", profile, strlen(profile));
+	if (with_mx)
+		probe_prom_label(fp, false, "mx", c->mx,
+		    strnlen(c->mx, sizeof(c->mx)));
+}
+
+/* The stage label: a name from the stage table, or "" when none. */
+static void
+probe_prom_stage(FILE *fp, bool has_stage, enum smtp_stage stage)
+{
+	const char *name = has_stage ? smtp_stage_name(stage) : "";
+
+	probe_prom_label(fp, false, "stage", name, strlen(name));
+}
+
+static void
+probe_prom_up(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	probe_prom_open(fp, name, m, cell, true);
+	fprintf(fp, "} %d\n", probe_report_cell_verdict(&m->cells[cell]) ==
+	    PROBE_VERDICT_PASS);
+}
+
+static void
+probe_prom_reply_code(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	const struct probe_cell *c = &m->cells[cell];
+	bool has_stage = probe_report_cell_has_run(c) && c->has_stage;
+
+	probe_prom_open(fp, name, m, cell, true);
+	probe_prom_stage(fp, has_stage, c->stage);
+	fprintf(fp, "} %d\n", has_stage ? c->code : 0);
+}
+
+static void
+probe_prom_stage_seconds(FILE *fp, const char *name,
+    const struct probe_prom *m, size_t cell)
+{
+	const struct probe_cell *c = &m->cells[cell];
+	int s;
+
+	for (s = 0; s < SMTP_STAGE_COUNT; s++) {
+		if (!c->has_stage_ms[s])
+			continue;
+		probe_prom_open(fp, name, m, cell, true);
+		probe_prom_stage(fp, true, (enum smtp_stage)s);
+		fprintf(fp, "} %.6f\n", c->stage_ms[s] / 1000.0);
+	}
+}
+
+static void
+probe_prom_duration(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	probe_prom_open(fp, name, m, cell, true);
+	fprintf(fp, "} %.6f\n", m->cells[cell].elapsed_ms / 1000.0);
+}
+
+/* One sample per verdict, 1 for the cell's: alerts select on the label. */
+static void
+probe_prom_verdict(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	enum probe_verdict shown = probe_report_cell_verdict(&m->cells[cell]);
+	const char *vname;
+	int v;
+
+	for (v = 0; v < PROBE_VERDICT_COUNT; v++) {
+		vname = probe_verdict_name((enum probe_verdict)v);
+		probe_prom_open(fp, name, m, cell, false);
+		probe_prom_label(fp, false, "verdict", vname, strlen(vname));
+		fprintf(fp, "} %d\n", (enum probe_verdict)v == shown);
+	}
+}
+
+static const struct probe_prom_family probe_prom_families[] = {
+	{ "smtpprobe_path_up",
+	    "Whether the probe of this path and profile passed (1) or not (0).",
+	    probe_prom_up },
+	{ "smtpprobe_path_reply_code",
+	    "The reply code that decided the probe, 0 when there was none.",
+	    probe_prom_reply_code },
+	{ "smtpprobe_path_stage_seconds",
+	    "How long each dialogue stage of the deciding try took.",
+	    probe_prom_stage_seconds },
+	{ "smtpprobe_path_duration_seconds",
+	    "How long the whole probe of this path and profile took.",
+	    probe_prom_duration },
+	{ "smtpprobe_path_verdict",
+	    "1 for the verdict of this path and profile, 0 for the others.",
+	    probe_prom_verdict },
+};
+
+void
+probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, double now_epoch)
+{
+	const struct probe_prom m = { cells, paths, npaths, profiles,
+	    nprofiles };
+	const struct probe_prom_family *f;
+	size_t i, cell;
+
+	for (i = 0; i < sizeof(probe_prom_families) /
+	    sizeof(probe_prom_families[0]); i++) {
+		f = &probe_prom_families[i];
+		fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", f->name,
+		    f->help, f->name);
+		for (cell = 0; cell < npaths * nprofiles; cell++)
+			f->sample(fp, f->name, &m, cell);
+	}
+	fputs("# HELP smtpprobe_last_run_timestamp_seconds When the last run "
+	    "ended, in seconds since the epoch.\n"
+	    "# TYPE smtpprobe_last_run_timestamp_seconds gauge\n", fp);
+	fprintf(fp, "smtpprobe_last_run_timestamp_seconds %.3f\n", now_epoch);
+}
+
+/*
+ * Render into the temporary file fd and make it ready to be renamed:
+ * written, on disk, readable by the collector. Takes over fd. Returns
+ * NULL, or what failed (errno says why).
+ */
+static const char *
+probe_prom_fill(int fd, const struct probe_prom *m, double now_epoch)
+{
+	const char *what = NULL;
+	FILE *fp;
+	int saved;
+
+	fp = fdopen(fd, "w");
+	if (fp == NULL) {
+		saved = errno;
+		/* The fdopen error is the one to tell. */
+		(void)close(fd);
+		errno = saved;
+		return "cannot open the temporary file";
+	}
+	probe_report_prom_render(fp, m->cells, m->paths, m->npaths,
+	    m->profiles, m->nprofiles, now_epoch);
+	if (fflush(fp) != 0 || ferror(fp))
+		what = "cannot write the temporary file";
+	else if (fsync(fd) != 0)
+		what = "cannot sync the temporary file";
+	else if (fchmod(fd, PROBE_PROM_FILE_MODE) != 0)
+		what = "cannot set the mode of the temporary file";
+	if (what != NULL) {
+		saved = errno;
+		/* The first error is the one to tell. */
+		(void)fclose(fp);
+		errno = saved;
+		return what;
+	}
+	return fclose(fp) == 0 ? NULL : "cannot close the temporary file";
+}
+
+/* "PATH: what failed: why" in err; a cut message is still one line. */
+static void
+probe_prom_fail(char *err, size_t errlen, const char *path, const char *what,
+    int saved)
+{
+	if (saved != 0)
+		(void)snprintf(err, errlen, "%s: %s: %s", path, what,
+		    strerror(saved));
+	else
+		(void)snprintf(err, errlen, "%s: %s", path, what);
+}
+
+/*
+ * Only a regular file (or nothing) may be replaced: renaming over
+ * /dev/stdout, a FIFO or a symbolic link would swap the node itself for
+ * our file, which is never what --output meant. The check races with
+ * whoever changes path meanwhile; it guards against mistakes, not
+ * attacks. Returns NULL, or why not (errno 0 when no call failed).
+ */
+static const char *
+probe_prom_check_target(const char *path)
+{
+	struct stat st;
+
+	/* Missing is fine; other errors show at mkstemp. */
+	if (lstat(path, &st) != 0)
+		return NULL;
+	if (S_ISREG(st.st_mode))
+		return NULL;
+	errno = 0;
+	return "not a regular file, so not replacing it";
+}
+
+int
+probe_report_prom_check_file(const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	const char *what;
+	int n, fd;
+
+	n = snprintf(tmp, sizeof(tmp), "%s" PROBE_PROM_TMP_SUFFIX, path);
+	what = "the temporary file name is too long";
+	errno = ENAMETOOLONG;
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		goto fail;
+	what = probe_prom_check_target(path);
+	if (what != NULL)
+		goto fail;
+	/* The same creation the real write makes, undone at once. */
+	what = "cannot create a temporary file next to it";
+	fd = mkstemp(tmp);
+	if (fd == -1)
+		goto fail;
+	(void)close(fd);
+	(void)unlink(tmp);
+	return 0;
+fail:
+	probe_prom_fail(err, errlen, path, what, errno);
+	return -1;
+}
+
+int
+probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, double now_epoch, char *err, size_t errlen)
+{
+	const struct probe_prom m = { cells, paths, npaths, profiles,
+	    nprofiles };
+	char tmp[PATH_MAX];
+	const char *what;
+	bool is_made = false;
+	int n, fd, rc = -1;
+
+	n = snprintf(tmp, sizeof(tmp), "%s" PROBE_PROM_TMP_SUFFIX, path);
+	what = "the temporary file name is too long";
+	errno = ENAMETOOLONG;
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		goto out;
+	what = probe_prom_check_target(path);
+	if (what != NULL)
+		goto out;
+	what = "cannot create a temporary file next to it";
+	fd = mkstemp(tmp);
+	if (fd == -1)
+		goto out;
+	is_made = true;
+	what = probe_prom_fill(fd, &m, now_epoch);
+	if (what != NULL)
+		goto out;
+	what = "cannot rename the temporary file over it";
+	if (rename(tmp, path) != 0)
+		goto out;
+	is_made = false;
+	rc = 0;
+out:
+	if (rc != 0)
+		probe_prom_fail(err, errlen, path, what, errno);
+	/* Best effort: the rename did not happen, so path is intact. */
+	if (is_made)
+		(void)unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * probe_report_prom - a multi-path run as Prometheus metrics in the text
+ * exposition format, for node_exporter's textfile collector: each
+ * metric's # HELP and # TYPE once, then its samples, one per cell (path
+ * x profile) or per cell and stage:
+ *
+ *   smtpprobe_path_up{path,profile,mx}		1 pass, else 0
+ *   smtpprobe_path_reply_code{path,profile,mx,stage}
+ *					the deciding reply's code, 0 if none
+ *   smtpprobe_path_stage_seconds{path,profile,mx,stage}
+ *					each stage the deciding try timed
+ *   smtpprobe_path_duration_seconds{path,profile,mx}
+ *					the whole probe
+ *   smtpprobe_path_verdict{path,profile,verdict}
+ *					1 for the cell's verdict, 0 for the
+ *					others (one sample per verdict)
+ *   smtpprobe_last_run_timestamp_seconds	when the run ended
+ *
+ * All are gauges. A cell that could not run is up 0, verdict "error"
+ * (probe_report_cell), with mx "" and stage "" when it has none.
+ *
+ * Labels carry path and profile names, MX host names, stage names
+ * (smtp_stage_name) and verdict names, never server text: no reply text,
+ * cause or error goes into a label. Label values are escaped as the
+ * format says (backslash "\\", double quote "\"", newline "\n"); any
+ * other control or non-ASCII byte becomes the four characters \xNN (its
+ * backslash written "\\"), so the file stays valid UTF-8 and a label
+ * value reads as smtpprobe's text output would show it.
+ *
+ * Cells are row-major: paths[i] x profiles[j] is cells[i * nprofiles +
+ * j]. Everything is borrowed.
+ */
+#ifndef SMTPPROBE_PROBE_REPORT_PROM_H
+#define SMTPPROBE_PROBE_REPORT_PROM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "probe/verdict/probe_cell.h"
+
+/* The temporary file next to the target: PATH.tmp.XXXXXX (mkstemp). */
+#define PROBE_PROM_TMP_SUFFIX	".tmp.XXXXXX"
+
+/* What node_exporter needs to read the file whoever it runs as. */
+#define PROBE_PROM_FILE_MODE	0644
+
+/*
+ * probe_report_prom_render - every metric; now_epoch (seconds since the
+ * epoch) is the smtpprobe_last_run_timestamp_seconds value. Writes to
+ * fp only; a write error shows in ferror(fp), which the caller checks.
+ */
+void	probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
+	    const char *const *paths, size_t npaths,
+	    const char *const *profiles, size_t nprofiles, double now_epoch);
+
+/*
+ * probe_report_prom_check_file - whether probe_report_prom_write_file
+ * could write path now: the same checks and the same temporary file,
+ * removed at once. For finding an unwritable --output before any mail is
+ * sent. Returns 0, or -1 with one line in err as write_file gives it.
+ */
+int	probe_report_prom_check_file(const char *path, char *err,
+	    size_t errlen);
+
+/*
+ * probe_report_prom_write_file - render into path atomically, so that
+ * the collector never reads half a file: write a temporary file in the
+ * same directory, flush and fsync it, make it PROBE_PROM_FILE_MODE, then
+ * rename it over path. Something at path that is not a regular file (a
+ * directory, a device such as /dev/stdout, a FIFO, a symbolic link) is
+ * refused, not replaced. On any failure the temporary file is removed
+ * and whatever was at path stays as it was. Borrows everything.
+ * Returns 0, or -1 with one line in err (errlen bytes, always
+ * terminated when errlen > 0).
+ */
+int	probe_report_prom_write_file(const char *path,
+	    const struct probe_cell *cells, const char *const *paths,
+	    size_t npaths, const char *const *profiles, size_t nprofiles,
+	    double now_epoch, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * probe_send - assemble one probe from flags and a profile.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/run/probe_send.h"
+#include "smtp/smtp_io.h"
+
+/* An address goes between < and > on a command line: keep it plain. */
+static bool
+probe_send_is_address(const char *a)
+{
+	return strlen(a) <= 256 && strpbrk(a, "\r\n<> \t") == NULL;
+}
+
+/* The recipients' common domain: one session goes to one domain's MX. */
+static int
+probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	const char *at, *dom;
+	size_t i;
+
+	if (cli->nto == 0) {
+		(void)snprintf(err, errlen, "--to is required");
+		return -1;
+	}
+	for (i = 0; i < cli->nto; i++) {
+		at = strrchr(cli->to[i], '@');
+		dom = at ? at + 1 : "";
+		if (at == NULL || at == cli->to[i] || dom[0] == '\0' ||
+		    !probe_send_is_address(cli->to[i]) ||
+		    strlen(dom) >= sizeof(s->domain)) {
+			(void)snprintf(err, errlen, "--to: \"%.200s\" is not "
+			    "an address of the form user@domain", cli->to[i]);
+			return -1;
+		}
+		if (i == 0)
+			memcpy(s->domain, dom, strlen(dom) + 1);
+		else if (strcasecmp(s->domain, dom) != 0 && cli->server == NULL) {
+			(void)snprintf(err, errlen, "--to: all recipients must "
+			    "be in one domain (%s and %.200s differ)",
+			    s->domain, dom);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --source: an address of this machine, bound to prove it. */
+static int
+probe_send_source(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)&s->source;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)&s->source;
+	struct smtp_err serr = { 0 };
+
+	if (cli->source == NULL)
+		return 0;
+	if (inet_pton(AF_INET, cli->source, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		s->run.sourcelen = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, cli->source, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		s->run.sourcelen = sizeof(*v6);
+	} else {
+		(void)snprintf(err, errlen, "--source: \"%.100s\" is not an "
+		    "IPv4 or IPv6 address", cli->source);
+		return -1;
+	}
+	if (smtp_io_check_source((struct sockaddr *)&s->source,
+	    s->run.sourcelen, &serr) != SMTP_OK) {
+		(void)snprintf(err, errlen, "--source: %s", serr.msg);
+		return -1;
+	}
+	if (cli->family != AF_UNSPEC && cli->family != s->source.ss_family) {
+		(void)snprintf(err, errlen, "--source %s is not of the family "
+		    "-%c asks for", cli->source, cli->family == AF_INET ? '4' :
+		    '6');
+		return -1;
+	}
+	(void)snprintf(s->source_text, sizeof(s->source_text), "%s",
+	    cli->source);
+	s->run.source = (struct sockaddr *)&s->source;
+	s->run.dns.family = s->source.ss_family;
+	return 0;
+}
+
+static int
+probe_send_helo(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	if (cli->helo != NULL) {
+		if (strlen(cli->helo) >= sizeof(s->helo) ||
+		    strpbrk(cli->helo, "\r\n \t") != NULL ||
+		    cli->helo[0] == '\0') {
+			(void)snprintf(err, errlen, "--helo: a host name of at "
+			    "most 255 characters, without spaces");
+			return -1;
+		}
+		memcpy(s->helo, cli->helo, strlen(cli->helo) + 1);
+		return 0;
+	}
+	if (gethostname(s->helo, sizeof(s->helo)) != 0 || s->helo[0] == '\0') {
+		(void)snprintf(err, errlen, "cannot read this host's name "
+		    "(%s): give --helo", strerror(errno));
+		return -1;
+	}
+	s->helo[sizeof(s->helo) - 1] = '\0';
+	return 0;
+}
+
+/* Profile values first, flags over them; defaults where neither speaks. */
+static int
+probe_send_policy(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	struct smtp_dialog_opts *d = &s->run.dialog;
+	const struct probe_profile *p = &s->profile;
+
+	d->starttls = p->has_starttls ? p->starttls :
+	    SMTP_STARTTLS_OPPORTUNISTIC;
+	d->tls_verify = p->has_tls_verify ? p->tls_verify :
+	    SMTP_TLS_VERIFY_REPORT;
+	d->has_quit_after = p->has_quit_after;
+	d->quit_after = p->quit_after;
+	if (cli->starttls && !probe_profile_parse_starttls(cli->starttls,
+	    &d->starttls)) {
+		(void)snprintf(err, errlen, "--starttls: required, "
+		    "opportunistic or off");
+		return -1;
+	}
+	if (cli->tls_verify && !probe_profile_parse_tls_verify(cli->tls_verify,
+	    &d->tls_verify)) {
+		(void)snprintf(err, errlen, "--tls-verify: require or report");
+		return -1;
+	}
+	if (cli->quit_after) {
+		d->has_quit_after = true;
+		if (!probe_profile_parse_quit_after(cli->quit_after,
+		    &d->quit_after)) {
+			(void)snprintf(err, errlen, "--quit-after: connect, "
+			    "banner, ehlo, tls, mail or rcpt");
+			return -1;
+		}
+	}
+	s->run.port = cli->server_port ? cli->server_port : cli->port ?
+	    cli->port : p->port ? p->port : 25;
+	d->timeout_ms = cli->timeout_s * 1000;
+	s->run.dns.timeout_ms = cli->timeout_s ? cli->timeout_s * 1000 : 0;
+	s->run.dns.dns_server = cli->dns_server;
+	if (s->run.dns.family == AF_UNSPEC)
+		s->run.dns.family = cli->family;
+	return 0;
+}
+
+static int
+probe_send_body(const char *path, struct probe_send *s, char *err,
+    size_t errlen)
+{
+	/* Room for our headers within the engine's message bound. */
+	const size_t max = SMTP_DIALOG_MESSAGE_MAX - 8192;
+	FILE *fp = fopen(path, "rb");
+	int rc = -1;
+
+	if (fp == NULL) {
+		(void)snprintf(err, errlen, "--body-file: %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	s->body = malloc(max + 1);
+	if (s->body == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	s->body_len = fread(s->body, 1, max + 1, fp);
+	if (ferror(fp) || s->body_len > max)
+		(void)snprintf(err, errlen, "--body-file: %s: %s", path,
+		    ferror(fp) ? "read error" : "larger than 1 MiB");
+	else
+		rc = 0;
+out:
+	(void)fclose(fp);	/* read-only */
+	return rc;
+}
+
+static int
+probe_send_message(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	struct probe_message_opts m = { 0 };
+	const char *from_at;
+	time_t now = time(NULL);
+
+	if (cli->body_file && probe_send_body(cli->body_file, s, err,
+	    errlen) != 0)
+		return -1;
+	probe_message_new_id(s->probe_id, sizeof(s->probe_id), now);
+	from_at = strrchr(cli->header_from ? cli->header_from : cli->from,
+	    '@');
+	m.probe_id = s->probe_id;
+	m.header_from = cli->header_from ? cli->header_from : cli->from;
+	m.to = cli->to;
+	m.nto = cli->nto;
+	m.subject = cli->subject;
+	m.body = s->body;
+	m.body_len = s->body_len;
+	m.id_domain = from_at && from_at[1] ? from_at + 1 : s->helo;
+	m.now = now;
+	if (probe_message_build(&m, &s->message, err, errlen) != 0)
+		return -1;
+	s->run.dialog.message = s->message.data;
+	s->run.dialog.message_len = s->message.len;
+	return 0;
+}
+
+static int
+probe_send_tls(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	struct tls_err terr = { 0 };
+
+	if (s->run.dialog.starttls == SMTP_STARTTLS_OFF)
+		return 0;
+	s->tls = tls_conn_ctx_new(cli->tls_ca, &terr);
+	if (s->tls == NULL) {
+		(void)snprintf(err, errlen, "%s%s", cli->tls_ca ? "--tls-ca: " :
+		    "", terr.msg);
+		return -1;
+	}
+	s->run.dialog.tls_ctx = s->tls;
+	return 0;
+}
+
+int
+probe_send_prepare(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	if (cli->profile != NULL) {
+		if (probe_profile_load(cli->profile, &s->profile, err,
+		    errlen) != 0)
+			return -1;
+		s->has_profile = true;
+	}
+	if (probe_send_domain(cli, s, err, errlen) != 0)
+		return -1;
+	if (cli->from != NULL && !probe_send_is_address(cli->from)) {
+		(void)snprintf(err, errlen, "--from: \"%.200s\" is not a plain "
+		    "address (no spaces, <, > or line breaks; \"\" is the "
+		    "null sender)", cli->from);
+		return -1;
+	}
+	if (cli->header_from != NULL &&
+	    !probe_send_is_address(cli->header_from)) {
+		(void)snprintf(err, errlen, "--header-from: not a plain "
+		    "address");
+		return -1;
+	}
+	if (cli->from == NULL) {
+		(void)snprintf(err, errlen, "--from is required: the envelope "
+		    "sender decides SPF, so smtpprobe will not guess it");
+		return -1;
+	}
+	if (probe_send_source(cli, s, err, errlen) != 0 ||
+	    probe_send_helo(cli, s, err, errlen) != 0 ||
+	    probe_send_policy(cli, s, err, errlen) != 0 ||
+	    probe_send_message(cli, s, err, errlen) != 0 ||
+	    probe_send_tls(cli, s, err, errlen) != 0)
+		return -1;
+	s->run.domain = s->domain;
+	s->run.server = cli->server;
+	s->run.dialog.helo = s->helo;
+	s->run.dialog.mail_from = cli->from;
+	s->run.dialog.rcpts = cli->to;
+	s->run.dialog.nrcpts = cli->nto;
+	return 0;
+}
+
+void
+probe_send_free(struct probe_send *s)
+{
+	tls_conn_ctx_free(s->tls);
+	free(s->body);
+	smtp_buf_free(&s->message);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,43 @@
+/*
+ * probe_cell - the outcome of one sending path against one provider
+ * profile, condensed as soon as the probe ends: what the matrix, the
+ * Nagios line and the Prometheus metrics need, plus the rendered detail
+ * (text and JSON) of that probe. A run keeps one cell per path and
+ * profile and nothing else, so memory grows with --jobs (probes in
+ * flight), not with the number of paths.
+ *
+ * This header is data only; probe_multi fills cells, the reporters
+ * (probe_report_matrix, probe_report_nagios, probe_report_prom) render
+ * them.
+ */
+#ifndef SMTPPROBE_PROBE_CELL_H
+#define SMTPPROBE_PROBE_CELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe/verdict/probe_verdict.h"
+#include "smtp/smtp_reply.h"
+#include "smtp/smtp_stage.h"
+
+struct probe_cell {
+	const char		*path;		/* path name (borrowed) */
+	const char		*profile;	/* profile name (borrowed) */
+	enum probe_verdict	 verdict;
+	bool			 has_stage;	/* stage/code below are set */
+	enum smtp_stage		 stage;		/* where it was decided */
+	int			 code;		/* 0 when no reply */
+	char			 enhanced[SMTP_REPLY_ENHANCED_MAX];
+	char			 cause[32];	/* catalog cause, or "" */
+	char			 match_id[96];	/* catalog entry id, or "" */
+	char			 mx[256];	/* MX host of the deciding try */
+	char			 error[512];	/* our words when no reply */
+	double			 elapsed_ms;	/* the whole probe */
+	bool			 has_stage_ms[SMTP_STAGE_COUNT];
+	double			 stage_ms[SMTP_STAGE_COUNT]; /* deciding try */
+	char			*detail_text;	/* owned; NULL until done */
+	char			*detail_json;	/* owned; one JSON object */
+	bool			 is_done;
+};
+
+#endif
