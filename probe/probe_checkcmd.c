@@ -13,13 +13,13 @@
 #include "probe/auth/probe_check.h"
 #include "probe/report/probe_check_report.h"
 #include "probe/probe_checkcmd.h"
+#include "probe/verdict/probe_verdict.h"
 #include "probe/util/probe_escape.h"
 #include "smtp/smtp_num.h"
 
-#define CHECKCMD_PASS		0
-#define CHECKCMD_WARN		1
-#define CHECKCMD_FAIL		2
-#define CHECKCMD_ERROR		3
+/* Parsing: 0, or -1 with the message already on stderr. */
+#define CHECKCMD_OK		0
+#define CHECKCMD_BAD		(-1)
 /* RFC 7208 4.6.4 asks for at least 20 s; an operator may want more. */
 #define CHECKCMD_TIMEOUT_MAX_S	300
 #define CHECKCMD_MS_PER_S	1000
@@ -45,7 +45,7 @@ checkcmd_error(const char *msg)
 	fputs("smtpprobe check: ", stderr);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe check --help'.\n", stderr);
-	return CHECKCMD_ERROR;
+	return CHECKCMD_BAD;
 }
 
 static void
@@ -86,7 +86,7 @@ checkcmd_timeout(const char *arg, struct checkcmd_opts *o)
 	if (!smtp_num_parse(arg, strlen(arg), 1, CHECKCMD_TIMEOUT_MAX_S, &s))
 		return checkcmd_error("--timeout: 1 to 300 seconds");
 	o->dns.timeout_ms = (int)(s * CHECKCMD_MS_PER_S);
-	return CHECKCMD_PASS;
+	return CHECKCMD_OK;
 }
 
 static const struct option checkcmd_longopts[] = {
@@ -140,7 +140,7 @@ checkcmd_opt(int ch, const char *arg, struct checkcmd_opts *o)
 	default:
 		return checkcmd_error("unknown option or missing value");
 	}
-	return CHECKCMD_PASS;
+	return CHECKCMD_OK;
 }
 
 static int
@@ -153,77 +153,68 @@ checkcmd_parse(int argc, char **argv, struct checkcmd_opts *o)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", checkcmd_longopts,
 	    NULL)) != -1)
-		if (checkcmd_opt(ch, optarg, o) != CHECKCMD_PASS)
-			return CHECKCMD_ERROR;
+		if (checkcmd_opt(ch, optarg, o) != CHECKCMD_OK)
+			return CHECKCMD_BAD;
 	if (optind < argc)
 		return checkcmd_error("unexpected argument");
 	if (!o->help && (o->check.mail_from == NULL ||
 	    o->check.source == NULL))
 		return checkcmd_error("--from and --source are required");
-	return CHECKCMD_PASS;
-}
-
-static int
-checkcmd_exit(enum probe_check_level level)
-{
-	switch (level) {
-	case PROBE_CHECK_PASS:
-		return CHECKCMD_PASS;
-	case PROBE_CHECK_WARN:
-		return CHECKCMD_WARN;
-	default:
-		return CHECKCMD_FAIL;
-	}
+	return CHECKCMD_OK;
 }
 
 /* Runs the check with an open resolver and list; prints the report. */
-static int
+static enum probe_verdict
 checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
 {
 	struct probe_check_result	*r;
 	char				 err[PROBE_CHECK_ERR_MAX];
-	int				 rc;
+	enum probe_verdict		 rc = PROBE_VERDICT_ERROR;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return checkcmd_error("out of memory");
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		(void)checkcmd_error("out of memory");
+		return PROBE_VERDICT_ERROR;
+	}
 	if (probe_check_run(dns, &o->check, r, err, sizeof(err)) !=
 	    PROBE_CHECK_OK) {
-		rc = checkcmd_error(err);
+		(void)checkcmd_error(err);
 		goto out;
 	}
+	rc = probe_verdict_check(&r->predicted);
 	if (o->json)
 		probe_check_report_json(stdout, r);
 	else
 		probe_check_report_text(stdout, r);
-	rc = checkcmd_exit(r->predicted.level);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("smtpprobe check: write error\n", stderr);
-		rc = CHECKCMD_ERROR;
+		rc = PROBE_VERDICT_ERROR;
 	}
 out:
 	free(r);
 	return rc;
 }
 
-int
+enum probe_verdict
 probe_checkcmd_run(int argc, char **argv)
 {
 	struct checkcmd_opts	o;
 	struct probe_dmarc_psl	psl;
 	struct probe_dns	dns;
 	char			err[PROBE_CHECK_ERR_MAX];
-	int			rc;
+	enum probe_verdict	rc;
 
-	if (checkcmd_parse(argc, argv, &o) != CHECKCMD_PASS)
-		return CHECKCMD_ERROR;
+	if (checkcmd_parse(argc, argv, &o) != CHECKCMD_OK)
+		return PROBE_VERDICT_ERROR;
 	if (o.help) {
 		checkcmd_usage(stdout);
-		return CHECKCMD_PASS;
+		return PROBE_VERDICT_PASS;
 	}
 	probe_dmarc_psl_init(&psl);
 	if (probe_dmarc_psl_load(&psl, o.psl_path, err, sizeof(err)) !=
-	    PROBE_DMARC_OK)
-		return checkcmd_error(err);
+	    PROBE_DMARC_OK) {
+		(void)checkcmd_error(err);
+		return PROBE_VERDICT_ERROR;
+	}
 	if (psl.warning[0] != '\0') {
 		fputs("smtpprobe check: warning: ", stderr);
 		probe_escape_text(stderr, psl.warning, strlen(psl.warning));
@@ -232,7 +223,8 @@ probe_checkcmd_run(int argc, char **argv)
 	o.check.psl = &psl;
 	if (probe_dns_open(&dns, &o.dns, err, sizeof(err)) != PROBE_DNS_OK) {
 		probe_dmarc_psl_free(&psl);
-		return checkcmd_error(err);
+		(void)checkcmd_error(err);
+		return PROBE_VERDICT_ERROR;
 	}
 	rc = checkcmd_check(&o, &dns);
 	probe_dns_close(&dns);

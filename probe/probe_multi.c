@@ -66,19 +66,6 @@ probe_multi_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-enum probe_verdict
-probe_multi_overall(const struct probe_cell *cells, size_t n)
-{
-	enum probe_verdict v = PROBE_VERDICT_PASS;
-	size_t i;
-
-	if (n == 0)
-		return PROBE_VERDICT_ERROR;
-	for (i = 0; i < n; i++)
-		v = probe_verdict_worse(v, cells[i].verdict);
-	return v;
-}
-
 void
 probe_multi_free_cells(struct probe_cell *cells, size_t n)
 {
@@ -281,6 +268,8 @@ probe_multi_check_run(struct probe_multi_job *j,
 		.source = j->cli.source,
 		.helo = j->cli.helo,
 		.dkim_selector = j->cli.dkim_selector,
+		/* The probe's test message is not DKIM-signed (yet). */
+		.is_unsigned = true,
 		.psl = psl,
 	};
 	struct probe_dns_opts	dopts = {
@@ -299,6 +288,8 @@ probe_multi_check_run(struct probe_multi_job *j,
 	}
 	rc = probe_check_run(&dns, &opts, j->check, err, sizeof(err));
 	probe_dns_close(&dns);
+	if (rc == PROBE_CHECK_OK)
+		(void)probe_verdict_check(&j->check->predicted);
 	if (rc != PROBE_CHECK_OK)
 		(void)snprintf(j->check_note, sizeof(j->check_note),
 		    "check skipped: %s", err);
@@ -396,17 +387,6 @@ probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
 		    true);
 }
 
-/* The deciding attempt: the last one whose verdict is the probe's. */
-static size_t
-probe_multi_deciding(const struct probe_result *r)
-{
-	size_t i = r->nattempts;
-
-	while (i > 1 && r->attempts[i - 1].verdict != r->verdict)
-		i--;
-	return i - 1;
-}
-
 static void
 probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
 {
@@ -419,8 +399,8 @@ probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
 	cell->verdict = r->verdict;
 	cell->elapsed_ms = r->elapsed_ms;
 	(void)snprintf(cell->error, sizeof(cell->error), "%s", r->error);
-	if (r->nattempts > 0) {
-		i = probe_multi_deciding(r);
+	if (r->nattempts > 0 && r->decided < r->nattempts) {
+		i = r->decided;
 		a = &r->attempts[i];
 		m = &j->matches[i];
 		(void)snprintf(cell->mx, sizeof(cell->mx), "%s", a->mx);

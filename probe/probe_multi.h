@@ -56,8 +56,4 @@ int	probe_multi_run(const struct probe_multi_opts *o,
 /* probe_multi_free_cells - free the rendered details of n cells. */
 void	probe_multi_free_cells(struct probe_cell *cells, size_t n);
 
-/* probe_multi_overall - the worst verdict of n cells (error if n is 0). */
-enum probe_verdict probe_multi_overall(const struct probe_cell *cells,
-	    size_t n);
-
 #endif

@@ -320,7 +320,7 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 		rc = probe_sendcmd_error(cells ? err : "out of memory");
 		goto out;
 	}
-	overall = probe_multi_overall(cells, n);
+	overall = probe_verdict_run(cells, n, NULL);
 	/* One ad-hoc probe that could not start: a usage error, on stderr. */
 	if (n == 1 && overall == PROBE_VERDICT_ERROR && !cells[0].has_stage &&
 	    cells[0].mx[0] == '\0') {

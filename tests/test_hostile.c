@@ -261,13 +261,45 @@ Test(hostile, a_tls_alert_mid_handshake_is_a_tls_failure)
 	    "starttls sleep: 300\n"
 	    "starttls raw: \\x15\\x03\\x03\\x00\\x02\\x02\\x28\n"
 	    "starttls stall:\n", 1, NULL);
-	probe(&r, "--json", "--starttls", "opportunistic", NULL);
+	probe(&r, "--json", "--starttls", "required", NULL);
 	cr_assert_eq(r.status, 2, "%s", r.out);
 	cr_assert(strstr(r.out, "\"stage\":\"tls\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"error\":\"TLS handshake failed: sslv3 alert "
 	    "handshake failure\",\"error_kind\":\"tls\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"verdict\":\"fail\"") != NULL);
 	cr_assert(strstr(r.out, "\"stage\":\"mail\"") == NULL);
+	cmd_run_free(&r);
+}
+
+/*
+ * The same alert under --starttls opportunistic: an MTA goes on in clear
+ * (Exim's default) or defers, it never bounces. The probe retries the
+ * address in clear on a new connection, records both attempts, and the
+ * clear one decides: here the server takes the mail, so the probe passes.
+ */
+Test(hostile, a_tls_alert_under_opportunistic_retries_in_clear)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("ehlo: 250-fakemx\nehlo: 250 STARTTLS\n"
+	    "starttls: 220 2.0.0 Ready to start TLS\n"
+	    "starttls sleep: 300\n"
+	    "starttls raw: \\x15\\x03\\x03\\x00\\x02\\x02\\x28\n"
+	    "starttls close:\n", 2, NULL);
+	probe(&r, "--json", "--starttls", "opportunistic", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\"clear_retry\":false") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"clear_retry\":true") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"verdict\":\"tempfail\"") != NULL,
+	    "the failed handshake: %s", r.out);
+	cr_assert(strstr(r.out, "\"verdict\":\"pass\"") != NULL, "%s", r.out);
+	cr_assert_eq(fakemx_run_wait(&mx, 10000), 0);
+	log = fakemx_run_log(&mx);
+	cr_assert_not_null(log);
+	cr_assert(strstr(log, "recv MAIL FROM:<probe@example.test>") != NULL,
+	    "%s", log);
+	free(log);
 	cmd_run_free(&r);
 }
 

@@ -648,7 +648,8 @@ Test(probe_mx, reports_a_closed_dns_port_as_a_refused_connection,
 	start = now_ms();
 	resolve(&t, "gmail.test");
 	cr_assert_lt(now_ms() - start, TEST_TIMEOUT_MS / 2);
-	assert_status(&t, PROBE_MX_TIMEOUT);
+	/* The status says what the words say (it was "timeout"). */
+	assert_status(&t, PROBE_MX_REFUSED);
 	format_into(want, sizeof(want),
 	    "DNS server 127.0.0.1:%d refused the connection", port);
 	cr_assert_str_eq(t.res.message, want);
@@ -690,7 +691,9 @@ Test(probe_mx, accepts_an_ipv6_dns_server_in_brackets_with_a_port,
 
 	cr_assert_eq(probe_mx_resolve("gmail.test", &opts, &res, err,
 	    sizeof(err)), PROBE_MX_OK, "%s", err);
-	cr_assert_eq(res.status, PROBE_MX_TIMEOUT, "%s", res.message);
+	/* Refused at once, or no answer, as the kernel decides. */
+	cr_assert(res.status == PROBE_MX_REFUSED ||
+	    res.status == PROBE_MX_TIMEOUT, "%s", res.message);
 	cr_assert_not_null(strstr(res.message, "[::1]:1"), "%s",
 	    res.message);
 	probe_mx_result_free(&res);

@@ -54,7 +54,7 @@ Test(probe_report_cell, shows_a_cell_that_never_ran_as_an_error_with_its_words)
 	(void)snprintf(c.error, sizeof(c.error), "source not local");
 	/* Zeroed, which means nothing yet. */
 	c.verdict = PROBE_VERDICT_PASS;
-	cr_assert_not(probe_report_cell_has_run(&c));
+	cr_assert_not(probe_verdict_cell_has_run(&c));
 	probe_report_cell_words(&c, &w);
 	cr_assert_eq(w.verdict, PROBE_VERDICT_ERROR);
 	cr_assert_null(w.stage);
@@ -79,7 +79,7 @@ Test(probe_report_cell, treats_a_finished_error_with_our_words_as_not_run)
 
 	set_reply(PROBE_VERDICT_ERROR, SMTP_STAGE_CONNECT, 0, "", "");
 	(void)snprintf(c.error, sizeof(c.error), "no recipient for yahoo");
-	cr_assert_not(probe_report_cell_has_run(&c));
+	cr_assert_not(probe_verdict_cell_has_run(&c));
 	probe_report_cell_words(&c, &w);
 	cr_assert_null(w.stage, "a cell that could not run has no stage");
 	cr_assert_str_eq(why(buf, sizeof(buf)), "no recipient for yahoo");
@@ -89,7 +89,7 @@ Test(probe_report_cell, gives_a_pass_no_words)
 {
 	set_reply(PROBE_VERDICT_PASS, SMTP_STAGE_END_OF_DATA, 250, "2.0.0",
 	    "");
-	cr_assert(probe_report_cell_has_run(&c));
+	cr_assert(probe_verdict_cell_has_run(&c));
 	probe_report_cell_words(&c, &w);
 	cr_assert_eq(w.verdict, PROBE_VERDICT_PASS);
 	cr_assert_null(w.stage);
@@ -129,7 +129,7 @@ Test(probe_report_cell, gives_our_error_when_there_was_no_reply_and_no_cause)
 
 	set_reply(PROBE_VERDICT_TEMPFAIL, SMTP_STAGE_CONNECT, 0, "", "");
 	(void)snprintf(c.error, sizeof(c.error), "connection timed out");
-	cr_assert(probe_report_cell_has_run(&c));
+	cr_assert(probe_verdict_cell_has_run(&c));
 	probe_report_cell_words(&c, &w);
 	cr_assert_eq(w.verdict, PROBE_VERDICT_TEMPFAIL);
 	cr_assert_str_eq(w.stage, "connect");
@@ -166,31 +166,6 @@ Test(probe_report_cell, reads_no_further_than_a_field_that_lacks_its_nul)
 Test(probe_report_cell, shows_a_verdict_out_of_range_as_an_error)
 {
 	set_reply((enum probe_verdict)42, SMTP_STAGE_RCPT, 550, "", "");
-	cr_assert_eq(probe_report_cell_verdict(&c), PROBE_VERDICT_ERROR);
+	cr_assert_eq(probe_verdict_cell(&c), PROBE_VERDICT_ERROR);
 }
 
-Test(probe_report_cell, counts_by_the_verdict_shown_and_returns_the_worst)
-{
-	struct probe_cell cells[4];
-	size_t counts[PROBE_VERDICT_COUNT] = { 9, 9, 9, 9 };
-	size_t i;
-
-	memset(cells, 0, sizeof(cells));
-	for (i = 0; i < 3; i++)
-		cells[i].is_done = true;
-	cells[1].verdict = PROBE_VERDICT_TEMPFAIL;
-	cells[2].verdict = PROBE_VERDICT_PASS;
-	/* cells[3] never ran. */
-	cr_assert_eq(probe_report_cell_count(cells, 4, counts),
-	    PROBE_VERDICT_ERROR);
-	cr_assert_eq(counts[PROBE_VERDICT_PASS], 2);
-	cr_assert_eq(counts[PROBE_VERDICT_TEMPFAIL], 1);
-	cr_assert_eq(counts[PROBE_VERDICT_FAIL], 0);
-	cr_assert_eq(counts[PROBE_VERDICT_ERROR], 1);
-	cr_assert_eq(probe_report_cell_count(cells, 3, counts),
-	    PROBE_VERDICT_TEMPFAIL);
-	cr_assert_eq(probe_report_cell_count(cells, 0, counts),
-	    PROBE_VERDICT_PASS);
-	for (i = 0; i < PROBE_VERDICT_COUNT; i++)
-		cr_assert_eq(counts[i], 0);
-}

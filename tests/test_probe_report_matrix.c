@@ -86,7 +86,7 @@ line_of(size_t n, char *buf, size_t len)
 Test(probe_report_matrix, renders_the_mixed_run_line_for_line)
 {
 	static const char want[] =
-	    "smtpprobe " SMTPPROBE_VERSION ": verdict error\n"
+	    "smtpprobe " SMTPPROBE_VERSION ": verdict fail\n"
 	    "\n"
 	    "path                    gmail"
 	    "                                        yahoo\n"

@@ -127,7 +127,7 @@ Test(probe_report_nagios, names_the_state_of_each_verdict)
 Test(probe_report_nagios, says_ok_and_every_time_when_all_pass)
 {
 	cell_case_all_pass(&k);
-	cr_assert_str_eq(render(), "SMTPPROBE OK - 6 of 6 paths pass"
+	cr_assert_str_eq(render(), "SMTPPROBE OK - 6 of 6 probes pass"
 	    ALL_PASS_PERF);
 }
 
@@ -136,7 +136,7 @@ Test(probe_report_nagios, is_critical_with_the_refusal_as_the_issue_shows_it)
 	cell_case_all_pass(&k);
 	set_fail_550(&k.cells[2]);
 	k.overall = PROBE_VERDICT_FAIL;
-	cr_assert_str_eq(render(), "SMTPPROBE CRITICAL - 1 of 6 paths fail: "
+	cr_assert_str_eq(render(), "SMTPPROBE CRITICAL - 1 of 6 probes fail: "
 	    "mail2/gmail 550 5.7.26 unauthenticated" ALL_PASS_PERF);
 }
 
@@ -152,19 +152,20 @@ Test(probe_report_nagios, is_warning_for_a_tempfail)
 	(void)snprintf(c->enhanced, sizeof(c->enhanced), "4.7.0");
 	(void)snprintf(c->cause, sizeof(c->cause), "rate_limited");
 	k.overall = PROBE_VERDICT_TEMPFAIL;
-	cr_assert_str_eq(render(), "SMTPPROBE WARNING - 1 of 6 paths "
+	cr_assert_str_eq(render(), "SMTPPROBE WARNING - 1 of 6 probes "
 	    "tempfail: mail3/yahoo 421 4.7.0 rate_limited" ALL_PASS_PERF);
 }
 
-Test(probe_report_nagios, is_unknown_with_the_error_first_then_worst_first)
+/* The issue's case: fails and an error are CRITICAL, not UNKNOWN. */
+Test(probe_report_nagios, is_critical_when_fails_stand_beside_an_error)
 {
 	cell_case_mixed(&k);
-	cr_assert_str_eq(render(), "SMTPPROBE UNKNOWN - 1 of 6 paths error, "
-	    "2 fail, 1 tempfail: "
-	    HOSTILE_NAGIOS "/yahoo " CELL_CASE_NOT_LOCAL ", "
+	cr_assert_str_eq(render(), "SMTPPROBE CRITICAL - 2 of 6 probes fail, "
+	    "1 tempfail, 1 error: "
 	    "mail2/gmail 550 5.7.26 unauthenticated, "
 	    HOSTILE_NAGIOS "/gmail 550 5.1.1 no_such_user, "
-	    "mail2/yahoo connect connection timed out"
+	    "mail2/yahoo connect connection timed out, "
+	    HOSTILE_NAGIOS "/yahoo " CELL_CASE_NOT_LOCAL
 	    " | 'mail1/gmail'=0.412s;;;0 'mail1/yahoo'=1.234s;;;0 "
 	    "'mail2/gmail'=2.345s;;;0 'mail2/yahoo'=10.001s;;;0 "
 	    "'" HOSTILE_NAGIOS "/gmail'=0.800s;;;0 "
@@ -174,7 +175,7 @@ Test(probe_report_nagios, is_unknown_with_the_error_first_then_worst_first)
 Test(probe_report_nagios, lists_five_cells_then_counts_the_rest)
 {
 	cell_case_many_fail(&k);
-	cr_assert_str_eq(strstr(render(), " - "), " - 7 of 8 paths fail, "
+	cr_assert_str_eq(strstr(render(), " - "), " - 7 of 8 probes fail, "
 	    "1 tempfail: p1/gmail 550 5.1.1 no_such_user, "
 	    "p1/yahoo 550 5.1.1 no_such_user, "
 	    "p2/gmail 550 5.1.1 no_such_user, "
@@ -210,7 +211,7 @@ Test(probe_report_nagios, replaces_bar_equals_quote_and_newline_in_an_error)
 	k.overall = PROBE_VERDICT_ERROR;
 	render();
 	cr_assert_not_null(strstr(out.data, "SMTPPROBE UNKNOWN - 1 of 6 "
-	    "paths error: mail1/gmail bad \\x7c path \\x3d x\\x0a\\x27y\\x27"
+	    "probes error: mail1/gmail bad \\x7c path \\x3d x\\x0a\\x27y\\x27"
 	    "\\\\ | 'mail1/gmail'=U;;;0 "), "%s", out.data);
 }
 
@@ -251,7 +252,7 @@ Test(probe_report_nagios, takes_the_state_from_the_run_not_from_the_cells)
 {
 	cell_case_all_pass(&k);
 	k.overall = PROBE_VERDICT_ERROR;
-	cr_assert_str_eq(render(), "SMTPPROBE UNKNOWN - 6 of 6 paths pass"
+	cr_assert_str_eq(render(), "SMTPPROBE UNKNOWN - 6 of 6 probes pass"
 	    ALL_PASS_PERF);
 }
 

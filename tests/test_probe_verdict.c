@@ -6,6 +6,10 @@
  * transport cannot produce (a TLS handshake failure, a bind or connect
  * failure, running out of memory) are set on the dialogue by hand.
  */
+#include <stdio.h>
+#include <stdint.h>
+#include "probe/auth/probe_check.h"
+#include "probe/verdict/probe_cell.h"
 #include <criterion/criterion.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -437,16 +441,112 @@ Test(probe_verdict, dns_gives_a_verdict_for_every_status)
 
 /* Combine the listed verdicts (evaluated twice: constants only). */
 #define COMBINE(definitive, ...) \
-	probe_verdict_combine((const enum probe_verdict[]){ __VA_ARGS__ }, \
+	probe_verdict_probe((const enum probe_verdict[]){ __VA_ARGS__ }, \
 	    sizeof((const enum probe_verdict[]){ __VA_ARGS__ }) / \
-	    sizeof(enum probe_verdict), (definitive))
+	    sizeof(enum probe_verdict), (definitive), NULL)
 
-Test(probe_verdict, no_attempt_at_all_is_an_error)
+/* MX hosts without addresses: DNS that may answer later, as an MTA sees it. */
+Test(probe_verdict, no_attempt_at_all_is_a_tempfail_decided_by_none)
 {
-	cr_assert_eq(probe_verdict_combine(NULL, 0, false),
-	    PROBE_VERDICT_ERROR);
-	cr_assert_eq(probe_verdict_combine(NULL, 0, true),
-	    PROBE_VERDICT_ERROR);
+	size_t decided = 7;
+
+	cr_assert_eq(probe_verdict_probe(NULL, 0, false, &decided),
+	    PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(decided, SIZE_MAX);
+	cr_assert_eq(probe_verdict_probe(NULL, 0, true, NULL),
+	    PROBE_VERDICT_TEMPFAIL);
+}
+
+Test(probe_verdict, the_deciding_attempt_is_the_last_with_the_probes_verdict)
+{
+	const enum probe_verdict v[] = { PROBE_VERDICT_FAIL,
+	    PROBE_VERDICT_TEMPFAIL, PROBE_VERDICT_FAIL, PROBE_VERDICT_TEMPFAIL };
+	const enum probe_verdict w[] = { PROBE_VERDICT_TEMPFAIL,
+	    PROBE_VERDICT_PASS };
+	size_t decided;
+
+	cr_assert_eq(probe_verdict_probe(v, 4, false, &decided),
+	    PROBE_VERDICT_FAIL);
+	cr_assert_eq(decided, 2);
+	cr_assert_eq(probe_verdict_probe(w, 2, true, &decided),
+	    PROBE_VERDICT_PASS);
+	cr_assert_eq(decided, 1);
+}
+
+/* --- a run of cells: ranked like the Monitoring Plugins --- */
+
+static void
+cell_set(struct probe_cell *c, enum probe_verdict v)
+{
+	memset(c, 0, sizeof(*c));
+	c->is_done = true;
+	c->verdict = v;
+}
+
+Test(probe_verdict, a_run_with_a_fail_is_a_fail_even_beside_an_error)
+{
+	struct probe_cell cells[7];
+	size_t counts[PROBE_VERDICT_COUNT], i;
+
+	for (i = 0; i < 6; i++)
+		cell_set(&cells[i], PROBE_VERDICT_FAIL);
+	cell_set(&cells[6], PROBE_VERDICT_ERROR);
+	snprintf(cells[6].error, sizeof(cells[6].error), "bad source");
+	cr_assert_eq(probe_verdict_run(cells, 7, counts), PROBE_VERDICT_FAIL);
+	cr_assert_eq(counts[PROBE_VERDICT_FAIL], 6);
+	cr_assert_eq(counts[PROBE_VERDICT_ERROR], 1);
+}
+
+Test(probe_verdict, a_run_is_an_error_only_when_nothing_failed_or_deferred)
+{
+	struct probe_cell cells[3];
+
+	cell_set(&cells[0], PROBE_VERDICT_PASS);
+	memset(&cells[1], 0, sizeof(cells[1]));	/* never ran */
+	cr_assert_eq(probe_verdict_run(cells, 2, NULL), PROBE_VERDICT_ERROR);
+	cell_set(&cells[2], PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(probe_verdict_run(cells, 3, NULL),
+	    PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(probe_verdict_run(cells, 1, NULL), PROBE_VERDICT_PASS);
+	cr_assert_eq(probe_verdict_run(cells, 0, NULL), PROBE_VERDICT_ERROR);
+}
+
+Test(probe_verdict, a_run_counts_cells_by_the_verdict_shown)
+{
+	struct probe_cell cells[4];
+	size_t counts[PROBE_VERDICT_COUNT] = { 9, 9, 9, 9 };
+	size_t i;
+
+	memset(cells, 0, sizeof(cells));
+	for (i = 0; i < 3; i++)
+		cells[i].is_done = true;
+	cells[1].verdict = PROBE_VERDICT_TEMPFAIL;
+	cells[2].verdict = PROBE_VERDICT_PASS;
+	/* cells[3] never ran: shown as an error. */
+	(void)probe_verdict_run(cells, 4, counts);
+	cr_assert_eq(counts[PROBE_VERDICT_PASS], 2);
+	cr_assert_eq(counts[PROBE_VERDICT_TEMPFAIL], 1);
+	cr_assert_eq(counts[PROBE_VERDICT_FAIL], 0);
+	cr_assert_eq(counts[PROBE_VERDICT_ERROR], 1);
+	(void)probe_verdict_run(cells, 0, counts);
+	for (i = 0; i < PROBE_VERDICT_COUNT; i++)
+		cr_assert_eq(counts[i], 0);
+}
+
+/* --- a pre-flight check: its worst cause decides --- */
+
+Test(probe_verdict, a_check_is_decided_by_its_worst_cause)
+{
+	struct probe_check_predicted p;
+
+	memset(&p, 0, sizeof(p));
+	cr_assert_eq(probe_verdict_check(&p), PROBE_VERDICT_PASS);
+	p.causes[p.ncauses++].level = PROBE_CHECK_WARN;
+	cr_assert_eq(probe_verdict_check(&p), PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(p.level, PROBE_CHECK_WARN);
+	p.causes[p.ncauses++].level = PROBE_CHECK_FAIL;
+	cr_assert_eq(probe_verdict_check(&p), PROBE_VERDICT_FAIL);
+	cr_assert_eq(p.level, PROBE_CHECK_FAIL);
 }
 
 Test(probe_verdict, a_definitive_last_attempt_decides_the_probe)
@@ -489,6 +589,6 @@ Test(probe_verdict, real_attempts_combine_a_notls_fail_and_a_timeout_to_fail)
 	last_is_definitive = probe_verdict_is_definitive(&d);
 	cr_assert_eq(v[0], PROBE_VERDICT_FAIL);
 	cr_assert_eq(v[1], PROBE_VERDICT_TEMPFAIL);
-	cr_assert_eq(probe_verdict_combine(v, 2, last_is_definitive),
+	cr_assert_eq(probe_verdict_probe(v, 2, last_is_definitive, NULL),
 	    PROBE_VERDICT_FAIL);
 }

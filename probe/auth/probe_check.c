@@ -353,9 +353,9 @@ check_spf_all(struct probe_check_result *r)
 		    "the SPF record of %s, which ends in -all: Gmail answers "
 		    "550 5.7.26 \"has an SPF record with a hard fail policy "
 		    "(-all)\"", r->source, r->mail_domain);
-		check_fmt(m->fix, sizeof(m->fix), "add ip4:/ip6:%s (or the "
+		check_fmt(m->fix, sizeof(m->fix), "add ip%c:%s (or the "
 		    "include: of the service that sends for you) before -all",
-		    r->source);
+		    strchr(r->source, ':') != NULL ? '6' : '4', r->source);
 	} else if (q == '+' && (m = check_mistake(r,
 	    PROBE_CHECK_M_SPF_PASS_ALL)) != NULL) {
 		check_fmt(m->detail, sizeof(m->detail), "the SPF record of %s "
@@ -479,7 +479,9 @@ check_align(const struct probe_dmarc_psl *psl, struct probe_check_result *r)
 	a->spf_passes = r->spf.res == PROBE_SPF_PASS &&
 	    (rec->aspf == PROBE_DMARC_STRICT ? a->spf_strict :
 	    a->spf_relaxed);
-	usable = r->has_dkim && (r->dkim.level == PROBE_DKIM_GOOD ||
+	/* A published key signs nothing when the message is unsigned. */
+	usable = r->has_dkim && !r->is_unsigned &&
+	    (r->dkim.level == PROBE_DKIM_GOOD ||
 	    r->dkim.level == PROBE_DKIM_WARN);
 	a->dkim_passes = usable && (rec->adkim == PROBE_DMARC_STRICT ?
 	    a->dkim_strict : a->dkim_relaxed);
@@ -515,6 +517,7 @@ check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
 		return PROBE_CHECK_E_USAGE;
 	}
 	r->has_dkim = o->dkim_selector != NULL;
+	r->is_unsigned = o->is_unsigned;
 	if (r->has_dkim && strlen(o->dkim_selector) >= sizeof(r->selector)) {
 		check_fmt(errmsg, errlen, "the DKIM selector is too long");
 		return PROBE_CHECK_E_USAGE;
@@ -623,6 +626,9 @@ check_dkim_state(const struct probe_check_result *r)
 {
 	if (!r->has_dkim)
 		return "not checked (no --dkim-selector)";
+	if (r->is_unsigned && (r->dkim.level == PROBE_DKIM_GOOD ||
+	    r->dkim.level == PROBE_DKIM_WARN))
+		return "key published; this probe is not signed";
 	return r->dkim.level == PROBE_DKIM_TEMPERROR ? "lookup failed" :
 	    r->dkim.level == PROBE_DKIM_BAD ? "no usable key" : "usable key";
 }
@@ -638,7 +644,7 @@ check_decide_auth(const struct probe_check_result *r,
 
 	if (r->spf.res == PROBE_SPF_PASS)
 		return;
-	if (r->align.dkim_passes || (r->has_dkim &&
+	if (r->align.dkim_passes || (r->has_dkim && !r->is_unsigned &&
 	    (r->dkim.level == PROBE_DKIM_GOOD ||
 	    r->dkim.level == PROBE_DKIM_WARN))) {
 		if ((c = check_cause(p, PROBE_CHECK_WARN,

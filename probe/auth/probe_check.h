@@ -111,6 +111,12 @@ struct probe_check_opts {
 	const char			*source;	/* required: IP */
 	const char			*helo;		/* or unchecked */
 	const char			*dkim_selector;	/* or no DKIM */
+	/*
+	 * The message judged carries no DKIM signature (smtpprobe send's
+	 * own test message): a published key then passes nothing, and
+	 * the prediction rests on SPF alone.
+	 */
+	bool				 is_unsigned;
 	const struct probe_dmarc_psl	*psl;		/* required */
 };
 
@@ -157,6 +163,7 @@ struct probe_check_result {
 	struct probe_dmarc_result	 dmarc;
 	struct probe_check_align	 align;
 	bool				 has_dkim;
+	bool				 is_unsigned;	/* opts' */
 	char				 selector[PROBE_CHECK_DOMAIN_MAX];
 	struct probe_dkim_result	 dkim;
 	struct probe_ptr_result		 ptr;

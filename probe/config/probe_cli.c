@@ -149,6 +149,38 @@ probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
 	return -1;
 }
 
+/*
+ * --to ADDR[,ADDR...]: swaks and mail(1) take a comma list, so we do.
+ * The list is split in place: optarg points into argv, which is ours to
+ * write (C11 5.1.2.2.1), and each address is then a string of its own.
+ */
+static int
+probe_cli_to(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	char *p = (char *)arg, *comma;	/* argv: writable, see above */
+
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		if (*p == '\0') {
+			(void)snprintf(err, errlen, "--to: an empty address "
+			    "in the list");
+			return -1;
+		}
+		if (o->nto == SMTP_RCPTS_MAX) {
+			(void)snprintf(err, errlen, "--to: at most %d "
+			    "recipients", SMTP_RCPTS_MAX);
+			return -1;
+		}
+		o->to[o->nto++] = p;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 /* One option; -1 with err filled when its value is unusable. */
 static int
 probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
@@ -159,13 +191,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	switch (c) {
 	case PROBE_OPT_PROFILE: o->profile = arg; break;
 	case PROBE_OPT_TO:
-		if (o->nto == SMTP_RCPTS_MAX) {
-			(void)snprintf(err, errlen, "--to: at most %d "
-			    "recipients", SMTP_RCPTS_MAX);
-			return -1;
-		}
-		o->to[o->nto++] = arg;
-		break;
+		return probe_cli_to(arg, o, err, errlen);
 	case PROBE_OPT_FROM: o->from = arg; break;
 	case PROBE_OPT_HEADER_FROM: o->header_from = arg; break;
 	case PROBE_OPT_SOURCE: o->source = arg; break;

@@ -87,7 +87,8 @@ static const struct mx_ares_row mx_ares_rows[] = {
 	/* ares_cancel() at our deadline. */
 	{ ARES_ECANCELLED, PROBE_MX_TIMEOUT, "timed out" },
 	/* ICMP port unreachable: nothing listens at the server address. */
-	{ ARES_ECONNREFUSED, PROBE_MX_TIMEOUT, "connection refused" },
+	/* Nothing listens there: the server refused, as its words say. */
+	{ ARES_ECONNREFUSED, PROBE_MX_REFUSED, "connection refused" },
 	{ ARES_EFORMERR, PROBE_MX_BADREPLY, "FORMERR" },
 	{ ARES_ENOTIMP, PROBE_MX_BADREPLY, "NOTIMP" },
 	{ ARES_EBADRESP, PROBE_MX_BADREPLY, "malformed reply" },
@@ -571,11 +572,11 @@ mx_fail(const struct mx_ctx *ctx, struct probe_mx_result *out,
 	else if (row->status == PROBE_MX_SERVFAIL)
 		mx_say(out, "DNS server %s failed to resolve %s (SERVFAIL)",
 		    server, name);
+	else if (ares_status == ARES_ECONNREFUSED)
+		mx_say(out, "DNS server %s refused the connection", server);
 	else if (row->status == PROBE_MX_REFUSED)
 		mx_say(out, "DNS server %s refused to answer for %s "
 		    "(REFUSED)", server, name);
-	else if (ares_status == ARES_ECONNREFUSED)
-		mx_say(out, "DNS server %s refused the connection", server);
 	else if (row->status == PROBE_MX_TIMEOUT)
 		mx_say(out, "no answer from %s within %lld.%lld s", server,
 		    ms / 1000, ms % 1000 / 100);

@@ -177,6 +177,8 @@ probe_json_attempt(FILE *fp, const struct probe_report_info *info,
 	} else {
 		fputs("null", fp);
 	}
+	fprintf(fp, ",\"clear_retry\":%s", a->is_clear_retry ? "true" :
+	    "false");
 	probe_json_key(fp, "mx_is_provider", true);
 	fputs(info->profile_def == NULL || info->profile_def->nmx_patterns == 0 ?
 	    "null" : probe_profile_mx_matches(info->profile_def, a->mx) ? "true" :

@@ -168,7 +168,7 @@ probe_matrix_detail(FILE *fp, const struct probe_cell *c, const char *path,
 	fputs(" / ", fp);
 	(void)probe_matrix_puts(fp, profile);	/* likewise */
 	fprintf(fp, ": %s\n",
-	    probe_verdict_name(probe_report_cell_verdict(c)));
+	    probe_verdict_name(probe_verdict_cell(c)));
 	if (c->detail_text != NULL) {
 		/* Rendered and escaped by probe_report_text already. */
 		len = strlen(c->detail_text);
@@ -192,7 +192,7 @@ probe_matrix_details(FILE *fp, const struct probe_matrix *m)
 	for (i = 0; i < m->npaths; i++) {
 		for (j = 0; j < m->nprofiles; j++) {
 			c = &m->cells[i * m->nprofiles + j];
-			if (probe_report_cell_verdict(c) == PROBE_VERDICT_PASS)
+			if (probe_verdict_cell(c) == PROBE_VERDICT_PASS)
 				continue;
 			/* A heading over nothing would only repeat the row. */
 			if (c->detail_text != NULL || c->error[0] != '\0')
@@ -235,7 +235,7 @@ probe_report_matrix_render(FILE *fp, const struct probe_cell *cells,
 	size_t counts[PROBE_VERDICT_COUNT];
 
 	/* The worst is overall's business; only the counts are needed. */
-	(void)probe_report_cell_count(cells, npaths * nprofiles, counts);
+	(void)probe_verdict_run(cells, npaths * nprofiles, counts);
 	fprintf(fp, "smtpprobe %s: verdict %s\n\n", SMTPPROBE_VERSION,
 	    probe_verdict_name(overall));
 	probe_matrix_table(fp, &m);
@@ -252,7 +252,7 @@ probe_report_matrix_quiet(FILE *fp, const struct probe_cell *cells,
 	size_t counts[PROBE_VERDICT_COUNT];
 
 	/* Only the counts are needed: every cell must pass. */
-	(void)probe_report_cell_count(cells, npaths * nprofiles, counts);
+	(void)probe_verdict_run(cells, npaths * nprofiles, counts);
 	if (overall == PROBE_VERDICT_PASS &&
 	    counts[PROBE_VERDICT_PASS] == npaths * nprofiles)
 		return;

@@ -102,13 +102,14 @@ probe_nagios_entry(FILE *fp, const struct probe_nagios *m, size_t cell)
 static void
 probe_nagios_list(FILE *fp, const struct probe_nagios *m, size_t total)
 {
-	size_t i, listed = 0, left = 0;
-	int v;
+	/* The run's order (probe_verdict_run): fail, tempfail, error. */
+	static const enum probe_verdict order[] = { PROBE_VERDICT_FAIL,
+	    PROBE_VERDICT_TEMPFAIL, PROBE_VERDICT_ERROR };
+	size_t i, k, listed = 0, left = 0;
 
-	for (v = PROBE_VERDICT_COUNT - 1; v > PROBE_VERDICT_PASS; v--) {
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		for (i = 0; i < total; i++) {
-			if (probe_report_cell_verdict(&m->cells[i]) !=
-			    (enum probe_verdict)v)
+			if (probe_verdict_cell(&m->cells[i]) != order[k])
 				continue;
 			if (listed == PROBE_NAGIOS_LIST_MAX) {
 				left++;
@@ -124,18 +125,24 @@ probe_nagios_list(FILE *fp, const struct probe_nagios *m, size_t total)
 }
 
 /* "6 of 6 paths pass", or "1 of 6 paths error, 2 fail, 1 tempfail". */
+/*
+ * "6 of 7 paths fail, 1 error": the cells at the run's verdict, then the
+ * other verdicts that are not pass, worst first.
+ */
 static void
 probe_nagios_counts(FILE *fp, const size_t *counts, size_t total,
-    enum probe_verdict worst)
+    const char *unit, enum probe_verdict overall)
 {
-	int v;
+	static const enum probe_verdict others[] = { PROBE_VERDICT_FAIL,
+	    PROBE_VERDICT_TEMPFAIL, PROBE_VERDICT_ERROR };
+	size_t i;
 
-	fprintf(fp, "%zu of %zu path%s %s", counts[worst], total,
-	    total == 1 ? "" : "s", probe_verdict_name(worst));
-	for (v = (int)worst - 1; v > PROBE_VERDICT_PASS; v--)
-		if (counts[v] > 0)
-			fprintf(fp, ", %zu %s", counts[v],
-			    probe_verdict_name((enum probe_verdict)v));
+	fprintf(fp, "%zu of %zu %s %s", counts[overall], total, unit,
+	    probe_verdict_name(overall));
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (others[i] != overall && counts[others[i]] > 0)
+			fprintf(fp, ", %zu %s", counts[others[i]],
+			    probe_verdict_name(others[i]));
 }
 
 /* " | 'mail1/gmail'=0.412s;;;0 ...": each cell's time; U if never run. */
@@ -164,15 +171,24 @@ probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
 	const struct probe_nagios m = { cells, paths, npaths, profiles,
 	    nprofiles };
 	size_t counts[PROBE_VERDICT_COUNT], total = npaths * nprofiles;
-	enum probe_verdict worst;
+	enum probe_verdict counted;
 
-	worst = probe_report_cell_count(cells, total, counts);
+	/*
+	 * The state is overall, decided already. The counts start at the
+	 * cells' own verdict when overall is not among them (a run that
+	 * failed after its probes, as when its output cannot be written).
+	 */
+	counted = probe_verdict_run(cells, total, counts);
+	if (counts[overall] > 0)
+		counted = overall;
 	fprintf(fp, "SMTPPROBE %s - ", probe_report_nagios_state(overall));
 	if (total == 0) {
 		fputs("no paths to probe\n", fp);
 		return;
 	}
-	probe_nagios_counts(fp, counts, total, worst);
+	/* A cell is a path against one profile: say so when they differ. */
+	probe_nagios_counts(fp, counts, total, nprofiles > 1 ? "probes" :
+	    total == 1 ? "path" : "paths", counted);
 	probe_nagios_list(fp, &m, total);
 	probe_nagios_perfdata(fp, &m, total);
 	putc('\n', fp);

@@ -101,7 +101,7 @@ probe_prom_up(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
 	probe_prom_open(fp, name, m, cell, true);
-	fprintf(fp, "} %d\n", probe_report_cell_verdict(&m->cells[cell]) ==
+	fprintf(fp, "} %d\n", probe_verdict_cell(&m->cells[cell]) ==
 	    PROBE_VERDICT_PASS);
 }
 
@@ -110,7 +110,7 @@ probe_prom_reply_code(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
 	const struct probe_cell *c = &m->cells[cell];
-	bool has_stage = probe_report_cell_has_run(c) && c->has_stage;
+	bool has_stage = probe_verdict_cell_has_run(c) && c->has_stage;
 
 	probe_prom_open(fp, name, m, cell, true);
 	probe_prom_stage(fp, has_stage, c->stage);
@@ -146,7 +146,7 @@ static void
 probe_prom_verdict(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
-	enum probe_verdict shown = probe_report_cell_verdict(&m->cells[cell]);
+	enum probe_verdict shown = probe_verdict_cell(&m->cells[cell]);
 	const char *vname;
 	int v;
 

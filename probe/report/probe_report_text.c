@@ -109,6 +109,22 @@ probe_text_tls(FILE *fp, const struct probe_attempt *a)
 	probe_text_names(fp, t);
 }
 
+/* Whether d's capabilities came from the EHLO said over TLS. */
+static bool
+probe_text_caps_after_tls(const struct smtp_dialog *d)
+{
+	const struct smtp_step *st;
+	size_t i;
+
+	for (i = 0; i < d->transcript.nsteps; i++) {
+		st = &d->transcript.steps[i];
+		if (st->stage == SMTP_STAGE_EHLO_TLS &&
+		    st->reply.code / 100 == 2)
+			return true;
+	}
+	return false;
+}
+
 static void
 probe_text_caps(FILE *fp, const struct smtp_dialog *d)
 {
@@ -117,7 +133,12 @@ probe_text_caps(FILE *fp, const struct smtp_dialog *d)
 
 	if (!d->has_caps)
 		return;
-	fprintf(fp, "  capabilities%s:", d->tls_active ? " (after TLS)" : "");
+	/*
+	 * After TLS only when the EHLO after TLS answered: --quit-after tls
+	 * ends with TLS up and the capabilities still those said in clear.
+	 */
+	fprintf(fp, "  capabilities%s:", probe_text_caps_after_tls(d) ?
+	    " (after TLS)" : "");
 	for (i = 0; i < SMTP_EHLO_CAP_COUNT; i++) {
 		if (!d->caps.has[i])
 			continue;
@@ -156,6 +177,9 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	fprintf(fp, " [%s] port %d", a->address, a->port);
 	if (info->source[0] != '\0')
 		fprintf(fp, " from %s", info->source);
+	if (a->is_clear_retry)
+		fputs(" in clear (retry after the failed TLS handshake, "
+		    "--starttls opportunistic)", fp);
 	fprintf(fp, " -> %s\n", probe_verdict_name(a->verdict));
 	if (info->profile_def != NULL && info->profile_def->nmx_patterns > 0 &&
 	    !probe_profile_mx_matches(info->profile_def, a->mx)) {
@@ -228,6 +252,15 @@ probe_text_reason(FILE *fp, const struct probe_attempt *a)
 	bool is_reply = f != NULL && a->dialog.err.rc == SMTP_OK &&
 	    f->reply.code > 0;
 
+	if (a->dialog.err.rc == SMTP_OK && a->dialog.is_accepted &&
+	    a->opts.has_quit_after) {
+		/* A pass that stopped early has no refusal to name. */
+		fprintf(fp, "stopped after %s as asked (--quit-after) at ",
+		    smtp_stage_name(a->opts.quit_after));
+		probe_escape_text(fp, a->mx, strlen(a->mx));
+		fprintf(fp, " [%s]", a->address);
+		return;
+	}
 	if (is_reply)
 		fprintf(fp, "%d%s%s at %s from ", f->reply.code,
 		    f->reply.enhanced[0] ? " " : "", f->reply.enhanced,
@@ -248,14 +281,10 @@ void
 probe_report_text_verdict(FILE *fp, const struct probe_report_info *info,
     const struct probe_result *r)
 {
-	size_t i = r->nattempts;
-
 	fprintf(fp, "verdict: %s - ", probe_verdict_name(r->verdict));
-	/* Name the attempt that set the verdict: the last one that has it. */
-	while (i > 1 && r->attempts[i - 1].verdict != r->verdict)
-		i--;
-	if (r->nattempts > 0)
-		probe_text_reason(fp, &r->attempts[i - 1]);
+	/* The attempt that set the verdict, as probe_verdict_probe said. */
+	if (r->decided < r->nattempts)
+		probe_text_reason(fp, &r->attempts[r->decided]);
 	else
 		probe_escape_words(fp, r->error, strlen(r->error));
 	if (info->source[0] != '\0')

@@ -44,7 +44,7 @@ probe_run_resolve(const struct probe_run_opts *o, struct probe_result *r)
 static void
 probe_run_attempt(const struct probe_run_opts *o,
     const struct probe_mx_host *h, const struct probe_mx_addr *a,
-    struct probe_attempt *at)
+    struct probe_attempt *at, bool is_clear_retry)
 {
 	in_port_t port = htons((in_port_t)o->port);
 
@@ -63,10 +63,26 @@ probe_run_attempt(const struct probe_run_opts *o,
 	at->opts.src = o->source;
 	at->opts.srclen = o->sourcelen;
 	at->opts.mx_host = at->mx;
+	at->is_clear_retry = is_clear_retry;
+	if (is_clear_retry)
+		at->opts.starttls = SMTP_STARTTLS_OFF;
 	smtp_dialog_init(&at->dialog, &at->opts);
 	/* The outcome is in the dialogue; its return value repeats it. */
 	(void)smtp_dialog_run(&at->dialog);
 	at->verdict = probe_verdict_attempt_decide(&at->dialog);
+}
+
+/*
+ * Under --starttls opportunistic a failed handshake is not the end: an
+ * MTA retries the same address in clear (Exim's default) or defers, and
+ * none bounces. So do we, on a new connection, and both are recorded.
+ */
+static bool
+probe_run_wants_clear_retry(const struct probe_run_opts *o,
+    const struct probe_attempt *at)
+{
+	return o->dialog.starttls == SMTP_STARTTLS_OPPORTUNISTIC &&
+	    !at->is_clear_retry && at->dialog.err.rc == SMTP_E_TLS;
 }
 
 /* Try addresses in order; true when one gave a definitive answer. */
@@ -84,7 +100,19 @@ probe_run_attempts(const struct probe_run_opts *o, struct probe_result *r)
 				continue;
 			}
 			probe_run_attempt(o, h, &h->addrs[j],
-			    &r->attempts[r->nattempts++]);
+			    &r->attempts[r->nattempts++], false);
+			if (probe_verdict_is_definitive(
+			    &r->attempts[r->nattempts - 1].dialog))
+				return true;
+			if (!probe_run_wants_clear_retry(o,
+			    &r->attempts[r->nattempts - 1]))
+				continue;
+			if (r->nattempts == PROBE_ATTEMPTS_MAX) {
+				r->untried++;
+				continue;
+			}
+			probe_run_attempt(o, h, &h->addrs[j],
+			    &r->attempts[r->nattempts++], true);
 			if (probe_verdict_is_definitive(
 			    &r->attempts[r->nattempts - 1].dialog))
 				return true;
@@ -103,6 +131,7 @@ probe_run(const struct probe_run_opts *o, struct probe_result *r)
 
 	memset(r, 0, sizeof(*r));
 	r->verdict = PROBE_VERDICT_ERROR;
+	r->decided = SIZE_MAX;
 	r->attempts = calloc(PROBE_ATTEMPTS_MAX, sizeof(*r->attempts));
 	if (r->attempts == NULL) {
 		(void)snprintf(r->error, sizeof(r->error), "out of memory");
@@ -114,13 +143,11 @@ probe_run(const struct probe_run_opts *o, struct probe_result *r)
 		is_definitive = probe_run_attempts(o, r);
 		for (i = 0; i < r->nattempts; i++)
 			v[i] = r->attempts[i].verdict;
-		r->verdict = probe_verdict_combine(v, r->nattempts,
-		    is_definitive);
-		if (r->nattempts == 0) {
-			r->verdict = PROBE_VERDICT_TEMPFAIL;
+		r->verdict = probe_verdict_probe(v, r->nattempts,
+		    is_definitive, &r->decided);
+		if (r->nattempts == 0)
 			(void)snprintf(r->error, sizeof(r->error),
 			    "no MX address to try");
-		}
 	}
 	r->elapsed_ms = probe_run_now_ms() - t0;
 	return 0;

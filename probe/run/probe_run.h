@@ -43,6 +43,12 @@ struct probe_attempt {
 	int			port;
 	struct sockaddr_storage	dst;
 	struct smtp_dialog_opts	opts;		/* the dialogue borrows it */
+	/*
+	 * A new connection in clear after a failed TLS handshake under
+	 * --starttls opportunistic, as Exim does by default: what the
+	 * operator's MTA would then deliver.
+	 */
+	bool			is_clear_retry;
 	struct smtp_dialog	dialog;
 	enum probe_verdict	verdict;
 };
@@ -53,7 +59,9 @@ struct probe_result {
 	struct probe_attempt	*attempts;	/* PROBE_ATTEMPTS_MAX slots */
 	size_t			 nattempts;
 	size_t			 untried;	/* addresses past the limit */
-	enum probe_verdict	 verdict;
+	enum probe_verdict	 verdict;	/* probe_verdict_probe's */
+	size_t			 decided;	/* the attempt that decided,
+						   SIZE_MAX when none */
 	char			 error[PROBE_RUN_ERR_MAX];
 	double			 elapsed_ms;
 };

@@ -1,6 +1,12 @@
 /*
  * probe_verdict - pass, tempfail, fail or error.
  */
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "probe/auth/probe_check.h"
+#include "probe/verdict/probe_cell.h"
 #include "probe/verdict/probe_verdict.h"
 
 static const char *const probe_verdict_names[] = {
@@ -47,6 +53,14 @@ probe_verdict_attempt_decide(const struct smtp_dialog *d)
 {
 	const struct smtp_step *final = smtp_dialog_final(d);
 
+	/*
+	 * A failed handshake under --starttls opportunistic: an MTA would
+	 * go on in clear or defer, never bounce (probe_run retries in
+	 * clear, and that attempt tells the rest).
+	 */
+	if (d->err.rc == SMTP_E_TLS && d->opts != NULL &&
+	    d->opts->starttls == SMTP_STARTTLS_OPPORTUNISTIC)
+		return PROBE_VERDICT_TEMPFAIL;
 	if (d->err.rc != SMTP_OK)
 		return probe_verdict_of_rc(d->err.rc);
 	if (d->is_accepted)
@@ -93,24 +107,146 @@ probe_verdict_dns_decide(enum probe_mx_status status)
 }
 
 enum probe_verdict
-probe_verdict_combine(const enum probe_verdict *v, size_t n,
-    bool last_is_definitive)
+probe_verdict_probe(const enum probe_verdict *v, size_t n,
+    bool last_is_definitive, size_t *decided)
 {
 	enum probe_verdict worst = PROBE_VERDICT_PASS;
 	size_t i;
 
+	if (decided != NULL)
+		*decided = SIZE_MAX;
+	if (n == 0)
+		return PROBE_VERDICT_TEMPFAIL;
+	if (last_is_definitive)
+		worst = v[n - 1];
+	else
+		for (i = 0; i < n; i++)
+			if (v[i] > worst)	/* ordered by severity */
+				worst = v[i];
+	if (decided != NULL) {
+		i = n;
+		while (i > 1 && v[i - 1] != worst)
+			i--;
+		*decided = i - 1;
+	}
+	return worst;
+}
+
+bool
+probe_verdict_cell_has_run(const struct probe_cell *c)
+{
+	if (!c->is_done)
+		return false;
+	return !(c->verdict == PROBE_VERDICT_ERROR && c->error[0] != '\0');
+}
+
+enum probe_verdict
+probe_verdict_cell(const struct probe_cell *c)
+{
+	if (!probe_verdict_cell_has_run(c) ||
+	    (unsigned)c->verdict >= PROBE_VERDICT_COUNT)
+		return PROBE_VERDICT_ERROR;
+	return c->verdict;
+}
+
+/* Rank in a run: the Monitoring Plugins' max_state_alt order. */
+static int
+probe_verdict_run_rank(enum probe_verdict v)
+{
+	switch (v) {
+	case PROBE_VERDICT_PASS:
+		return 0;
+	case PROBE_VERDICT_ERROR:
+		return 1;
+	case PROBE_VERDICT_TEMPFAIL:
+		return 2;
+	default:
+		return 3;	/* fail */
+	}
+}
+
+enum probe_verdict
+probe_verdict_run(const struct probe_cell *cells, size_t n,
+    size_t counts[PROBE_VERDICT_COUNT])
+{
+	enum probe_verdict v, worst = PROBE_VERDICT_PASS;
+	size_t i;
+
+	if (counts != NULL)
+		memset(counts, 0, PROBE_VERDICT_COUNT * sizeof(counts[0]));
 	if (n == 0)
 		return PROBE_VERDICT_ERROR;
-	if (last_is_definitive)
-		return v[n - 1];
-	for (i = 0; i < n; i++)
-		if (v[i] > worst)
-			worst = v[i];
+	for (i = 0; i < n; i++) {
+		v = probe_verdict_cell(&cells[i]);
+		if (counts != NULL)
+			counts[v]++;
+		if (probe_verdict_run_rank(v) > probe_verdict_run_rank(worst))
+			worst = v;
+	}
 	return worst;
 }
 
 enum probe_verdict
-probe_verdict_worse(enum probe_verdict a, enum probe_verdict b)
+probe_verdict_check(struct probe_check_predicted *p)
 {
-	return a > b ? a : b;
+	size_t i;
+
+	/* p->level already counts causes dropped for want of room. */
+	for (i = 0; i < p->ncauses; i++)
+		if (p->causes[i].level > p->level)
+			p->level = p->causes[i].level;
+	switch (p->level) {
+	case PROBE_CHECK_PASS:
+		return PROBE_VERDICT_PASS;
+	case PROBE_CHECK_WARN:
+		return PROBE_VERDICT_TEMPFAIL;
+	default:
+		return PROBE_VERDICT_FAIL;
+	}
+}
+
+/* Case-insensitive search for a word in len bytes (no NUL needed). */
+static bool
+probe_verdict_says(const char *s, size_t len, const char *word)
+{
+	size_t n = strlen(word), i;
+
+	for (i = 0; n <= len && i <= len - n; i++)
+		if (strncasecmp(s + i, word, n) == 0)
+			return true;
+	return false;
+}
+
+bool
+probe_verdict_reply(int code, const char *enhanced, const char *text,
+    size_t len, enum probe_verdict *v)
+{
+	/* Words of a reply (or an MTA's wrapper) that say how it ends. */
+	static const char *const temporary[] = { "temporar", "try again",
+	    "deferred", "transient", "try later", "retry later", "not yet",
+	    "come back later", "greylist", "graylist", NULL };
+	size_t i;
+
+	if (code == 0 && enhanced != NULL &&
+	    (enhanced[0] == '4' || enhanced[0] == '5'))
+		code = (enhanced[0] - '0') * 100;
+	if (code >= 200 && code < 600) {
+		*v = code >= 500 ? PROBE_VERDICT_FAIL : code >= 400 ?
+		    PROBE_VERDICT_TEMPFAIL : PROBE_VERDICT_PASS;
+		return true;
+	}
+	if (text == NULL)
+		return false;
+	/* "permanently deferred" is permanent: look for it first. */
+	if (probe_verdict_says(text, len, "permanent")) {
+		*v = PROBE_VERDICT_FAIL;
+		return true;
+	}
+	for (i = 0; temporary[i] != NULL; i++) {
+		if (probe_verdict_says(text, len, temporary[i])) {
+			*v = PROBE_VERDICT_TEMPFAIL;
+			return true;
+		}
+	}
+	return false;
 }

@@ -56,15 +56,65 @@ bool		probe_verdict_is_definitive(const struct smtp_dialog *d);
 enum probe_verdict probe_verdict_dns_decide(enum probe_mx_status status);
 
 /*
- * probe_verdict_combine - the probe's verdict from its attempts' verdicts
- * in order; last_is_definitive tells whether the last one stopped the
- * search. No attempts at all is an error.
+ * probe_verdict_probe - the probe's verdict from its attempts' verdicts
+ * v[0..n-1] in order; last_is_definitive tells whether the last one
+ * stopped the search. A definitive last attempt decides; otherwise the
+ * worst attempt does, so a TLS policy failure on one MX is not hidden by
+ * a timeout on another. No attempt at all (MX hosts without addresses)
+ * is a tempfail: DNS that may answer later. *decided (may be NULL) gets
+ * the index of the attempt that decided: the last one whose verdict is
+ * the probe's, or SIZE_MAX when there was none.
  */
-enum probe_verdict probe_verdict_combine(const enum probe_verdict *v,
-		    size_t n, bool last_is_definitive);
+enum probe_verdict probe_verdict_probe(const enum probe_verdict *v,
+		    size_t n, bool last_is_definitive, size_t *decided);
 
-/* probe_verdict_worse - the more severe of two verdicts. */
-enum probe_verdict probe_verdict_worse(enum probe_verdict a,
-		    enum probe_verdict b);
+struct probe_cell;
+struct probe_check_predicted;
+
+/*
+ * probe_verdict_cell_has_run - false when the cell could not run: it
+ * never finished (a source address that is not local, no recipient for
+ * that profile), or it ended as an error with our words in its error.
+ */
+bool		probe_verdict_cell_has_run(const struct probe_cell *c);
+
+/*
+ * probe_verdict_cell - the verdict of one cell of a run: its probe's,
+ * or error when it could not run or holds no valid verdict.
+ */
+enum probe_verdict probe_verdict_cell(const struct probe_cell *c);
+
+/*
+ * probe_verdict_run - the verdict of a whole run of n cells, ranked like
+ * the Monitoring Plugins' max_state_alt: pass < error < tempfail < fail.
+ * Any fail makes the run a fail (CRITICAL) even when another cell is an
+ * error; error (UNKNOWN) only when nothing failed or was deferred and
+ * something could not be judged. No cells at all is an error. counts
+ * (PROBE_VERDICT_COUNT entries, may be NULL) gets the cells per verdict.
+ */
+enum probe_verdict probe_verdict_run(const struct probe_cell *cells,
+		    size_t n, size_t counts[PROBE_VERDICT_COUNT]);
+
+/*
+ * probe_verdict_check - the verdict of a pre-flight check: its worst
+ * cause (Gmail's answer to that fact) decides: a fail is a fail, a
+ * warning a tempfail (it may pass, it may not), none a pass. p->level
+ * (which also counts causes dropped for want of room) is raised to the
+ * worst cause level, so that reports show the level that decided.
+ */
+enum probe_verdict probe_verdict_check(struct probe_check_predicted *p);
+
+/*
+ * probe_verdict_reply - the verdict of a reply found in text (explain,
+ * issue #11): its code class decides, 2xx/3xx pass, 4xx tempfail, 5xx
+ * fail. With no code (code 0, a reply pasted without it) the class of
+ * the enhanced code decides, then the text's words: "permanent" fail;
+ * "temporar", "try again", "deferred", "transient", "not yet",
+ * "greylist" tempfail. Borrows
+ * text (len bytes, may be NULL). Returns false when nothing says
+ * (an unknown verdict; *v is then untouched).
+ */
+bool		probe_verdict_reply(int code, const char *enhanced,
+		    const char *text, size_t len, enum probe_verdict *v);
 
 #endif

@@ -99,7 +99,8 @@ cell_case_mixed(struct cell_case *k)
 	c->detail_text = cell_strdup(CELL_CASE_DETAIL_RCPT);
 	c = &k->cells[5];
 	(void)snprintf(c->error, sizeof(c->error), "%s", CELL_CASE_NOT_LOCAL);
-	k->overall = PROBE_VERDICT_ERROR;
+	/* Fails beside an error: a fail (probe_verdict_run). */
+	k->overall = PROBE_VERDICT_FAIL;
 }
 
 void

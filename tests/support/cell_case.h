@@ -11,7 +11,7 @@
  *   hostile FAIL rcpt 550 5.1.1 no_such_user,   never ran: the source
  *           at a hostile MX name                is not local
  * where "hostile" is CELL_CASE_HOSTILE_PATH. Its overall verdict is
- * error.
+ * fail: fails beside an error (probe_verdict_run).
  */
 #ifndef SMTPPROBE_TESTS_CELL_CASE_H
 #define SMTPPROBE_TESTS_CELL_CASE_H

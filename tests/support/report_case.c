@@ -174,8 +174,9 @@ report_case_two_attempts(struct report_case *c)
 		return false;
 	v[0] = c->r.attempts[0].verdict;
 	v[1] = c->r.attempts[1].verdict;
-	c->r.verdict = probe_verdict_combine(v, 2,
-	    probe_verdict_is_definitive(&c->r.attempts[1].dialog));
+	c->r.verdict = probe_verdict_probe(v, 2,
+	    probe_verdict_is_definitive(&c->r.attempts[1].dialog),
+	    &c->r.decided);
 	c->info.exit_code = c->r.verdict == PROBE_VERDICT_FAIL ? 2 : 3;
 	c->r.elapsed_ms = 12.5;
 	return true;
