@@ -16,11 +16,17 @@
 #include "probe/report/probe_report_text.h"
 #include "probe/run/probe_send.h"
 
-/* One politeness key: a profile and a recipient domain (one MX set). */
+/*
+ * One politeness key: an MX host name or an address. Two recipient
+ * domains that share an MX (gmail.com, googlemail.com, every Workspace
+ * domain) share its keys, so a profile's max_connections and
+ * min_interval hold for the servers themselves, not per domain.
+ */
 struct probe_multi_key {
-	char	name[PROBE_CONFIG_NAME_MAX + 260];
-	int	active;
-	double	last_start;	/* monotonic seconds; 0: never */
+	struct probe_multi_key	*next;
+	char			 name[300];	/* "mx:HOST", "ip:ADDRESS" */
+	int			 active;
+	double			 last_start;	/* monotonic s; 0: never */
 };
 
 struct probe_multi_state {
@@ -30,8 +36,8 @@ struct probe_multi_state {
 	size_t				 next;
 	pthread_mutex_t			 lock;
 	pthread_cond_t			 cond;
+	/* One per server met: memory follows servers, not paths. */
 	struct probe_multi_key		*keys;
-	size_t				 nkeys;
 	pthread_mutex_t			 catalog_lock;
 	struct probe_catalog		 catalog;
 	bool				 catalog_tried;
@@ -137,41 +143,97 @@ probe_multi_cli(const struct probe_multi_opts *o,
 	return 0;
 }
 
+/* The key of kind:what, made when first met; NULL without memory. */
 static struct probe_multi_key *
-probe_multi_key(struct probe_multi_state *st, const char *profile,
-    const char *domain)
+probe_multi_key(struct probe_multi_state *st, const char *kind,
+    const char *what)
 {
-	char name[sizeof(st->keys[0].name)];
+	char name[sizeof(st->keys->name)];
+	struct probe_multi_key *k;
 	size_t i;
 
-	(void)snprintf(name, sizeof(name), "%s/%s", profile, domain);
-	for (i = 0; i < st->nkeys; i++)
-		if (strcmp(st->keys[i].name, name) == 0)
-			return &st->keys[i];
-	/* One key per cell at most, and keys has ncells slots. */
-	memcpy(st->keys[st->nkeys].name, name, sizeof(name));
-	return &st->keys[st->nkeys++];
+	(void)snprintf(name, sizeof(name), "%s:%s", kind, what);
+	/* DNS names compare without regard to case. */
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] = (char)(name[i] - 'A' + 'a');
+	for (k = st->keys; k != NULL; k = k->next)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	memcpy(k->name, name, sizeof(name));
+	k->next = st->keys;
+	st->keys = k;
+	return k;
 }
 
-/* Wait for a slot within the profile's politeness, then take it. */
-static struct probe_multi_key *
-probe_multi_acquire(struct probe_multi_state *st, const struct probe_send *s)
-{
-	int max = s->profile.max_connections > 0 ?
-	    s->profile.max_connections : 2;
-	double gap = s->has_profile ? s->profile.min_interval : 0, now, wait;
-	struct probe_multi_key *k;
-	struct timespec ts;
+/* What one probe's connections are held to: its profile's limits. */
+struct probe_multi_gate {
+	struct probe_multi_state	*st;
+	int				 max;
+	double				 gap;
+};
 
+/* The pair of keys one connection holds. */
+struct probe_multi_token {
+	struct probe_multi_key	*k[2];
+};
+
+/* Whether k admits one more connection now; else how long to wait. */
+static bool
+probe_multi_key_ready(const struct probe_multi_key *k,
+    const struct probe_multi_gate *g, double now, double *wait)
+{
+	double w = k->last_start > 0 ? k->last_start + g->gap - now : 0;
+
+	if (k->active >= g->max) {
+		*wait = -1;	/* until a connection ends */
+		return false;
+	}
+	if (w > 0) {
+		if (*wait < 0 || w > *wait)
+			*wait = w;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Wait until both the MX host and the address admit a connection within
+ * the profile's politeness, then take both (under one lock, so two
+ * probes never hold one key each and wait for the other's).
+ */
+static void *
+probe_multi_gate_in(void *ctx, const char *mx_host, const char *address)
+{
+	struct probe_multi_gate *g = ctx;
+	struct probe_multi_state *st = g->st;
+	struct probe_multi_token *t = calloc(1, sizeof(*t));
+	struct timespec ts;
+	double now, wait;
+	bool ready;
+	int i;
+
+	if (t == NULL)
+		return NULL;	/* no memory for politeness: go on */
 	pthread_mutex_lock(&st->lock);
-	k = probe_multi_key(st, s->has_profile ? s->profile.name : "none",
-	    s->domain);
+	t->k[0] = probe_multi_key(st, "mx", mx_host);
+	t->k[1] = probe_multi_key(st, "ip", address);
+	if (t->k[0] == NULL || t->k[1] == NULL) {
+		/* No memory for politeness: connect, as without it. */
+		pthread_mutex_unlock(&st->lock);
+		free(t);
+		return NULL;
+	}
 	for (;;) {
 		now = probe_multi_now();
-		wait = k->last_start > 0 ? k->last_start + gap - now : 0;
-		if (k->active < max && wait <= 0)
+		wait = 0;
+		ready = probe_multi_key_ready(t->k[0], g, now, &wait);
+		ready = probe_multi_key_ready(t->k[1], g, now, &wait) && ready;
+		if (ready)
 			break;
-		if (k->active >= max) {
+		if (wait < 0) {
 			pthread_cond_wait(&st->cond, &st->lock);
 			continue;
 		}
@@ -185,19 +247,28 @@ probe_multi_acquire(struct probe_multi_state *st, const struct probe_send *s)
 		/* A timeout here is the point: the interval has passed. */
 		(void)pthread_cond_timedwait(&st->cond, &st->lock, &ts);
 	}
-	k->active++;
-	k->last_start = now;
+	for (i = 0; i < 2; i++) {
+		t->k[i]->active++;
+		t->k[i]->last_start = now;
+	}
 	pthread_mutex_unlock(&st->lock);
-	return k;
+	return t;
 }
 
 static void
-probe_multi_release(struct probe_multi_state *st, struct probe_multi_key *k)
+probe_multi_gate_out(void *ctx, void *token)
 {
-	pthread_mutex_lock(&st->lock);
-	k->active--;
-	pthread_cond_broadcast(&st->cond);
-	pthread_mutex_unlock(&st->lock);
+	struct probe_multi_gate *g = ctx;
+	struct probe_multi_token *t = token;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&g->st->lock);
+	t->k[0]->active--;
+	t->k[1]->active--;
+	pthread_cond_broadcast(&g->st->cond);
+	pthread_mutex_unlock(&g->st->lock);
+	free(t);
 }
 
 /* Catalog matches for a probe that did not pass; catalogs load once. */
@@ -463,7 +534,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 	const struct probe_config_path *p = o->npaths ?
 	    o->paths[idx / o->nprofiles] : NULL;
 	struct probe_multi_job *j = calloc(1, sizeof(*j));
-	struct probe_multi_key *k;
+	struct probe_multi_gate gate;
 	char err[PROBE_SEND_ERR_MAX];
 
 	cell->path = p ? p->name : "cli";
@@ -479,13 +550,18 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 		goto out;
 	}
 	probe_multi_check(st, j);
-	k = probe_multi_acquire(st, &j->send);
+	gate.st = st;
+	gate.max = j->send.profile.max_connections > 0 ?
+	    j->send.profile.max_connections :
+	    PROBE_PROFILE_CONNECTIONS_DEFAULT;
+	gate.gap = j->send.has_profile ? j->send.profile.min_interval : 0;
+	j->send.run.gate = probe_multi_gate_in;
+	j->send.run.ungate = probe_multi_gate_out;
+	j->send.run.gate_ctx = &gate;
 	if (probe_run(&j->send.run, &j->result) != 0) {
-		probe_multi_release(st, k);
 		probe_multi_error_cell(st, cell, j->result.error);
 		goto out;
 	}
-	probe_multi_release(st, k);
 	probe_multi_diagnose(st, j);
 	probe_multi_render(st, j, cell);
 	probe_multi_condense(j, cell);
@@ -550,11 +626,6 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 
 	st.ncells = rows * o->nprofiles;
 	memset(cells, 0, st.ncells * sizeof(*cells));
-	st.keys = calloc(st.ncells, sizeof(*st.keys));
-	if (st.keys == NULL) {
-		(void)snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	pthread_mutex_init(&st.lock, NULL);
 	pthread_mutex_init(&st.catalog_lock, NULL);
 	pthread_mutex_init(&st.psl_lock, NULL);
@@ -573,6 +644,11 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 	if (st.catalog_tried)
 		probe_catalog_free(&st.catalog);
 	probe_dmarc_psl_free(&st.psl);	/* zeroed when never loaded */
-	free(st.keys);
+	while (st.keys != NULL) {
+		struct probe_multi_key *next = st.keys->next;
+
+		free(st.keys);
+		st.keys = next;
+	}
 	return rc;
 }

@@ -491,6 +491,28 @@ Test(integration, quit_after_rcpt_sends_no_message_and_passes)
 	cmd_run_free(&r);
 }
 
+/*
+ * --quit-after tls: TLS is up but no EHLO was said over it, so the
+ * capabilities shown are those said in clear; the verdict line says
+ * where the probe stopped instead of ending at a colon.
+ */
+Test(integration, quit_after_tls_names_the_stop_and_the_clear_capabilities)
+{
+	struct cmd_run r;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.3", "postmaster@gmail.test", "--profile", "gmail",
+	    "--quit-after", "tls", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "capabilities (after TLS)") == NULL, "%s",
+	    r.out);
+	cr_assert(strstr(r.out, "  capabilities:") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\nverdict: pass - stopped after tls as asked "
+	    "(--quit-after) at mx1.gmail.test [127.0.0.1]") != NULL, "%s",
+	    r.out);
+	cmd_run_free(&r);
+}
+
 Test(integration, probes_over_ipv6_from_an_ipv6_source)
 {
 	/* No --dns-server: --no-check keeps the system resolver out. */

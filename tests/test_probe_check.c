@@ -378,6 +378,42 @@ Test(probe_check, warns_when_only_dkim_covers_a_softfail)
 	fx_end(f);
 }
 
+/*
+ * send's own test message carries no signature: a published key must not
+ * count as DKIM passing, or the report predicts a pass and then shows
+ * Gmail's "DKIM checks did not pass".
+ */
+Test(probe_check, a_published_key_does_not_pass_for_an_unsigned_probe)
+{
+	struct fx	*f = fx_new(GOOD_DMARC | GOOD_PTR | GOOD_DKIM);
+
+	f->opts.is_unsigned = true;
+	run(f, PROBE_CHECK_FAIL);
+	cr_assert_not(f->r.align.dkim_passes);
+	assert_cause(f, PROBE_CHECK_C_NOT_AUTHENTICATED, PROBE_CHECK_FAIL,
+	    "publish a TXT record at example.com");
+	cr_assert_not_null(strstr(f->r.predicted.causes[0].text,
+	    "key published; this probe is not signed"), "%s",
+	    f->r.predicted.causes[0].text);
+	fx_end(f);
+}
+
+/* The -all advice names the family of the source address. */
+Test(probe_check, hardfail_all_advice_names_ip6_for_an_ipv6_source)
+{
+	struct fx	*f = fx_new(GOOD_DMARC);
+	const struct probe_check_mistake *m;
+
+	f->opts.source = "2001:db8::5";
+	add_txt(f, "example.com", "v=spf1 ip6:2001:db8::1 -all");
+	run(f, PROBE_CHECK_FAIL);
+	m = mistake(f, PROBE_CHECK_M_SPF_HARDFAIL_ALL);
+	cr_assert_not_null(m);
+	cr_assert_not_null(strstr(m->fix, "add ip6:2001:db8::5 "), "%s",
+	    m->fix);
+	fx_end(f);
+}
+
 Test(probe_check, warns_about_a_1024_bit_key_and_fails_a_revoked_one)
 {
 	struct fx	*f = fx_new(GOOD_SPF | GOOD_DMARC | GOOD_PTR);

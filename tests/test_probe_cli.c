@@ -177,6 +177,21 @@ Test(probe_cli, keeps_each_to_in_order)
 	cr_assert_str_eq(o.to[2], "c@x.test");
 }
 
+/* As swaks and mail(1) take them: one --to with a comma list. */
+Test(probe_cli, splits_a_comma_list_of_recipients)
+{
+	char list[] = "a@x.test,b@y.test";
+	char bad[] = "a@x.test,";
+
+	assert_parses(PARSE("--to", list, "--to", "c@x.test"));
+	cr_assert_eq(o.nto, 3);
+	cr_assert_str_eq(o.to[0], "a@x.test");
+	cr_assert_str_eq(o.to[1], "b@y.test");
+	cr_assert_str_eq(o.to[2], "c@x.test");
+	assert_refused(PARSE("--to", bad), "--to: an empty address in the "
+	    "list");
+}
+
 Test(probe_cli, takes_one_to_under_the_recipient_limit)
 {
 	assert_parses(parse_repeated("--to", SMTP_RCPTS_MAX - 1));

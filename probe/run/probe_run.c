@@ -47,6 +47,7 @@ probe_run_attempt(const struct probe_run_opts *o,
     struct probe_attempt *at, bool is_clear_retry)
 {
 	in_port_t port = htons((in_port_t)o->port);
+	void *token;
 
 	(void)snprintf(at->mx, sizeof(at->mx), "%s", h->name);
 	(void)snprintf(at->address, sizeof(at->address), "%s", a->text);
@@ -67,8 +68,12 @@ probe_run_attempt(const struct probe_run_opts *o,
 	if (is_clear_retry)
 		at->opts.starttls = SMTP_STARTTLS_OFF;
 	smtp_dialog_init(&at->dialog, &at->opts);
+	token = o->gate != NULL ? o->gate(o->gate_ctx, at->mx, at->address) :
+	    NULL;
 	/* The outcome is in the dialogue; its return value repeats it. */
 	(void)smtp_dialog_run(&at->dialog);
+	if (o->ungate != NULL)
+		o->ungate(o->gate_ctx, token);
 	at->verdict = probe_verdict_attempt_decide(&at->dialog);
 }
 

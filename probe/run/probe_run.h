@@ -34,6 +34,16 @@ struct probe_run_opts {
 	const struct sockaddr	*source;	/* NULL: the kernel picks */
 	socklen_t		 sourcelen;
 	struct smtp_dialog_opts	 dialog;	/* addresses filled per try */
+	/*
+	 * Politeness, optional: gate() is called before each connection
+	 * with the MX host and address it goes to, and may block until
+	 * the caller's limits allow it; ungate() after that connection,
+	 * with gate()'s token. Both NULL: connect at once.
+	 */
+	void			*(*gate)(void *ctx, const char *mx_host,
+				    const char *address);
+	void			 (*ungate)(void *ctx, void *token);
+	void			*gate_ctx;
 };
 
 struct probe_attempt {
