@@ -64,7 +64,8 @@ MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
 TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
 FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
-		  $(B)/probe/dns/probe_ares.o $(B)/smtp/smtp_num.o \
+		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
+		  $(B)/smtp/smtp_num.o \
 		  $(B)/smtp/smtp_buf.o
 
 # The default goal: before any other rule.

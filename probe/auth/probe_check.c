@@ -9,6 +9,7 @@
  * ("\"v=spf1 ...\"" is no SPF record) is exactly what they look for.
  */
 #include "probe/auth/probe_check.h"
+#include "probe/util/probe_fmt.h"
 
 #include <sys/socket.h>
 
@@ -86,9 +87,6 @@ static const struct check_provider {
 	{ "Microsoft 365", ".mx.microsoft", "spf.protection.outlook.com" },
 };
 
-static void	check_fmt(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
 const char *
 probe_check_level_name(enum probe_check_level l)
 {
@@ -108,19 +106,6 @@ probe_check_cause_name(enum probe_check_cause_id id)
 {
 	return (unsigned)id < PROBE_CHECK_C_COUNT ? check_cause_names[id] :
 	    "?";
-}
-
-/* Our sentences; DNS text in them is cut, which the report shows. */
-static void
-check_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (buf == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 }
 
 /* Does the len bytes at s contain word, ignoring ASCII case? */
@@ -212,18 +197,18 @@ check_spf_records(struct probe_check_result *r,
 		if (!check_is_quoted_spf(s, len) ||
 		    (m = check_mistake(r, PROBE_CHECK_M_SPF_QUOTED)) == NULL)
 			continue;
-		check_fmt(m->detail, sizeof(m->detail), "TXT at %s holds "
+		probe_fmt(m->detail, sizeof(m->detail), "TXT at %s holds "
 		    "quote characters: %.*s", r->mail_domain,
 		    (int)(len < CHECK_SHOW_MAX ? len : CHECK_SHOW_MAX), s);
-		check_fmt(m->fix, sizeof(m->fix), "publish the value without "
+		probe_fmt(m->fix, sizeof(m->fix), "publish the value without "
 		    "quotes in your DNS panel (they are zone-file syntax, not "
 		    "part of the record); a receiver sees no SPF record");
 	}
 	if (nspf > 1 && (m = check_mistake(r, PROBE_CHECK_M_SPF_MULTIPLE))) {
-		check_fmt(m->detail, sizeof(m->detail), "%zu v=spf1 records "
+		probe_fmt(m->detail, sizeof(m->detail), "%zu v=spf1 records "
 		    "at %s: SPF is a permerror (RFC 7208 4.5)", nspf,
 		    r->mail_domain);
-		check_fmt(m->fix, sizeof(m->fix), "merge them into one "
+		probe_fmt(m->fix, sizeof(m->fix), "merge them into one "
 		    "record: one v=spf1, every mechanism, one all at the end");
 	}
 }
@@ -270,10 +255,10 @@ check_doubled(const struct probe_dns *dns, struct probe_dns_answer *ans,
 	    (m = check_mistake(r, *prefix ? PROBE_CHECK_M_DMARC_DOUBLED_NAME :
 	    PROBE_CHECK_M_SPF_DOUBLED_NAME)) == NULL)
 		return;
-	check_fmt(m->detail, sizeof(m->detail), "a %s record is published "
+	probe_fmt(m->detail, sizeof(m->detail), "a %s record is published "
 	    "at %s, where no receiver looks: %.*s", version, name,
 	    (int)(len < CHECK_SHOW_MAX ? len : CHECK_SHOW_MAX), text);
-	check_fmt(m->fix, sizeof(m->fix), "publish it at %s%s (in a zone "
+	probe_fmt(m->fix, sizeof(m->fix), "publish it at %s%s (in a zone "
 	    "file write \"%s%s.\" with the final dot, or \"%s\" relative "
 	    "to the zone)", prefix, domain, prefix, domain, *prefix ?
 	    "_dmarc" : "@");
@@ -293,11 +278,11 @@ check_dmarc_bare(const struct probe_dns *dns, struct probe_dns_answer *ans,
 	    &len) || (m = check_mistake(r,
 	    PROBE_CHECK_M_DMARC_BARE_DOMAIN)) == NULL)
 		return;
-	check_fmt(m->detail, sizeof(m->detail), "a DMARC record is "
+	probe_fmt(m->detail, sizeof(m->detail), "a DMARC record is "
 	    "published at %s itself, where no receiver looks: %.*s",
 	    r->from_domain, (int)(len < CHECK_SHOW_MAX ? len :
 	    CHECK_SHOW_MAX), text);
-	check_fmt(m->fix, sizeof(m->fix), "publish it at %s%s (RFC 7489 "
+	probe_fmt(m->fix, sizeof(m->fix), "publish it at %s%s (RFC 7489 "
 	    "6.1)", CHECK_DMARC_PREFIX, r->from_domain);
 }
 
@@ -339,29 +324,29 @@ check_spf_all(struct probe_check_result *r)
 
 	if (q == '~' && (m = check_mistake(r,
 	    PROBE_CHECK_M_SPF_SOFTFAIL_ALL)) != NULL) {
-		check_fmt(m->detail, sizeof(m->detail), "the SPF record of %s "
+		probe_fmt(m->detail, sizeof(m->detail), "the SPF record of %s "
 		    "ends in ~all: %s", r->mail_domain, r->spf.res ==
 		    PROBE_SPF_SOFTFAIL ? "this source gets softfail, which "
 		    "Gmail does not count as authenticated" : "servers it "
 		    "does not list get softfail, which is not a pass");
-		check_fmt(m->fix, sizeof(m->fix), "list every server that "
+		probe_fmt(m->fix, sizeof(m->fix), "list every server that "
 		    "sends as %s; then -all states the policy plainly",
 		    r->mail_domain);
 	} else if (q == '-' && is_all && r->spf.res == PROBE_SPF_FAIL &&
 	    (m = check_mistake(r, PROBE_CHECK_M_SPF_HARDFAIL_ALL)) != NULL) {
-		check_fmt(m->detail, sizeof(m->detail), "%s is not listed in "
+		probe_fmt(m->detail, sizeof(m->detail), "%s is not listed in "
 		    "the SPF record of %s, which ends in -all: Gmail answers "
 		    "550 5.7.26 \"has an SPF record with a hard fail policy "
 		    "(-all)\"", r->source, r->mail_domain);
-		check_fmt(m->fix, sizeof(m->fix), "add ip%c:%s (or the "
+		probe_fmt(m->fix, sizeof(m->fix), "add ip%c:%s (or the "
 		    "include: of the service that sends for you) before -all",
 		    strchr(r->source, ':') != NULL ? '6' : '4', r->source);
 	} else if (q == '+' && (m = check_mistake(r,
 	    PROBE_CHECK_M_SPF_PASS_ALL)) != NULL) {
-		check_fmt(m->detail, sizeof(m->detail), "the SPF record of %s "
+		probe_fmt(m->detail, sizeof(m->detail), "the SPF record of %s "
 		    "ends in +all: every address on the Internet passes",
 		    r->mail_domain);
-		check_fmt(m->fix, sizeof(m->fix), "list your servers and end "
+		probe_fmt(m->fix, sizeof(m->fix), "list your servers and end "
 		    "with ~all or -all");
 	}
 }
@@ -373,7 +358,7 @@ check_spf_mentions(const struct probe_spf_result *spf, const char *include)
 	char	term[CHECK_NAME_MAX + sizeof("include:")];
 	size_t	i;
 
-	check_fmt(term, sizeof(term), "include:%s", include);
+	probe_fmt(term, sizeof(term), "include:%s", include);
 	if (check_has(spf->record, strlen(spf->record), term))
 		return true;
 	for (i = 0; i < spf->ntrace; i++)
@@ -419,10 +404,10 @@ check_provider(const struct probe_dns *dns, struct probe_dns_answer *ans,
 	if (p == NULL || check_spf_mentions(&r->spf, p->include) ||
 	    (m = check_mistake(r, PROBE_CHECK_M_SPF_NO_PROVIDER)) == NULL)
 		return;
-	check_fmt(m->detail, sizeof(m->detail), "the MX of %s is at %s (%s) "
+	probe_fmt(m->detail, sizeof(m->detail), "the MX of %s is at %s (%s) "
 	    "but its SPF record has no include:%s", r->mail_domain, p->name,
 	    probe_dns_answer_text(ans, i - 1), p->include);
-	check_fmt(m->fix, sizeof(m->fix), "if %s sends mail as %s, add "
+	probe_fmt(m->fix, sizeof(m->fix), "if %s sends mail as %s, add "
 	    "include:%s before the all", p->name, r->mail_domain, p->include);
 }
 
@@ -434,9 +419,9 @@ check_dmarc_values(struct probe_check_result *r)
 	if (r->dmarc.record.nwarnings == 0 ||
 	    (m = check_mistake(r, PROBE_CHECK_M_DMARC_BAD_VALUE)) == NULL)
 		return;
-	check_fmt(m->detail, sizeof(m->detail), "%s: %s", r->dmarc.name,
+	probe_fmt(m->detail, sizeof(m->detail), "%s: %s", r->dmarc.name,
 	    r->dmarc.record.warning);
-	check_fmt(m->fix, sizeof(m->fix), "adkim and aspf take r or s, p and "
+	probe_fmt(m->fix, sizeof(m->fix), "adkim and aspf take r or s, p and "
 	    "sp none, quarantine or reject, pct 0 to 100");
 }
 
@@ -499,7 +484,7 @@ check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
 	if (o->mail_from == NULL || o->source == NULL || o->psl == NULL ||
 	    strlen(o->mail_from) >= sizeof(r->mail_from) ||
 	    strlen(o->source) >= sizeof(r->source)) {
-		check_fmt(errmsg, errlen, "--from and --source are required");
+		probe_fmt(errmsg, errlen, "--from and --source are required");
 		return PROBE_CHECK_E_USAGE;
 	}
 	memcpy(r->mail_from, o->mail_from, strlen(o->mail_from) + 1);
@@ -507,19 +492,19 @@ check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
 	if (!check_domain_of(o->mail_from, r->mail_domain,
 	    sizeof(r->mail_domain)) || !check_domain_of(hfrom,
 	    r->from_domain, sizeof(r->from_domain))) {
-		check_fmt(errmsg, errlen, "an address has no usable domain");
+		probe_fmt(errmsg, errlen, "an address has no usable domain");
 		return PROBE_CHECK_E_USAGE;
 	}
 	r->has_helo = o->helo != NULL;
 	if (r->has_helo && !check_domain_of(o->helo, r->helo,
 	    sizeof(r->helo))) {
-		check_fmt(errmsg, errlen, "the HELO name is not a domain");
+		probe_fmt(errmsg, errlen, "the HELO name is not a domain");
 		return PROBE_CHECK_E_USAGE;
 	}
 	r->has_dkim = o->dkim_selector != NULL;
 	r->is_unsigned = o->is_unsigned;
 	if (r->has_dkim && strlen(o->dkim_selector) >= sizeof(r->selector)) {
-		check_fmt(errmsg, errlen, "the DKIM selector is too long");
+		probe_fmt(errmsg, errlen, "the DKIM selector is too long");
 		return PROBE_CHECK_E_USAGE;
 	}
 	if (r->has_dkim)
@@ -601,18 +586,18 @@ check_spf_fix(const struct probe_check_result *r, char *fix, size_t len)
 {
 	switch (r->spf.res) {
 	case PROBE_SPF_NONE:
-		check_fmt(fix, len, "publish a TXT record at %s: \"v=spf1 "
+		probe_fmt(fix, len, "publish a TXT record at %s: \"v=spf1 "
 		    "ip%c:%s -all\", or sign with DKIM (d=%s)", r->mail_domain,
 		    r->ptr.family == AF_INET6 ? '6' : '4', r->source,
 		    r->from_domain);
 		break;
 	case PROBE_SPF_PERMERROR:
-		check_fmt(fix, len, "repair the SPF record of %s (%s), or "
+		probe_fmt(fix, len, "repair the SPF record of %s (%s), or "
 		    "sign with DKIM (d=%s)", r->mail_domain, r->spf.reason,
 		    r->from_domain);
 		break;
 	default:
-		check_fmt(fix, len, "add ip%c:%s (or the include: of the "
+		probe_fmt(fix, len, "add ip%c:%s (or the include: of the "
 		    "service that sends for you) to the SPF record of %s, or "
 		    "sign with DKIM (d=%s)", r->ptr.family == AF_INET6 ?
 		    '6' : '4', r->source, r->mail_domain, r->from_domain);
@@ -650,7 +635,7 @@ check_decide_auth(const struct probe_check_result *r,
 		if ((c = check_cause(p, PROBE_CHECK_WARN,
 		    PROBE_CHECK_C_SPF_NOT_PASS)) == NULL)
 			return;
-		check_fmt(c->text, sizeof(c->text), "SPF is %s for %s from "
+		probe_fmt(c->text, sizeof(c->text), "SPF is %s for %s from "
 		    "%s (%s): only DKIM authenticates, so a message that "
 		    "loses its signature fails", spf, r->mail_domain,
 		    r->source, r->spf.reason);
@@ -664,13 +649,13 @@ check_decide_auth(const struct probe_check_result *r,
 	    PROBE_CHECK_C_NOT_AUTHENTICATED);
 	if (c == NULL)
 		return;
-	check_fmt(c->text, sizeof(c->text), "%s: SPF is %s for %s from %s "
+	probe_fmt(c->text, sizeof(c->text), "%s: SPF is %s for %s from %s "
 	    "(%s); DKIM: %s", is_temp ? "a DNS failure hides whether SPF or "
 	    "DKIM passes" : "neither SPF nor DKIM passes, Gmail answers "
 	    "550-5.7.26 \"This mail is unauthenticated\"", spf,
 	    r->mail_domain, r->source, r->spf.reason, check_dkim_state(r));
 	if (is_temp)
-		check_fmt(c->fix, sizeof(c->fix), "make the DNS servers of "
+		probe_fmt(c->fix, sizeof(c->fix), "make the DNS servers of "
 		    "%s answer, then check again", r->mail_domain);
 	else
 		check_spf_fix(r, c->fix, sizeof(c->fix));
@@ -687,21 +672,21 @@ check_decide_dkim(const struct probe_check_result *r,
 		return;
 	if (r->dkim.level == PROBE_DKIM_WARN && (c = check_cause(p,
 	    PROBE_CHECK_WARN, PROBE_CHECK_C_DKIM_WEAK)) != NULL) {
-		check_fmt(c->text, sizeof(c->text), "the DKIM key at %s %s",
+		probe_fmt(c->text, sizeof(c->text), "the DKIM key at %s %s",
 		    r->dkim.name, k->is_testing ? "is in test mode (t=y)" :
 		    k->is_pkcs1 ? "is a bare RSAPublicKey" : "has fewer than "
 		    "2048 bits, which Google recommends");
-		check_fmt(c->fix, sizeof(c->fix), "publish a 2048-bit RSA "
+		probe_fmt(c->fix, sizeof(c->fix), "publish a 2048-bit RSA "
 		    "key as a SubjectPublicKeyInfo without t=y, and sign "
 		    "with it");
 	} else if (r->dkim.level != PROBE_DKIM_GOOD &&
 	    r->dkim.level != PROBE_DKIM_WARN && r->spf.res == PROBE_SPF_PASS &&
 	    (c = check_cause(p, PROBE_CHECK_WARN,
 	    PROBE_CHECK_C_DKIM_UNUSABLE)) != NULL) {
-		check_fmt(c->text, sizeof(c->text), "the DKIM key at %s is "
+		probe_fmt(c->text, sizeof(c->text), "the DKIM key at %s is "
 		    "unusable (%s): mail relies on SPF alone", r->dkim.name,
 		    r->dkim.reason);
-		check_fmt(c->fix, sizeof(c->fix), "publish the public key "
+		probe_fmt(c->fix, sizeof(c->fix), "publish the public key "
 		    "your signer uses at %s", r->dkim.name);
 	}
 }
@@ -717,27 +702,27 @@ check_decide_ptr(const struct probe_check_result *r,
 
 	if (r->ptr.status == PROBE_PTR_NONE && (c = check_cause(p,
 	    PROBE_CHECK_FAIL, PROBE_CHECK_C_PTR_MISSING)) != NULL) {
-		check_fmt(c->text, sizeof(c->text), "%s has no PTR record: "
+		probe_fmt(c->text, sizeof(c->text), "%s has no PTR record: "
 		    "Gmail answers 550-5.7.25", r->ptr.ip);
-		check_fmt(c->fix, sizeof(c->fix), "ask whoever runs %s (your "
+		probe_fmt(c->fix, sizeof(c->fix), "ask whoever runs %s (your "
 		    "hosting provider or ISP) for a PTR record naming a host "
 		    "whose %s record is %s, such as your HELO name", r->ptr.ip,
 		    rr, r->ptr.ip);
 	} else if (r->ptr.status == PROBE_PTR_UNCONFIRMED &&
 	    (c = check_cause(p, PROBE_CHECK_FAIL,
 	    PROBE_CHECK_C_PTR_UNCONFIRMED)) != NULL) {
-		check_fmt(c->text, sizeof(c->text), "the PTR name %s of %s "
+		probe_fmt(c->text, sizeof(c->text), "the PTR name %s of %s "
 		    "does not resolve back to it: Gmail answers 550-5.7.25",
 		    r->ptr.names[0].name, r->ptr.ip);
-		check_fmt(c->fix, sizeof(c->fix), "add an %s record %s -> %s, "
+		probe_fmt(c->fix, sizeof(c->fix), "add an %s record %s -> %s, "
 		    "or point the PTR at a name that has one", rr,
 		    r->ptr.names[0].name, r->ptr.ip);
 	} else if (r->ptr.status == PROBE_PTR_TEMPERROR &&
 	    (c = check_cause(p, PROBE_CHECK_WARN,
 	    PROBE_CHECK_C_PTR_TEMPERROR)) != NULL) {
-		check_fmt(c->text, sizeof(c->text), "reverse DNS of %s "
+		probe_fmt(c->text, sizeof(c->text), "reverse DNS of %s "
 		    "failed: %s", r->ptr.ip, r->ptr.reason);
-		check_fmt(c->fix, sizeof(c->fix), "make the reverse zone of "
+		probe_fmt(c->fix, sizeof(c->fix), "make the reverse zone of "
 		    "%s answer, then check again", r->ptr.ip);
 	}
 }
@@ -751,11 +736,11 @@ check_decide_no_dmarc(const struct probe_check_result *r,
 	if ((c = check_cause(p, PROBE_CHECK_WARN,
 	    PROBE_CHECK_C_DMARC_MISSING)) == NULL)
 		return;
-	check_fmt(c->text, sizeof(c->text), "no usable DMARC record for %s "
+	probe_fmt(c->text, sizeof(c->text), "no usable DMARC record for %s "
 	    "(%s: %s): Gmail requires one of bulk senders (5,000 or more "
 	    "messages a day)", r->from_domain,
 	    probe_dmarc_status_name(r->dmarc.status), r->dmarc.reason);
-	check_fmt(c->fix, sizeof(c->fix), "publish one TXT record at "
+	probe_fmt(c->fix, sizeof(c->fix), "publish one TXT record at "
 	    "_dmarc.%s: \"v=DMARC1; p=none; rua=mailto:dmarc-reports@%s\"",
 	    r->dmarc.org_domain, r->dmarc.org_domain);
 }
@@ -790,7 +775,7 @@ check_decide_dmarc(const struct probe_check_result *r,
 	    PROBE_CHECK_C_DMARC_NOT_ALIGNED);
 	if (c == NULL)
 		return;
-	check_fmt(c->text, sizeof(c->text), "DMARC fails for %s: no SPF pass "
+	probe_fmt(c->text, sizeof(c->text), "DMARC fails for %s: no SPF pass "
 	    "aligned with it (SPF %s for %s) and no DKIM key %s; the policy "
 	    "is p=%s, so Gmail %s", r->from_domain,
 	    probe_spf_res_name(r->spf.res), r->mail_domain, r->has_dkim ?
@@ -798,7 +783,7 @@ check_decide_dmarc(const struct probe_check_result *r,
 	    pol == PROBE_DMARC_P_REJECT ? "refuses it (550-5.7.26 \"due to "
 	    "domain's DMARC policy\")" : pol == PROBE_DMARC_P_QUARANTINE ?
 	    "puts it in spam" : "delivers it, but bulk senders must align");
-	check_fmt(c->fix, sizeof(c->fix), "use an envelope sender (MAIL FROM) "
+	probe_fmt(c->fix, sizeof(c->fix), "use an envelope sender (MAIL FROM) "
 	    "at %s that passes SPF, or sign with DKIM d=%s", r->from_domain,
 	    r->from_domain);
 }

@@ -11,6 +11,7 @@
  */
 #include "probe/auth/probe_dkim.h"
 #include "probe/util/probe_taglist.h"
+#include "probe/util/probe_fmt.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -71,9 +72,6 @@ struct dkim_der {
 	size_t			 len;
 };
 
-static void	dkim_fmt(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
 const char *
 probe_dkim_key_type_name(enum probe_dkim_key_type t)
 {
@@ -85,17 +83,6 @@ probe_dkim_level_name(enum probe_dkim_level l)
 {
 	return (unsigned)l < PROBE_DKIM_LEVEL_COUNT ? dkim_level_names[l] :
 	    "?";
-}
-
-/* Our own sentences; a cut keeps their start, which is enough. */
-static void
-dkim_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 }
 
 static bool
@@ -148,7 +135,7 @@ dkim_b64_decode(const char *s, size_t len, unsigned char *out, size_t cap,
 			continue;
 		}
 		if (pad > 0 || (v = dkim_b64_value(s[i])) == B64_BAD) {
-			dkim_fmt(reason, rlen, "p= is not base64 (byte %zu)",
+			probe_fmt(reason, rlen, "p= is not base64 (byte %zu)",
 			    i);
 			return -1;
 		}
@@ -156,7 +143,7 @@ dkim_b64_decode(const char *s, size_t len, unsigned char *out, size_t cap,
 		if ((nbits += 6) >= BITS_PER_BYTE) {
 			nbits -= BITS_PER_BYTE;
 			if (n == cap) {
-				dkim_fmt(reason, rlen, "p= is longer than %d "
+				probe_fmt(reason, rlen, "p= is longer than %d "
 				    "bytes", PROBE_DKIM_KEY_MAX);
 				return -1;
 			}
@@ -266,13 +253,13 @@ dkim_key_value(const char *v, size_t vlen, struct probe_dkim_key *out)
 		return false;
 	if (n == 0) {
 		out->is_revoked = true;
-		dkim_fmt(out->reason, sizeof(out->reason), "p= is empty: the "
+		probe_fmt(out->reason, sizeof(out->reason), "p= is empty: the "
 		    "key is revoked (RFC 6376 3.6.1)");
 		return false;
 	}
 	if (out->type == PROBE_DKIM_KEY_ED25519) {
 		if (n != PROBE_DKIM_ED25519_LEN) {
-			dkim_fmt(out->reason, sizeof(out->reason), "an "
+			probe_fmt(out->reason, sizeof(out->reason), "an "
 			    "Ed25519 key is %d bytes, p= has %ld (RFC 8463 "
 			    "3)", PROBE_DKIM_ED25519_LEN, n);
 			return false;
@@ -281,12 +268,12 @@ dkim_key_value(const char *v, size_t vlen, struct probe_dkim_key *out)
 		return true;
 	}
 	if (!dkim_rsa_key(der, (size_t)n, out)) {
-		dkim_fmt(out->reason, sizeof(out->reason), "p= is not an RSA "
+		probe_fmt(out->reason, sizeof(out->reason), "p= is not an RSA "
 		    "SubjectPublicKeyInfo (DER)");
 		return false;
 	}
 	if (out->is_pkcs1)
-		dkim_fmt(out->reason, sizeof(out->reason), "p= is a bare "
+		probe_fmt(out->reason, sizeof(out->reason), "p= is a bare "
 		    "RSAPublicKey, not the SubjectPublicKeyInfo RFC 6376 "
 		    "3.6.1 asks for; some verifiers refuse it");
 	return true;
@@ -304,7 +291,7 @@ dkim_apply(const struct probe_taglist_tag *t, struct probe_dkim_key *out)
 		else if (dkim_is(t->val, t->vlen, "ed25519"))
 			out->type = PROBE_DKIM_KEY_ED25519;
 		else {
-			dkim_fmt(out->reason, sizeof(out->reason), "k=%.*s: "
+			probe_fmt(out->reason, sizeof(out->reason), "k=%.*s: "
 			    "unknown key type", (int)(t->vlen < 16 ? t->vlen :
 			    16), t->val);
 			return false;
@@ -349,19 +336,19 @@ dkim_tags(const char *text, size_t len, struct probe_dkim_key *out,
 
 	for (; probe_taglist_next(text, len, &pos, &t); is_first = false) {
 		if (!t.has_eq) {
-			dkim_fmt(out->reason, sizeof(out->reason), "a tag "
+			probe_fmt(out->reason, sizeof(out->reason), "a tag "
 			    "without \"=\" (RFC 6376 3.2)");
 			return false;
 		}
 		i = dkim_tag_index(&t, &seen, &is_dup);
 		if (is_dup) {
-			dkim_fmt(out->reason, sizeof(out->reason), "tag %s= "
+			probe_fmt(out->reason, sizeof(out->reason), "tag %s= "
 			    "twice (RFC 6376 3.2)", dkim_tag_names[i]);
 			return false;
 		}
 		if (i == DKIM_TAG_V && (!is_first || !dkim_is(t.val, t.vlen,
 		    "DKIM1"))) {
-			dkim_fmt(out->reason, sizeof(out->reason), "v= must "
+			probe_fmt(out->reason, sizeof(out->reason), "v= must "
 			    "be first and DKIM1 (RFC 6376 3.6.1)");
 			return false;
 		}
@@ -371,7 +358,7 @@ dkim_tags(const char *text, size_t len, struct probe_dkim_key *out,
 			return false;
 	}
 	if ((seen & (1u << DKIM_TAG_P)) == 0) {
-		dkim_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
+		probe_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
 		    "6376 3.6.1: it is required)");
 		return false;
 	}
@@ -387,7 +374,7 @@ probe_dkim_parse(const char *text, size_t len, struct probe_dkim_key *out)
 	memset(&p, 0, sizeof(p));
 	out->type = PROBE_DKIM_KEY_RSA;	/* RFC 6376 3.6.1: k=rsa */
 	if (memchr(text, '\0', len) != NULL) {
-		dkim_fmt(out->reason, sizeof(out->reason), "the record holds "
+		probe_fmt(out->reason, sizeof(out->reason), "the record holds "
 		    "a NUL byte");
 		return false;
 	}
@@ -471,7 +458,7 @@ dkim_take(struct probe_dkim_result *out, const struct probe_dns_answer *ans)
 		}
 	}
 	out->level = probe_dkim_decide(&out->key);
-	dkim_fmt(out->reason, sizeof(out->reason), "%s", out->key.reason);
+	probe_fmt(out->reason, sizeof(out->reason), "%s", out->key.reason);
 }
 
 enum probe_dkim_rc
@@ -487,7 +474,7 @@ probe_dkim_lookup(const struct probe_dns *dns, const char *selector,
 	n = snprintf(out->name, sizeof(out->name), "%s%s%s", selector,
 	    DKIM_INFIX, domain);
 	if (!dkim_selector_ok(selector) || n < 0 || n > DKIM_NAME_MAX) {
-		dkim_fmt(errmsg, errlen, "unusable DKIM selector or domain");
+		probe_fmt(errmsg, errlen, "unusable DKIM selector or domain");
 		return PROBE_DKIM_E_USAGE;
 	}
 	probe_dns_answer_init(&ans);
@@ -497,7 +484,7 @@ probe_dkim_lookup(const struct probe_dns *dns, const char *selector,
 	else {
 		out->level = st == PROBE_DNS_NXDOMAIN || st ==
 		    PROBE_DNS_NODATA ? PROBE_DKIM_BAD : PROBE_DKIM_TEMPERROR;
-		dkim_fmt(out->reason, sizeof(out->reason), "%s",
+		probe_fmt(out->reason, sizeof(out->reason), "%s",
 		    out->level == PROBE_DKIM_BAD ? "no key record at that "
 		    "name" : ans.msg);
 	}

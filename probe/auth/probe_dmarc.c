@@ -10,6 +10,7 @@
  */
 #include "probe/auth/probe_dmarc.h"
 #include "probe/util/probe_taglist.h"
+#include "probe/util/probe_fmt.h"
 #include "smtp/smtp_num.h"
 
 #include <errno.h>
@@ -65,9 +66,6 @@ struct dmarc_tag_def {
 	bool		 is_fatal;	/* RFC 7489 6.6.3: p and sp */
 };
 
-static void	dmarc_fmt(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
 const char *
 probe_dmarc_policy_name(enum probe_dmarc_policy p)
 {
@@ -85,19 +83,6 @@ probe_dmarc_status_name(enum probe_dmarc_status s)
 {
 	return (unsigned)s < PROBE_DMARC_STATUS_COUNT ?
 	    dmarc_status_names[s] : "?";
-}
-
-/* Our own sentences; a cut keeps their start, which is enough. */
-static void
-dmarc_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (buf == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 }
 
 static char
@@ -163,17 +148,17 @@ dmarc_psl_read(struct probe_dmarc_psl *psl, FILE *fp, const char *path,
 		rc = smtp_buf_append(&psl->text, chunk, n,
 		    PROBE_DMARC_PSL_BYTES_MAX);
 		if (rc == SMTP_E_LIMIT) {
-			dmarc_fmt(errmsg, errlen, "%s: larger than %d bytes",
+			probe_fmt(errmsg, errlen, "%s: larger than %d bytes",
 			    path, PROBE_DMARC_PSL_BYTES_MAX);
 			return PROBE_DMARC_E_LIMIT;
 		}
 		if (rc != SMTP_OK) {
-			dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
+			probe_fmt(errmsg, errlen, "%s: out of memory", path);
 			return PROBE_DMARC_E_NOMEM;
 		}
 	}
 	if (ferror(fp) || psl->text.data == NULL) {
-		dmarc_fmt(errmsg, errlen, "%s: %s", path, ferror(fp) ?
+		probe_fmt(errmsg, errlen, "%s: %s", path, ferror(fp) ?
 		    "read error" : "empty file");
 		return PROBE_DMARC_E_IO;
 	}
@@ -272,11 +257,11 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
 		path = PROBE_DMARC_PSL_PATH;
 	if ((fp = fopen(path, "r")) == NULL) {
 		if (errno != ENOENT) {
-			dmarc_fmt(errmsg, errlen, "%s: %s", path,
+			probe_fmt(errmsg, errlen, "%s: %s", path,
 			    strerror(errno));
 			return PROBE_DMARC_E_IO;
 		}
-		dmarc_fmt(psl->warning, sizeof(psl->warning), "no public "
+		probe_fmt(psl->warning, sizeof(psl->warning), "no public "
 		    "suffix list at %s (Debian package publicsuffix): the "
 		    "organizational domain is guessed as the last two labels",
 		    path);
@@ -291,11 +276,11 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
 	    psl->nrules * 2 > psl->nslots)
 		rc = dmarc_psl_index(psl, psl->nrules);
 	if (rc != PROBE_DMARC_OK) {
-		dmarc_fmt(errmsg, errlen, "%s: out of memory", path);
+		probe_fmt(errmsg, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	if (psl->nrules > PROBE_DMARC_PSL_RULES_MAX) {
-		dmarc_fmt(errmsg, errlen, "%s: more than %d rules", path,
+		probe_fmt(errmsg, errlen, "%s: more than %d rules", path,
 		    PROBE_DMARC_PSL_RULES_MAX);
 		rc = PROBE_DMARC_E_LIMIT;
 		goto out;
@@ -556,7 +541,7 @@ dmarc_warn(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 {
 	if (r->nwarnings++ > 0)
 		return;
-	dmarc_fmt(r->warning, sizeof(r->warning), "%.*s%s: %s, ignored "
+	probe_fmt(r->warning, sizeof(r->warning), "%.*s%s: %s, ignored "
 	    "(RFC 7489 6.3: the default applies)",
 	    (int)(t->nlen < DMARC_TAG_SHOW ? t->nlen : DMARC_TAG_SHOW),
 	    t->name, t->nlen > DMARC_TAG_SHOW ? "..." : "", what);
@@ -581,7 +566,7 @@ dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 			return true;
 		}
 		if (dmarc_tags[i].is_fatal) {
-			dmarc_fmt(r->reason, sizeof(r->reason), "%s=: not "
+			probe_fmt(r->reason, sizeof(r->reason), "%s=: not "
 			    "none, quarantine or reject",
 			    dmarc_tags[i].name);
 			return false;
@@ -611,7 +596,7 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 
 	dmarc_record_defaults(out);
 	if (memchr(text, '\0', len) != NULL) {
-		dmarc_fmt(out->reason, sizeof(out->reason), "the record "
+		probe_fmt(out->reason, sizeof(out->reason), "the record "
 		    "holds a NUL byte");
 		return false;
 	}
@@ -619,7 +604,7 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 	if (!probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
 	    !dmarc_value_is(t.name, t.nlen, "v") || t.vlen != 6 ||
 	    memcmp(t.val, "DMARC1", 6) != 0) {
-		dmarc_fmt(out->reason, sizeof(out->reason), "does not start "
+		probe_fmt(out->reason, sizeof(out->reason), "does not start "
 		    "with v=DMARC1");
 		return false;
 	}
@@ -627,7 +612,7 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		if (!dmarc_apply(out, &t, &has_p))
 			return false;
 	if (!has_p) {
-		dmarc_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
+		probe_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
 		    "7489 6.3: it is required)");
 		return false;
 	}
@@ -684,7 +669,7 @@ dmarc_take(struct probe_dmarc_result *out, const struct probe_dns_answer *ans)
 	dmarc_keep_text(out, probe_dns_answer_text(ans, which), rr->len);
 	if (n > 1) {
 		out->status = PROBE_DMARC_MULTIPLE;
-		dmarc_fmt(out->reason, sizeof(out->reason), "%zu v=DMARC1 "
+		probe_fmt(out->reason, sizeof(out->reason), "%zu v=DMARC1 "
 		    "records at %s: no policy applies (RFC 7489 6.6.3)", n,
 		    out->name);
 		return true;
@@ -694,7 +679,7 @@ dmarc_take(struct probe_dmarc_result *out, const struct probe_dns_answer *ans)
 		out->status = PROBE_DMARC_FOUND;
 	else {
 		out->status = PROBE_DMARC_INVALID;
-		dmarc_fmt(out->reason, sizeof(out->reason), "%s",
+		probe_fmt(out->reason, sizeof(out->reason), "%s",
 		    out->record.reason);
 	}
 	return true;
@@ -707,7 +692,7 @@ dmarc_try(const struct probe_dns *dns, struct probe_dns_answer *ans,
 {
 	enum probe_dns_status	st;
 
-	dmarc_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX, domain);
+	probe_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX, domain);
 	if (strlen(out->name) > DMARC_NAME_MAX)
 		return false;	/* no such name can exist */
 	st = probe_dns_lookup(dns, PROBE_DNS_TXT, out->name, ans);
@@ -716,7 +701,7 @@ dmarc_try(const struct probe_dns *dns, struct probe_dns_answer *ans,
 	if (st == PROBE_DNS_NXDOMAIN || st == PROBE_DNS_NODATA)
 		return false;
 	out->status = PROBE_DMARC_TEMPERROR;
-	dmarc_fmt(out->reason, sizeof(out->reason), "%s: %s", out->name,
+	probe_fmt(out->reason, sizeof(out->reason), "%s: %s", out->name,
 	    ans->msg);
 	return true;
 }
@@ -732,7 +717,7 @@ probe_dmarc_lookup(const struct probe_dns *dns,
 	if (!dmarc_domain_norm(from_domain, out->from_domain,
 	    sizeof(out->from_domain)) || !probe_dmarc_org_domain(psl,
 	    out->from_domain, out->org_domain, sizeof(out->org_domain))) {
-		dmarc_fmt(errmsg, errlen, "not a usable domain");
+		probe_fmt(errmsg, errlen, "not a usable domain");
 		return PROBE_DMARC_E_USAGE;
 	}
 	out->is_org_guessed = !psl->is_loaded;
@@ -744,9 +729,9 @@ probe_dmarc_lookup(const struct probe_dns *dns,
 	    dmarc_try(dns, &ans, out->org_domain, out))
 		goto out;
 	out->status = PROBE_DMARC_NONE;
-	dmarc_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX,
+	probe_fmt(out->name, sizeof(out->name), "%s%s", DMARC_PREFIX,
 	    out->from_domain);
-	dmarc_fmt(out->reason, sizeof(out->reason), "no v=DMARC1 record at "
+	probe_fmt(out->reason, sizeof(out->reason), "no v=DMARC1 record at "
 	    "%s%s%s", out->name, strcmp(out->org_domain, out->from_domain) ?
 	    " nor at " DMARC_PREFIX : "", strcmp(out->org_domain,
 	    out->from_domain) ? out->org_domain : "");

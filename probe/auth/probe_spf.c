@@ -20,6 +20,7 @@
  * redirect's result passes up unchanged, reason and all.
  */
 #include "probe/auth/probe_spf.h"
+#include "probe/util/probe_fmt.h"
 #include "smtp/smtp_num.h"
 
 #include <sys/socket.h>
@@ -203,8 +204,6 @@ static void	spf_trace(struct spf_eval *, const char *, ...)
 static void	spf_decide(struct spf_eval *, const struct spf_level *,
 		    const struct spf_term *, enum probe_spf_res, const char *,
 		    ...) __attribute__((format(printf, 5, 6)));
-static void	spf_err(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static enum probe_spf_res spf_check(struct spf_eval *, const char *,
 		    bool);
 
@@ -280,20 +279,6 @@ spf_copy(char *dst, size_t n, const char *s, size_t len)
 		len = n - 1;
 	memcpy(dst, s, len);
 	dst[len] = '\0';
-}
-
-/* errmsg may be NULL when the caller wants no text. */
-static void
-spf_err(char *errmsg, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (errmsg == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	/* Truncation keeps the start of our own sentence: acceptable. */
-	(void)vsnprintf(errmsg, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* Adds a step at the current depth; past PROBE_SPF_TRACE_MAX, counts it. */
@@ -1888,17 +1873,17 @@ spf_check_query(const struct probe_dns *dns, const struct probe_spf_query *q,
 	size_t		 i;
 
 	if (dns == NULL || dns->ops == NULL) {
-		spf_err(errmsg, errlen, "no DNS resolver to look up with");
+		probe_fmt(errmsg, errlen, "no DNS resolver to look up with");
 		return PROBE_SPF_E_USAGE;
 	}
 	if (q->ip == NULL || q->domain == NULL || q->sender == NULL) {
-		spf_err(errmsg, errlen, "SPF needs an address, a domain and "
+		probe_fmt(errmsg, errlen, "SPF needs an address, a domain and "
 		    "a sender");
 		return PROBE_SPF_E_USAGE;
 	}
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
 		if (in[i] != NULL && strlen(in[i]) > PROBE_SPF_INPUT_MAX) {
-			spf_err(errmsg, errlen, "an SPF input is longer than "
+			probe_fmt(errmsg, errlen, "an SPF input is longer than "
 			    "%d bytes", PROBE_SPF_INPUT_MAX);
 			return PROBE_SPF_E_USAGE;
 		}
@@ -1919,7 +1904,7 @@ probe_spf_check_host(const struct probe_dns *dns,
 		return rc;
 	memset(&ev, 0, sizeof(ev));
 	if (!spf_ip_parse(q->ip, &ev.ip)) {
-		spf_err(errmsg, errlen, "\"%.64s\" is not an IP address",
+		probe_fmt(errmsg, errlen, "\"%.64s\" is not an IP address",
 		    q->ip);
 		return PROBE_SPF_E_USAGE;
 	}
@@ -1965,7 +1950,7 @@ probe_spf_check_helo(const struct probe_dns *dns,
 
 	if (q->helo == NULL) {
 		memset(out, 0, sizeof(*out));
-		spf_err(errmsg, errlen, "the HELO identity needs a HELO name");
+		probe_fmt(errmsg, errlen, "the HELO identity needs a HELO name");
 		return PROBE_SPF_E_USAGE;
 	}
 	/* RFC 7208 2.3: the sender is postmaster@ the HELO name. */

@@ -14,6 +14,7 @@
  */
 #include "probe/dns/probe_dns.h"
 #include "probe/dns/probe_ares.h"
+#include "probe/util/probe_fmt.h"
 
 #include <sys/socket.h>
 
@@ -107,9 +108,6 @@ static const struct dns_ares_row dns_ares_other = {
 	-1, PROBE_DNS_FAILED, "unexpected c-ares error"
 };
 
-static void	dns_err(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
 const char *
 probe_dns_status_name(enum probe_dns_status status)
 {
@@ -124,20 +122,6 @@ probe_dns_type_name(enum probe_dns_type type)
 	if ((unsigned)type >= PROBE_DNS_TYPE_COUNT)
 		return "?";
 	return dns_types[type].name;
-}
-
-/* errmsg may be NULL when the caller wants no text. */
-static void
-dns_err(char *errmsg, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (errmsg == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	/* Truncation keeps the start of our own sentence: acceptable. */
-	(void)vsnprintf(errmsg, errlen, fmt, ap);
-	va_end(ap);
 }
 
 void
@@ -504,7 +488,7 @@ probe_dns_open(struct probe_dns *dns, const struct probe_dns_opts *opts,
 	memset(dns, 0, sizeof(*dns));
 	ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL) {
-		dns_err(errmsg, errlen, "out of memory");
+		probe_fmt(errmsg, errlen, "out of memory");
 		return PROBE_DNS_E_NOMEM;
 	}
 	if (opts != NULL && opts->timeout_ms > 0)

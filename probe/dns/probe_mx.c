@@ -15,6 +15,7 @@
  */
 #include "probe/dns/probe_mx.h"
 #include "probe/dns/probe_ares.h"
+#include "probe/util/probe_fmt.h"
 
 #include <arpa/nameser.h>
 
@@ -115,8 +116,6 @@ static const char *const mx_status_names[] = {
 _Static_assert(sizeof(mx_status_names) / sizeof(mx_status_names[0]) ==
     PROBE_MX_STATUS_COUNT, "each status needs a name");
 
-static void	mx_err(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static void	mx_say(struct probe_mx_result *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	mx_say_more(struct probe_mx_result *, const char *, ...)
@@ -139,20 +138,6 @@ probe_mx_result_free(struct probe_mx_result *res)
 		free(res->hosts[i].name);
 	free(res->hosts);
 	memset(res, 0, sizeof(*res));
-}
-
-/* errmsg may be NULL when the caller wants no text. */
-static void
-mx_err(char *errmsg, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (errmsg == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	/* Truncation keeps the start of our own sentence: acceptable. */
-	(void)vsnprintf(errmsg, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -265,12 +250,12 @@ mx_check_opts(struct mx_ctx *ctx, const struct probe_mx_opts *opts,
 	ctx->family = opts != NULL ? opts->family : AF_UNSPEC;
 	if (ctx->family != AF_UNSPEC && ctx->family != AF_INET &&
 	    ctx->family != AF_INET6) {
-		mx_err(errmsg, errlen, "address family must be IPv4, IPv6 "
+		probe_fmt(errmsg, errlen, "address family must be IPv4, IPv6 "
 		    "or both");
 		return PROBE_MX_E_USAGE;
 	}
 	if (timeout_ms < 0) {
-		mx_err(errmsg, errlen, "DNS timeout must not be negative");
+		probe_fmt(errmsg, errlen, "DNS timeout must not be negative");
 		return PROBE_MX_E_USAGE;
 	}
 	if (timeout_ms == 0)
@@ -289,7 +274,7 @@ mx_ctx_open(struct mx_ctx *ctx, const char *name,
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (problem != NULL) {
-		mx_err(errmsg, errlen, "bad domain name: %s", problem);
+		probe_fmt(errmsg, errlen, "bad domain name: %s", problem);
 		return PROBE_MX_E_USAGE;
 	}
 	rc = mx_check_opts(ctx, opts, errmsg, errlen);
@@ -323,7 +308,7 @@ mx_wait(struct mx_ctx *ctx, char *errmsg, size_t errlen)
 		return mx_ares_rc(rc);
 	assert(ctx->pending == 0);
 	if (ctx->is_nomem) {
-		mx_err(errmsg, errlen, "out of memory in the DNS resolver");
+		probe_fmt(errmsg, errlen, "out of memory in the DNS resolver");
 		return PROBE_MX_E_NOMEM;
 	}
 	return PROBE_MX_OK;
@@ -541,7 +526,7 @@ mx_resolve_addrs(struct mx_ctx *ctx, struct probe_mx_result *out,
 	memset(tally, 0, sizeof(*tally));
 	lk = calloc(out->nhosts, sizeof(*lk));
 	if (lk == NULL) {
-		mx_err(errmsg, errlen, "out of memory");
+		probe_fmt(errmsg, errlen, "out of memory");
 		return PROBE_MX_E_NOMEM;
 	}
 	for (i = 0; i < out->nhosts; i++)
@@ -592,7 +577,7 @@ mx_hosts_alloc(struct probe_mx_result *out, size_t n, char *errmsg,
 {
 	out->hosts = calloc(n, sizeof(*out->hosts));
 	if (out->hosts == NULL) {
-		mx_err(errmsg, errlen, "out of memory");
+		probe_fmt(errmsg, errlen, "out of memory");
 		return PROBE_MX_E_NOMEM;
 	}
 	return PROBE_MX_OK;
@@ -607,7 +592,7 @@ mx_host_add(struct probe_mx_result *out, const char *name, unsigned pref,
 
 	h->name = strdup(name);
 	if (h->name == NULL) {
-		mx_err(errmsg, errlen, "out of memory");
+		probe_fmt(errmsg, errlen, "out of memory");
 		return PROBE_MX_E_NOMEM;
 	}
 	h->pref = pref;
@@ -707,7 +692,7 @@ mx_collect(const struct mx_ctx *ctx, struct mx_cand **cand, size_t *n,
 	/* count > 0: ares_parse_mx_reply() gives ENODATA for none. */
 	*cand = calloc(count, sizeof(**cand));
 	if (*cand == NULL) {
-		mx_err(errmsg, errlen, "out of memory");
+		probe_fmt(errmsg, errlen, "out of memory");
 		return PROBE_MX_E_NOMEM;
 	}
 	for (p = ctx->mx; p != NULL; p = p->next) {
@@ -892,7 +877,7 @@ mx_literal(const char *host, int family, const union probe_ares_ip *ip,
 	if (rc != PROBE_MX_OK)
 		return rc;
 	if (ctx.family != AF_UNSPEC && ctx.family != family) {
-		mx_err(errmsg, errlen, "%s is an IPv%c address, but only "
+		probe_fmt(errmsg, errlen, "%s is an IPv%c address, but only "
 		    "IPv%c was asked for", host, family == AF_INET ? '4' : '6',
 		    family == AF_INET ? '6' : '4');
 		return PROBE_MX_E_USAGE;

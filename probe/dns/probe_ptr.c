@@ -3,6 +3,7 @@
  * for what it does, its limits and its errors.
  */
 #include "probe/dns/probe_ptr.h"
+#include "probe/util/probe_fmt.h"
 
 #include <sys/socket.h>
 
@@ -27,27 +28,11 @@ static const char *const ptr_status_names[] = {
 _Static_assert(sizeof(ptr_status_names) / sizeof(ptr_status_names[0]) ==
     PROBE_PTR_STATUS_COUNT, "each status needs a name");
 
-static void	ptr_fmt(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
 const char *
 probe_ptr_status_name(enum probe_ptr_status s)
 {
 	return (unsigned)s < PROBE_PTR_STATUS_COUNT ? ptr_status_names[s] :
 	    "?";
-}
-
-/* Our own sentences; a cut keeps their start, which is enough. */
-static void
-ptr_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (buf == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 }
 
 /* The address in network order; a mapped IPv6 one becomes IPv4. */
@@ -129,7 +114,7 @@ ptr_forward(const struct probe_dns *dns, struct probe_dns_answer *ans,
 		    out->family, addr, &out->names[i])) {
 			out->status = PROBE_PTR_CONFIRMED;
 			out->confirmed = i;
-			ptr_fmt(out->reason, sizeof(out->reason), "%s has a "
+			probe_fmt(out->reason, sizeof(out->reason), "%s has a "
 			    "PTR record and its name resolves back to it",
 			    out->ip);
 			return;
@@ -138,7 +123,7 @@ ptr_forward(const struct probe_dns *dns, struct probe_dns_answer *ans,
 		    out->names[i].forward == PROBE_DNS_TIMEOUT;
 	}
 	out->status = is_temp ? PROBE_PTR_TEMPERROR : PROBE_PTR_UNCONFIRMED;
-	ptr_fmt(out->reason, sizeof(out->reason), "%s: no name of its PTR "
+	probe_fmt(out->reason, sizeof(out->reason), "%s: no name of its PTR "
 	    "record has an %s record back to it%s", out->ip,
 	    out->family == AF_INET ? "A" : "AAAA", is_temp ?
 	    " (a forward lookup failed)" : "");
@@ -156,12 +141,12 @@ probe_ptr_check(const struct probe_dns *dns, const char *ip,
 	if (strlen(ip) >= sizeof(out->ip) || !ptr_ip_parse(ip, &out->family,
 	    addr) || !probe_dns_reverse_name(out->family, addr, out->reverse,
 	    sizeof(out->reverse))) {
-		ptr_fmt(errmsg, errlen, "not an IPv4 or IPv6 address");
+		probe_fmt(errmsg, errlen, "not an IPv4 or IPv6 address");
 		return PROBE_PTR_E_USAGE;
 	}
 	/* The text of what was checked: the IPv4 of a mapped address. */
 	if (inet_ntop(out->family, addr, out->ip, sizeof(out->ip)) == NULL) {
-		ptr_fmt(errmsg, errlen, "cannot print the address");
+		probe_fmt(errmsg, errlen, "cannot print the address");
 		return PROBE_PTR_E_USAGE;
 	}
 	probe_dns_answer_init(&ans);
@@ -171,11 +156,11 @@ probe_ptr_check(const struct probe_dns *dns, const char *ip,
 		ptr_forward(dns, &ans, addr, out);
 	} else if (st == PROBE_DNS_NXDOMAIN || st == PROBE_DNS_NODATA) {
 		out->status = PROBE_PTR_NONE;
-		ptr_fmt(out->reason, sizeof(out->reason), "%s has no PTR "
+		probe_fmt(out->reason, sizeof(out->reason), "%s has no PTR "
 		    "record (%s)", out->ip, out->reverse);
 	} else {
 		out->status = PROBE_PTR_TEMPERROR;
-		ptr_fmt(out->reason, sizeof(out->reason), "%s", ans.msg);
+		probe_fmt(out->reason, sizeof(out->reason), "%s", ans.msg);
 	}
 	probe_dns_answer_free(&ans);
 	return PROBE_PTR_OK;
