@@ -45,7 +45,7 @@ ALL_CPPFLAGS	= -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS) $(SAN) -MMD -MP
 ALL_LDFLAGS	= $(SAN) $(LDFLAGS) -pthread
 
-SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c \
+SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c smtp/smtp_clock.c \
 		  smtp/smtp_io.c smtp/smtp_reply.c smtp/smtp_ehlo.c \
 		  smtp/smtp_data.c smtp/smtp_stage.c smtp/smtp_transcript.c \
 		  smtp/smtp_dialog.c
@@ -65,7 +65,7 @@ TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
 FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
 		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
-		  $(B)/smtp/smtp_num.o \
+		  $(B)/smtp/smtp_num.o $(B)/smtp/smtp_clock.o \
 		  $(B)/smtp/smtp_buf.o
 
 # The default goal: before any other rule.

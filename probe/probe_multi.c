@@ -15,6 +15,7 @@
 #include "probe/report/probe_report_json.h"
 #include "probe/report/probe_report_text.h"
 #include "probe/run/probe_send.h"
+#include "smtp/smtp_clock.h"
 
 /*
  * One politeness key: an MX host name or an address. Two recipient
@@ -62,15 +63,6 @@ struct probe_multi_job {
 	struct probe_check_result *check;	/* NULL: none ran */
 	char			check_note[PROBE_CHECK_ERR_MAX + 32];
 };
-
-static double
-probe_multi_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail */
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void
 probe_multi_free_cells(struct probe_cell *cells, size_t n)
@@ -227,7 +219,7 @@ probe_multi_gate_in(void *ctx, const char *mx_host, const char *address)
 		return NULL;
 	}
 	for (;;) {
-		now = probe_multi_now();
+		now = smtp_clock_us() / 1e6;
 		wait = 0;
 		ready = probe_multi_key_ready(t->k[0], g, now, &wait);
 		ready = probe_multi_key_ready(t->k[1], g, now, &wait) && ready;

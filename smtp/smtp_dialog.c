@@ -8,6 +8,7 @@
 
 #include "smtp/smtp_data.h"
 #include "smtp/smtp_dialog.h"
+#include "smtp/smtp_clock.h"
 
 /* What a handler decides: where to go, and whether that ends in error. */
 struct smtp_dialog_next {
@@ -18,18 +19,24 @@ struct smtp_dialog_next {
 	enum smtp_rc	 rc;		/* an error of ours ends the step */
 	const char	*why;		/* its words when rc != SMTP_OK */
 	const char	*note;		/* a fact for the transcript */
+	char		 text[SMTP_STEP_TEXT_MAX]; /* room for a made note */
 };
 
 typedef void	smtp_dialog_handler_fn(struct smtp_dialog *d,
 		    const struct smtp_step *step, struct smtp_dialog_next *n);
 
-static double
-smtp_dialog_now_us(void)
+/*
+ * Facts add up: a note goes after the ones the step already has, never
+ * over them. Cut to the step's buffer, which only ever costs the end of
+ * our own words.
+ */
+static void
+smtp_dialog_add_note(struct smtp_step *step, const char *note)
 {
-	struct timespec ts;
+	size_t len = strlen(step->note);
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail */
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+	(void)snprintf(step->note + len, sizeof(step->note) - len, "%s%s",
+	    len > 0 ? "; " : "", note);
 }
 
 /* RFC 5321 4.5.3.1: a domain is at most 255 octets, a path 256. */
@@ -120,37 +127,41 @@ smtp_dialog_timeout(const struct smtp_dialog *d, enum smtp_stage stage)
 	return smtp_stage_def(stage)->timeout_ms;
 }
 
-/* The command line for the current stage, without CRLF. Pure. */
+/* The value of ours that the table row says a command carries. */
+static const char *
+smtp_dialog_arg(const struct smtp_dialog *d, enum smtp_stage_arg arg)
+{
+	switch (arg) {
+	case SMTP_STAGE_ARG_HELO:
+		return d->opts->helo;
+	case SMTP_STAGE_ARG_SENDER:
+		return d->opts->mail_from;
+	case SMTP_STAGE_ARG_RCPT:
+		return d->opts->rcpts[d->rcpt_next];
+	case SMTP_STAGE_ARG_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/*
+ * The command line for the current stage, without CRLF, built from its
+ * table row. Pure. smtp_dialog_check() bounded every value, so a line
+ * always fits; a stage without a command gets "".
+ */
 static void
 smtp_dialog_command(const struct smtp_dialog *d, char *buf, size_t len)
 {
-	const struct smtp_dialog_opts *o = d->opts;
 	const struct smtp_stage_def *def = smtp_stage_def(d->stage);
-	char size[32] = "";
+	char params[32] = "";
 
-	switch (d->stage) {
-	case SMTP_STAGE_EHLO:
-		(void)snprintf(buf, len, "%s %s", d->used_helo ? "HELO" :
-		    "EHLO", o->helo);
-		break;
-	case SMTP_STAGE_EHLO_TLS:
-		(void)snprintf(buf, len, "EHLO %s", o->helo);
-		break;
-	case SMTP_STAGE_MAIL:
-		/* RFC 1870: declare the size when the server asks for it. */
-		if (d->has_caps && d->caps.has[SMTP_EHLO_SIZE])
-			(void)snprintf(size, sizeof(size), " SIZE=%zu",
-			    d->wire.len);
-		(void)snprintf(buf, len, "MAIL FROM:<%s>%s", o->mail_from,
-		    size);
-		break;
-	case SMTP_STAGE_RCPT:
-		(void)snprintf(buf, len, "RCPT TO:<%s>", o->rcpts[d->rcpt_next]);
-		break;
-	default:
-		(void)snprintf(buf, len, "%s", def->command ? def->command : "");
-		break;
-	}
+	/* RFC 1870: declare the size when the server asks for it. */
+	if (def->declares_size && d->has_caps && d->caps.has[SMTP_EHLO_SIZE])
+		(void)snprintf(params, sizeof(params), " SIZE=%zu",
+		    d->wire.len);
+	/* false leaves buf "": the stage sends nothing. */
+	(void)smtp_stage_command(def, d->used_helo,
+	    smtp_dialog_arg(d, def->arg), params, buf, len);
 }
 
 /* The stage reached is the one the operator asked to stop after. */
@@ -198,23 +209,89 @@ smtp_dialog_go_plain(struct smtp_dialog *d, const char *note,
 	n->note = note;
 }
 
+/*
+ * An error of ours (no reply, or a broken one) decides the attempt.
+ * Returns true when there was one, with n filled. Only a framing error
+ * leaves the stream in step for a QUIT.
+ */
+static bool
+smtp_dialog_failed(const struct smtp_step *step, struct smtp_dialog_next *n)
+{
+	if (step->rc == SMTP_OK)
+		return false;
+	n->is_final = true;
+	n->is_done = step->rc != SMTP_E_PROTO;
+	n->stage = SMTP_STAGE_QUIT;
+	return true;
+}
+
+/* The reply has the class the stage's table row expects. */
+static bool
+smtp_dialog_is_expected(const struct smtp_step *step)
+{
+	char expect = smtp_stage_def(step->stage)->expect;
+
+	return expect == 0 || step->reply.code / 100 == expect - '0';
+}
+
+/* A refusal decides the attempt; QUIT follows. */
+static void
+smtp_dialog_refused(const struct smtp_step *step, struct smtp_dialog_next *n)
+{
+	n->is_final = true;
+	n->stage = SMTP_STAGE_QUIT;
+	/* RFC 5321 3.8: after 421 the server closes; QUIT would go nowhere. */
+	n->is_done = step->reply.code == 421;
+}
+
+/*
+ * What most handlers start with: true when the step got the reply its
+ * row expects; otherwise the error or refusal decided, n is filled.
+ */
+static bool
+smtp_dialog_got_expected(const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	if (smtp_dialog_failed(step, n))
+		return false;
+	if (smtp_dialog_is_expected(step))
+		return true;
+	smtp_dialog_refused(step, n);
+	return false;
+}
+
+static void
+smtp_dialog_on_connect(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	if (step->rc != SMTP_OK) {
+		/* Never connected: the failure decides, nothing to QUIT. */
+		n->is_done = true;
+		n->is_final = true;
+		return;
+	}
+	if (smtp_dialog_stops_after(d, SMTP_STAGE_CONNECT)) {
+		/* No QUIT before the greeting: that is a pregreet. */
+		n->is_done = n->is_goal = n->is_final = true;
+		return;
+	}
+	n->stage = SMTP_STAGE_BANNER;
+}
+
 static void
 smtp_dialog_on_banner(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
-	smtp_dialog_go(d, step->stage, SMTP_STAGE_EHLO, n);
+	if (smtp_dialog_got_expected(step, n))
+		smtp_dialog_go(d, step->stage, SMTP_STAGE_EHLO, n);
 }
 
+/* EHLO went through (or HELO did): STARTTLS, or on without it. */
 static void
-smtp_dialog_on_ehlo(struct smtp_dialog *d, const struct smtp_step *step,
-    struct smtp_dialog_next *n)
+smtp_dialog_after_ehlo(struct smtp_dialog *d, struct smtp_dialog_next *n)
 {
 	const struct smtp_dialog_opts *o = d->opts;
 
-	if (!d->used_helo) {
-		smtp_ehlo_parse(&step->reply, &d->caps);
-		d->has_caps = true;
-	}
 	if (smtp_dialog_stops_after(d, SMTP_STAGE_EHLO)) {
 		smtp_dialog_go(d, SMTP_STAGE_EHLO, SMTP_STAGE_QUIT, n);
 		return;
@@ -235,11 +312,77 @@ smtp_dialog_on_ehlo(struct smtp_dialog *d, const struct smtp_step *step,
 }
 
 static void
+smtp_dialog_on_ehlo(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	if (smtp_dialog_failed(step, n))
+		return;
+	if (!smtp_dialog_is_expected(step)) {
+		if (d->used_helo || step->reply.code / 100 != 5) {
+			smtp_dialog_refused(step, n);
+			return;
+		}
+		/* RFC 5321 4.1.4: a server that refuses EHLO may take HELO. */
+		d->used_helo = true;
+		n->stage = SMTP_STAGE_EHLO;
+		n->note = "EHLO refused: trying HELO";
+		return;
+	}
+	if (!d->used_helo) {
+		smtp_ehlo_parse(&step->reply, &d->caps);
+		d->has_caps = true;
+	}
+	smtp_dialog_after_ehlo(d, n);
+}
+
+/*
+ * RFC 3207 5: bytes the server sent after its 220 and before the
+ * handshake are a STARTTLS injection (CVE-2011-0411 family): whoever
+ * wrote them wants them read as the first reply under TLS. Like curl and
+ * msmtp, end the attempt here, without a handshake and without a QUIT
+ * on a stream someone has written into; the bytes stay in the note.
+ */
+static void
+smtp_dialog_injection(const struct smtp_dialog *d, size_t pending,
+    struct smtp_dialog_next *n)
+{
+	char quote[SMTP_REPLY_QUOTE_MAX * 4 + 8];
+
+	smtp_reply_quote((const char *)d->io.buf + d->io.pos, pending, quote,
+	    sizeof(quote));
+	(void)snprintf(n->text, sizeof(n->text), "%zu bytes came after the "
+	    "220 to STARTTLS and before the handshake (RFC 3207 5): \"%s\"",
+	    pending, quote);	/* the quote is bounded; cut is fine */
+	n->note = n->text;
+	n->rc = SMTP_E_STARTTLS_INJECTION;
+	n->why = "STARTTLS injection: the server sent bytes after its 220 "
+	    "to STARTTLS, before the TLS handshake (RFC 3207 5); the "
+	    "attempt ends here, without TLS";
+	n->is_final = true;
+	n->is_done = true;
+}
+
+static void
 smtp_dialog_on_starttls(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
-	(void)d;	/* the decision needs only the reply */
-	(void)step;
+	size_t pending = smtp_io_pending(&d->io);
+
+	if (smtp_dialog_failed(step, n))
+		return;
+	if (!smtp_dialog_is_expected(step)) {
+		if (d->opts->starttls != SMTP_STARTTLS_OPPORTUNISTIC) {
+			smtp_dialog_refused(step, n);
+			return;
+		}
+		smtp_dialog_go_plain(d, "STARTTLS refused: going on without "
+		    "TLS (--starttls opportunistic)", n);
+		return;
+	}
+	if (pending > 0) {
+		smtp_dialog_injection(d, pending, n);
+		return;
+	}
 	n->stage = SMTP_STAGE_TLS;
 }
 
@@ -247,6 +390,13 @@ static void
 smtp_dialog_on_tls(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
+	/*
+	 * d->caps still holds what the server said in clear: reports show
+	 * it when no EHLO over TLS follows (--quit-after tls). No decision
+	 * reads it from here on; the EHLO after TLS replaces it whole.
+	 */
+	if (smtp_dialog_failed(step, n))
+		return;
 	if (d->opts->tls_verify == SMTP_TLS_VERIFY_REQUIRE &&
 	    !d->tls.verified) {
 		n->stage = SMTP_STAGE_QUIT;
@@ -263,7 +413,12 @@ static void
 smtp_dialog_on_ehlo_tls(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
-	/* RFC 3207 4.2: forget what was said before TLS; use the new list. */
+	if (!smtp_dialog_got_expected(step, n))
+		return;
+	/*
+	 * RFC 3207 4.2: forget what the server said before TLS and use
+	 * only this list: the parse zeroes the old one first.
+	 */
 	smtp_ehlo_parse(&step->reply, &d->caps);
 	d->has_caps = true;
 	n->stage = SMTP_STAGE_MAIL;
@@ -273,13 +428,16 @@ static void
 smtp_dialog_on_mail(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
-	smtp_dialog_go(d, step->stage, SMTP_STAGE_RCPT, n);
+	if (smtp_dialog_got_expected(step, n))
+		smtp_dialog_go(d, step->stage, SMTP_STAGE_RCPT, n);
 }
 
 static void
 smtp_dialog_on_rcpt(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
+	if (!smtp_dialog_got_expected(step, n))
+		return;
 	d->rcpt_next++;
 	if (d->rcpt_next < d->opts->nrcpts) {
 		n->stage = SMTP_STAGE_RCPT;
@@ -293,16 +451,19 @@ smtp_dialog_on_data(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
 {
 	(void)d;	/* 354 leads to the message, nothing else */
-	(void)step;
-	n->stage = SMTP_STAGE_END_OF_DATA;
+	if (smtp_dialog_got_expected(step, n))
+		n->stage = SMTP_STAGE_END_OF_DATA;
 }
 
 static void
 smtp_dialog_on_end_of_data(struct smtp_dialog *d,
     const struct smtp_step *step, struct smtp_dialog_next *n)
 {
-	(void)d;	/* accepted: the goal of a full probe */
-	(void)step;
+	if (!smtp_dialog_got_expected(step, n))
+		return;
+	/* Accepted: the goal of a full probe. Keep the receipt. */
+	(void)smtp_data_parse_queue_id(&step->reply, d->queue_id,
+	    sizeof(d->queue_id));	/* none found leaves "" */
 	n->stage = SMTP_STAGE_QUIT;
 	n->is_goal = true;
 	n->is_final = true;
@@ -317,9 +478,9 @@ smtp_dialog_on_quit(struct smtp_dialog *d, const struct smtp_step *step,
 	n->is_done = true;
 }
 
-/* One handler per stage that takes a reply; connect has none. */
+/* One handler per stage; each owns its whole decision. */
 static smtp_dialog_handler_fn *const smtp_dialog_handlers[] = {
-	[SMTP_STAGE_CONNECT] = NULL,
+	[SMTP_STAGE_CONNECT] = smtp_dialog_on_connect,
 	[SMTP_STAGE_BANNER] = smtp_dialog_on_banner,
 	[SMTP_STAGE_EHLO] = smtp_dialog_on_ehlo,
 	[SMTP_STAGE_STARTTLS] = smtp_dialog_on_starttls,
@@ -333,58 +494,7 @@ static smtp_dialog_handler_fn *const smtp_dialog_handlers[] = {
 };
 _Static_assert(sizeof(smtp_dialog_handlers) /
     sizeof(smtp_dialog_handlers[0]) == SMTP_STAGE_COUNT,
-    "each stage needs a handler slot");
-
-/* Errors and refusals first, then the stage's own handler. Pure. */
-static void
-smtp_dialog_decide(struct smtp_dialog *d, const struct smtp_step *step,
-    struct smtp_dialog_next *n)
-{
-	const struct smtp_stage_def *def = smtp_stage_def(step->stage);
-	int class = step->reply.code / 100;
-
-	memset(n, 0, sizeof(*n));
-	if (step->stage == SMTP_STAGE_QUIT || step->stage == SMTP_STAGE_CONNECT) {
-		/* What QUIT gets changes nothing; a failed connect decides. */
-		n->is_done = step->stage == SMTP_STAGE_QUIT || step->rc != SMTP_OK;
-		n->is_final = step->stage == SMTP_STAGE_CONNECT &&
-		    step->rc != SMTP_OK;
-		n->stage = SMTP_STAGE_BANNER;
-		if (!n->is_done && smtp_dialog_stops_after(d, step->stage)) {
-			/* No QUIT before the greeting: that is a pregreet. */
-			n->is_done = n->is_goal = n->is_final = true;
-		}
-		return;
-	}
-	if (step->rc != SMTP_OK) {
-		/* Only a framing error leaves the stream in step for a QUIT. */
-		n->is_final = true;
-		n->is_done = step->rc != SMTP_E_PROTO;
-		n->stage = SMTP_STAGE_QUIT;
-		return;
-	}
-	if (def->expect == 0 || class == def->expect - '0') {
-		smtp_dialog_handlers[step->stage](d, step, n);
-		return;
-	}
-	if (step->stage == SMTP_STAGE_EHLO && !d->used_helo && class == 5) {
-		/* RFC 5321 4.1.4: a server that refuses EHLO may take HELO. */
-		d->used_helo = true;
-		n->stage = SMTP_STAGE_EHLO;
-		n->note = "EHLO refused: trying HELO";
-		return;
-	}
-	if (step->stage == SMTP_STAGE_STARTTLS &&
-	    d->opts->starttls == SMTP_STARTTLS_OPPORTUNISTIC) {
-		smtp_dialog_go_plain(d, "STARTTLS refused: going on without "
-		    "TLS (--starttls opportunistic)", n);
-		return;
-	}
-	n->is_final = true;
-	n->stage = SMTP_STAGE_QUIT;
-	/* RFC 5321 3.8: after 421 the server closes; QUIT would go nowhere. */
-	n->is_done = step->reply.code == 421;
-}
+    "each stage needs a handler");
 
 static void
 smtp_dialog_connect(struct smtp_dialog *d, struct smtp_step *step,
@@ -404,20 +514,20 @@ static void
 smtp_dialog_handshake(struct smtp_dialog *d, struct smtp_step *step,
     int64_t deadline_ms, struct smtp_err *err)
 {
-	char quote[SMTP_REPLY_QUOTE_MAX * 4 + 8];
-	size_t pending = smtp_io_pending(&d->io), discarded;
+	size_t discarded = 0;
 
-	if (pending > 0) {
-		smtp_reply_quote((const char *)d->io.buf + d->io.pos, pending,
-		    quote, sizeof(quote));
-		(void)snprintf(step->note, sizeof(step->note),
-		    "discarded %zu bytes sent after the 220 to STARTTLS and "
-		    "before the handshake (RFC 3207 5): \"%s\"", pending, quote);
-	}
 	d->tls_attempted = true;
 	step->rc = smtp_io_starttls(&d->io, d->opts->tls_ctx, d->opts->mx_host,
 	    deadline_ms, &d->tls, &discarded, err);
 	d->tls_active = step->rc == SMTP_OK;
+	/*
+	 * The STARTTLS handler ends the attempt on buffered bytes, so none
+	 * reach here; should that ever change, the transport dropped them
+	 * and the transcript says so.
+	 */
+	if (discarded > 0)
+		smtp_dialog_add_note(step, "bytes sent before the handshake "
+		    "were discarded (RFC 3207 5)");
 }
 
 /* Send the stage's command (or the message) and read the reply. */
@@ -429,7 +539,7 @@ smtp_dialog_chat(struct smtp_dialog *d, struct smtp_step *step,
 	int n;
 
 	smtp_dialog_command(d, step->command, sizeof(step->command));
-	if (step->stage == SMTP_STAGE_END_OF_DATA) {
+	if (smtp_stage_def(step->stage)->sends_message) {
 		(void)snprintf(step->note, sizeof(step->note),
 		    "sent the message: %zu lines, %zu bytes", d->message_lines,
 		    d->wire.len);
@@ -446,13 +556,15 @@ smtp_dialog_chat(struct smtp_dialog *d, struct smtp_step *step,
 	/*
 	 * We never pipeline, so bytes after a complete reply were sent
 	 * before our next command: a server out of step. They will be read
-	 * as the next reply; say so here, where it started.
+	 * as the next reply (after STARTTLS, its handler ends the attempt
+	 * instead); say so here, where it started.
 	 */
-	if (step->rc == SMTP_OK && smtp_io_pending(&d->io) > 0 &&
-	    step->stage != SMTP_STAGE_STARTTLS && step->note[0] == '\0')
-		(void)snprintf(step->note, sizeof(step->note), "the server "
-		    "sent %zu bytes beyond this reply before our next command",
+	if (step->rc == SMTP_OK && smtp_io_pending(&d->io) > 0) {
+		(void)snprintf(line, sizeof(line), "the server sent %zu bytes "
+		    "beyond this reply before our next command",
 		    smtp_io_pending(&d->io));
+		smtp_dialog_add_note(step, line);
+	}
 	if (step->reply.text.len > 0 &&
 	    !smtp_transcript_account(&d->transcript, step->reply.text.len) &&
 	    step->rc == SMTP_OK)
@@ -468,7 +580,7 @@ smtp_dialog_exchange(struct smtp_dialog *d, struct smtp_step *step)
 	struct smtp_err err = { 0 };
 	int64_t deadline = smtp_io_now_ms() +
 	    smtp_dialog_timeout(d, step->stage);
-	double t0 = smtp_dialog_now_us();
+	double t0 = smtp_clock_us();
 
 	if (step->stage == SMTP_STAGE_CONNECT)
 		smtp_dialog_connect(d, step, deadline, &err);
@@ -476,7 +588,7 @@ smtp_dialog_exchange(struct smtp_dialog *d, struct smtp_step *step)
 		smtp_dialog_handshake(d, step, deadline, &err);
 	else
 		smtp_dialog_chat(d, step, deadline, &err);
-	step->elapsed_ms = (smtp_dialog_now_us() - t0) / 1000.0;
+	step->elapsed_ms = (smtp_clock_us() - t0) / 1000.0;
 	if (step->rc != SMTP_OK)
 		(void)snprintf(step->error, sizeof(step->error), "%s", err.msg);
 }
@@ -488,8 +600,8 @@ smtp_dialog_apply(struct smtp_dialog *d, size_t idx,
 {
 	struct smtp_step *step = &d->transcript.steps[idx];
 
-	if (n->note != NULL && step->note[0] == '\0')
-		(void)snprintf(step->note, sizeof(step->note), "%s", n->note);
+	if (n->note != NULL)
+		smtp_dialog_add_note(step, n->note);
 	if (n->rc != SMTP_OK) {
 		step->rc = n->rc;
 		(void)snprintf(step->error, sizeof(step->error), "%s", n->why);
@@ -508,6 +620,7 @@ enum smtp_rc
 smtp_dialog_run(struct smtp_dialog *d)
 {
 	struct smtp_dialog_next n = { .stage = SMTP_STAGE_CONNECT };
+	struct smtp_step *step;
 	long idx;
 
 	if (smtp_dialog_check(d) != SMTP_OK)
@@ -516,8 +629,10 @@ smtp_dialog_run(struct smtp_dialog *d)
 		idx = smtp_dialog_enter(d, n.stage);
 		if (idx < 0)
 			break;
-		smtp_dialog_exchange(d, &d->transcript.steps[idx]);
-		smtp_dialog_decide(d, &d->transcript.steps[idx], &n);
+		step = &d->transcript.steps[idx];
+		smtp_dialog_exchange(d, step);
+		memset(&n, 0, sizeof(n));
+		smtp_dialog_handlers[step->stage](d, step, &n);
 		smtp_dialog_apply(d, (size_t)idx, &n);
 	}
 	smtp_io_close(&d->io);

@@ -10,16 +10,30 @@
  * into the transcript.
  *
  * How it decides: each stage has one small handler that takes the step
- * just completed and names the next stage; one driver loop does all the
- * reading and writing; smtp_dialog_enter() is the only way to change
- * stage. A 4xx/5xx reply at any stage ends the dialogue with QUIT and
- * becomes the final step: it is a result (SMTP_OK), not an error. What it
- * does not do: judge pass or fail. That is probe_verdict's job.
+ * just completed and owns the whole decision (errors, refusals, the HELO
+ * fallback after a 5xx to EHLO, a refused STARTTLS, the next recipient)
+ * and names the next stage; the command each stage sends is built from
+ * its row in the stage table; one driver loop does all the reading and
+ * writing, the STARTTLS handshake included (through the smtp_io seam);
+ * smtp_dialog_enter() is the only way to change stage. A 4xx/5xx reply
+ * at any stage ends the dialogue with QUIT and becomes the final step: it
+ * is a result (SMTP_OK), not an error. What it does not do: judge pass or
+ * fail. That is probe_verdict's job.
+ *
+ * STARTTLS (RFC 3207): bytes the server sent after its 220 to STARTTLS
+ * and before the handshake end the attempt at stage starttls with
+ * SMTP_E_STARTTLS_INJECTION: no handshake, no QUIT, the 220 kept as the
+ * step's reply and the bytes (count and a quoted preview) in its note.
+ * That is a security finding: the caller must report it and treat it as
+ * the definitive answer of the attempt, never move on to the next MX as
+ * after a network failure. After a handshake EHLO is sent again and its
+ * list replaces every capability learnt before (RFC 3207 4.2).
  *
  * Errors (smtp_dialog_run() and d->err.rc): SMTP_E_USAGE (a CR or LF in
  * HELO name or an address, no recipient, too many), SMTP_E_BIND,
  * SMTP_E_CONNECT, SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_PROTO, SMTP_E_LIMIT,
- * SMTP_E_NOTLS, SMTP_E_TLS, SMTP_E_TLS_VERIFY, SMTP_E_NOMEM.
+ * SMTP_E_NOTLS, SMTP_E_TLS, SMTP_E_TLS_VERIFY, SMTP_E_STARTTLS_INJECTION,
+ * SMTP_E_NOMEM.
  */
 #ifndef SMTPPROBE_SMTP_DIALOG_H
 #define SMTPPROBE_SMTP_DIALOG_H
@@ -29,6 +43,7 @@
 #include <sys/socket.h>
 
 #include "smtp/smtp_ehlo.h"
+#include "smtp/smtp_data.h"
 #include "smtp/smtp_err.h"
 #include "smtp/smtp_io.h"
 #include "smtp/smtp_stage.h"
@@ -67,7 +82,10 @@ struct smtp_dialog_opts {
 	bool			 has_quit_after;
 	enum smtp_stage		 quit_after;	/* when has_quit_after */
 	int			 timeout_ms;	/* > 0: every stage's wait */
-	/* The in-memory transport of the unit tests; NULL: TCP. */
+	/*
+	 * The in-memory transport of the unit tests; NULL: TCP. Its
+	 * starttls op stands in for the handshake.
+	 */
 	const struct smtp_io_ops *test_ops;
 	void			*test_ctx;
 };
@@ -80,12 +98,23 @@ struct smtp_dialog {
 	size_t			 rcpt_next;	/* next recipient to send */
 	bool			 used_helo;
 	bool			 has_caps;
-	struct smtp_ehlo_caps	 caps;		/* latest EHLO's */
+	/*
+	 * The latest 2xx EHLO's list: the one over TLS replaces the clear
+	 * one whole (RFC 3207 4.2); until it comes the clear one stays, for
+	 * reports only.
+	 */
+	struct smtp_ehlo_caps	 caps;
 	bool			 tls_attempted;
 	bool			 tls_active;
 	struct tls_facts	 tls;
 	struct smtp_transcript	 transcript;
 	bool			 is_accepted;	/* reached its goal */
+	/*
+	 * The provider's queue id from the 2xx to the end of data
+	 * (smtp_data_parse_queue_id()): printable ASCII, "" when none was
+	 * recognised or the message was not accepted.
+	 */
+	char			 queue_id[SMTP_DATA_QUEUE_ID_MAX];
 	bool			 has_final;
 	size_t			 final_step;	/* index in transcript */
 	struct smtp_err		 err;		/* what ended it early */

@@ -6,6 +6,14 @@
  * the engine returns SMTP_OK with it. Errors are what kept us from getting
  * a reply at all: the network, the TLS layer, a server that broke the
  * protocol, a limit, a deadline, or bad input of our own.
+ *
+ * SMTP_E_STARTTLS_INJECTION is a security finding, not a network fault:
+ * the server (or something on the path) sent bytes after its 220 to
+ * STARTTLS and before the handshake, the STARTTLS command injection
+ * (RFC 3207 5, CVE-2011-0411 family). The engine ends the attempt there,
+ * without a handshake and without QUIT. Callers must treat it as a
+ * definitive answer for the attempt: trying the next MX as if the
+ * connection had merely failed would hide the finding.
  */
 #ifndef SMTPPROBE_SMTP_ERR_H
 #define SMTPPROBE_SMTP_ERR_H
@@ -27,6 +35,7 @@ enum smtp_rc {
 	SMTP_E_NOTLS,		/* STARTTLS required but not offered */
 	SMTP_E_TLS,		/* TLS handshake or TLS I/O failed */
 	SMTP_E_TLS_VERIFY,	/* certificate not verified, policy: require */
+	SMTP_E_STARTTLS_INJECTION, /* bytes after the 220 to STARTTLS */
 	SMTP_RC_COUNT
 };
 

@@ -17,15 +17,12 @@
 #include <unistd.h>
 
 #include "smtp/smtp_io.h"
+#include "smtp/smtp_clock.h"
 
 int64_t
 smtp_io_now_ms(void)
 {
-	struct timespec ts;
-
-	/* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer. */
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return smtp_clock_ms();
 }
 
 /*
@@ -117,10 +114,13 @@ smtp_io_tcp_write(void *ctx, const void *buf, size_t len,
 	return SMTP_OK;
 }
 
+static smtp_io_starttls_fn smtp_io_tcp_starttls;
+
 static const struct smtp_io_ops smtp_io_tcp_ops = {
 	.read = smtp_io_tcp_read,
 	.write = smtp_io_tcp_write,
 	.close = NULL,
+	.starttls = smtp_io_tcp_starttls,
 };
 
 static enum smtp_rc
@@ -156,11 +156,34 @@ smtp_io_tls_write(void *ctx, const void *buf, size_t len,
 	return SMTP_OK;
 }
 
+/* TLS cannot be started twice on one connection: starttls is NULL. */
 static const struct smtp_io_ops smtp_io_tls_ops = {
 	.read = smtp_io_tls_read,
 	.write = smtp_io_tls_write,
 	.close = NULL,
+	.starttls = NULL,
 };
+
+/* The TCP transport's upgrade: the handshake on its socket. */
+static enum smtp_rc
+smtp_io_tcp_starttls(void *ctx, struct tls_ctx *tls_ctx, const char *host,
+    int64_t deadline_ms, struct tls_facts *facts, struct smtp_err *err)
+{
+	struct smtp_io *io = ctx;
+	struct tls_err terr = { 0 };
+
+	if (io->fd < 0 || io->tls != NULL)
+		return smtp_err_set(err, SMTP_E_USAGE,
+		    "STARTTLS needs a plain TCP connection");
+	io->tls = tls_conn_open(tls_ctx, io->fd, host, deadline_ms, facts,
+	    &terr);
+	if (io->tls == NULL)
+		return smtp_err_set(err, smtp_io_tls_rc(&terr), "%s",
+		    terr.msg);
+	io->ops = &smtp_io_tls_ops;
+	io->ctx = io;
+	return SMTP_OK;
+}
 
 void
 smtp_io_init(struct smtp_io *io, const struct smtp_io_ops *ops, void *ctx)
@@ -400,21 +423,13 @@ smtp_io_starttls(struct smtp_io *io, struct tls_ctx *ctx, const char *host,
     int64_t deadline_ms, struct tls_facts *facts, size_t *discarded,
     struct smtp_err *err)
 {
-	struct tls_err terr = { 0 };
-
 	/* RFC 3207 5: nothing sent before the handshake may count after it. */
 	*discarded = smtp_io_pending(io);
 	io->pos = io->len = 0;
-	if (io->fd < 0 || io->tls != NULL)
+	if (io->ops == NULL || io->ops->starttls == NULL)
 		return smtp_err_set(err, SMTP_E_USAGE,
-		    "STARTTLS needs a plain TCP connection");
-	io->tls = tls_conn_open(ctx, io->fd, host, deadline_ms, facts, &terr);
-	if (io->tls == NULL)
-		return smtp_err_set(err, smtp_io_tls_rc(&terr), "%s",
-		    terr.msg);
-	io->ops = &smtp_io_tls_ops;
-	io->ctx = io;
-	return SMTP_OK;
+		    "this connection cannot start TLS");
+	return io->ops->starttls(io->ctx, ctx, host, deadline_ms, facts, err);
 }
 
 void

@@ -4,9 +4,12 @@
  *
  * Three implementations sit behind struct smtp_io_ops: plain TCP and TLS
  * (both here) and the in-memory script the unit tests use. Everything
- * above this module reads lines and writes commands without knowing which
- * one it talks to. The read buffer lives here so that STARTTLS can see
- * bytes a server sent after its 220 and before the handshake (RFC 3207 5).
+ * above this module reads lines, writes commands and starts TLS without
+ * knowing which one it talks to: the TLS upgrade is a transport operation
+ * too (ops->starttls), so the in-memory transport can fake it and the
+ * unit tests run the dialogue through STARTTLS. The read buffer lives
+ * here so that STARTTLS can see bytes a server sent after its 220 and
+ * before the handshake (RFC 3207 5).
  *
  * Limits: SMTP_IO_BUF_SIZE bytes of read-ahead; a line is bounded by the
  * caller's max. All waits end at an absolute deadline in CLOCK_MONOTONIC
@@ -38,11 +41,21 @@ typedef ssize_t	smtp_io_read_fn(void *ctx, void *buf, size_t len,
 typedef enum smtp_rc smtp_io_write_fn(void *ctx, const void *buf,
 		    size_t len, int64_t deadline_ms, struct smtp_err *err);
 typedef void	smtp_io_close_fn(void *ctx);
+/*
+ * Runs the TLS handshake on the transport (tls_ctx and host borrowed),
+ * fills *facts as far as it got, and from then on carries reads and
+ * writes over TLS. Read-ahead has already been dropped by the caller.
+ * Returns SMTP_OK, or SMTP_E_TLS / SMTP_E_TIMEOUT with err filled.
+ */
+typedef enum smtp_rc smtp_io_starttls_fn(void *ctx, struct tls_ctx *tls_ctx,
+		    const char *host, int64_t deadline_ms,
+		    struct tls_facts *facts, struct smtp_err *err);
 
 struct smtp_io_ops {
 	smtp_io_read_fn		*read;
 	smtp_io_write_fn	*write;
-	smtp_io_close_fn	*close;	/* may be NULL */
+	smtp_io_close_fn	*close;		/* may be NULL */
+	smtp_io_starttls_fn	*starttls;	/* NULL: cannot start TLS */
 };
 
 struct smtp_io {
@@ -109,10 +122,15 @@ size_t		smtp_io_pending(const struct smtp_io *io);
 /*
  * smtp_io_starttls - throw away any read-ahead (*discarded says how many
  * bytes: RFC 3207 5, they must never be taken as a reply after the
- * handshake), then run the TLS handshake on the socket. Borrows ctx; host
- * is the SNI and peer name. *facts is filled as far as the handshake got.
- * From here on reads and writes go through TLS.
- * Errors: SMTP_E_TLS, SMTP_E_TIMEOUT, SMTP_E_USAGE (not a TCP socket).
+ * handshake), then run the transport's TLS handshake (ops->starttls).
+ * Borrows ctx; host is the SNI and peer name. *facts is filled as far as
+ * the handshake got. From here on reads and writes go through TLS.
+ * Deciding that such bytes end the attempt is the dialogue's job (it
+ * never calls this when there are any); the discard here is the last
+ * line of defence, so that no transport ever carries plaintext read
+ * before the handshake into the TLS session.
+ * Errors: SMTP_E_TLS, SMTP_E_TIMEOUT, SMTP_E_USAGE (the transport cannot
+ * start TLS, or already did).
  */
 enum smtp_rc	smtp_io_starttls(struct smtp_io *io, struct tls_ctx *ctx,
 		    const char *host, int64_t deadline_ms,

@@ -1,24 +1,41 @@
 /*
  * smtp_stage - the stage table.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "smtp/smtp_stage.h"
 
 static const struct smtp_stage_def smtp_stages[] = {
-	[SMTP_STAGE_CONNECT] = { "connect", NULL, 0, SMTP_WAIT_CONNECT },
-	[SMTP_STAGE_BANNER] = { "banner", NULL, '2', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_EHLO] = { "ehlo", "EHLO", '2', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_STARTTLS] = { "starttls", "STARTTLS", '2',
-	    SMTP_WAIT_REPLY },
-	[SMTP_STAGE_TLS] = { "tls", NULL, 0, SMTP_WAIT_TLS },
-	[SMTP_STAGE_EHLO_TLS] = { "ehlo-tls", "EHLO", '2', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_MAIL] = { "mail", "MAIL FROM", '2', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_RCPT] = { "rcpt", "RCPT TO", '2', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_DATA] = { "data", "DATA", '3', SMTP_WAIT_REPLY },
-	[SMTP_STAGE_END_OF_DATA] = { "end-of-data", ".", '2',
-	    SMTP_WAIT_END_OF_DATA },
-	[SMTP_STAGE_QUIT] = { "quit", "QUIT", '2', SMTP_WAIT_QUIT },
+	[SMTP_STAGE_CONNECT] = { .name = "connect",
+	    .timeout_ms = SMTP_WAIT_CONNECT },
+	[SMTP_STAGE_BANNER] = { .name = "banner", .expect = '2',
+	    .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_EHLO] = { .name = "ehlo", .command = "EHLO",
+	    .fallback = "HELO", .arg = SMTP_STAGE_ARG_HELO, .arg_open = " ",
+	    .arg_close = "", .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_STARTTLS] = { .name = "starttls", .command = "STARTTLS",
+	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_TLS] = { .name = "tls", .timeout_ms = SMTP_WAIT_TLS },
+	/* RFC 3207 4.2: no HELO fallback once TLS is up. */
+	[SMTP_STAGE_EHLO_TLS] = { .name = "ehlo-tls", .command = "EHLO",
+	    .arg = SMTP_STAGE_ARG_HELO, .arg_open = " ", .arg_close = "",
+	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_MAIL] = { .name = "mail", .command = "MAIL FROM",
+	    .arg = SMTP_STAGE_ARG_SENDER, .arg_open = ":<", .arg_close = ">",
+	    .declares_size = true, .expect = '2',
+	    .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_RCPT] = { .name = "rcpt", .command = "RCPT TO",
+	    .arg = SMTP_STAGE_ARG_RCPT, .arg_open = ":<", .arg_close = ">",
+	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
+	[SMTP_STAGE_DATA] = { .name = "data", .command = "DATA",
+	    .expect = '3', .timeout_ms = SMTP_WAIT_REPLY },
+	/* The step records "." as its command; the message is what goes. */
+	[SMTP_STAGE_END_OF_DATA] = { .name = "end-of-data", .command = ".",
+	    .sends_message = true, .expect = '2',
+	    .timeout_ms = SMTP_WAIT_END_OF_DATA },
+	[SMTP_STAGE_QUIT] = { .name = "quit", .command = "QUIT",
+	    .expect = '2', .timeout_ms = SMTP_WAIT_QUIT },
 };
 _Static_assert(sizeof(smtp_stages) / sizeof(smtp_stages[0]) ==
     SMTP_STAGE_COUNT, "each stage needs a row");
@@ -29,6 +46,32 @@ smtp_stage_def(enum smtp_stage stage)
 	if ((unsigned)stage >= SMTP_STAGE_COUNT)
 		return NULL;
 	return &smtp_stages[stage];
+}
+
+bool
+smtp_stage_command(const struct smtp_stage_def *def, bool use_fallback,
+    const char *arg, const char *params, char *out, size_t outlen)
+{
+	const char *verb = def->command;
+	int n;
+
+	if (use_fallback && def->fallback != NULL)
+		verb = def->fallback;
+	if (verb == NULL) {
+		out[0] = '\0';
+		return false;
+	}
+	if (def->arg == SMTP_STAGE_ARG_NONE || arg == NULL)
+		n = snprintf(out, outlen, "%s%s", verb,
+		    params != NULL ? params : "");
+	else
+		n = snprintf(out, outlen, "%s%s%s%s%s", verb, def->arg_open,
+		    arg, def->arg_close, params != NULL ? params : "");
+	if (n < 0 || (size_t)n >= outlen) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
 }
 
 const char *

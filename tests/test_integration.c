@@ -36,6 +36,11 @@ setup(void)
 		"--host-record=mx-dead.two.test,127.0.0.9",
 		"--host-record=mx-live.two.test,127.0.0.1",
 		"--mx-host=nullmx.test,.,0",
+		/* Two MX hosts, both answering. */
+		"--mx-host=inject.test,mx-a.inject.test,5",
+		"--mx-host=inject.test,mx-b.inject.test,10",
+		"--host-record=mx-a.inject.test,127.0.0.1",
+		"--host-record=mx-b.inject.test,127.0.0.1",
 		NULL,
 	};
 
@@ -252,21 +257,32 @@ Test(integration, without_tls_the_530_5_7_0_at_mail_is_the_final_reply)
 	cmd_run_free(&r);
 }
 
-Test(integration, bytes_after_the_starttls_220_are_discarded_not_read)
+/*
+ * STARTTLS injection (bytes planted after the 220 to STARTTLS): the
+ * attempt ends there as a security finding, in every output, the
+ * verdict is a fail, and the next MX is not tried as if the connection
+ * had merely failed (the fake MX would answer a second connection).
+ */
+Test(integration, bytes_after_the_starttls_220_end_the_attempt_as_a_finding)
 {
 	struct cmd_run r;
 
-	start_mx("starttls-inject.scn", 1);
-	probe(&r, "127.0.0.2", "postmaster@gmail.test", "--json", NULL);
-	cr_assert_eq(r.status, 0, "%s", r.out);
-	cr_assert(strstr(r.out, "discarded 14 bytes sent after the 220 to "
-	    "STARTTLS") != NULL, "%s", r.out);
-	/* The EHLO after TLS got the server's real answer, not the plant. */
-	cr_assert(strstr(r.out, "{\"stage\":\"ehlo-tls\",\"command\":\"EHLO "
-	    "mail.example.test\",\"code\":250,\"enhanced\":null,\"lines\":"
-	    "[\"250-mx.google.com at your service, [127.0.0.2]\"") != NULL,
-	    "%s", r.out);
+	start_mx("starttls-inject.scn", 2);
+	probe(&r, "127.0.0.2", "postmaster@inject.test", "--json", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"security\":[{\"finding\":"
+	    "\"starttls_injection\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"starttls_injection\"") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"stage\":\"ehlo-tls\"") == NULL, "%s",
+	    r.out);
 	cr_assert(strstr(r.out, "\"250 injected\"") == NULL);
+	cr_assert(strstr(r.out, "\"mx\":\"mx-b.inject.test\"") == NULL,
+	    "the next MX was tried: %s", r.out);
+	cmd_run_free(&r);
+	probe(&r, "127.0.0.2", "postmaster@inject.test", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "SECURITY: ") != NULL, "%s", r.out);
 	cmd_run_free(&r);
 }
 

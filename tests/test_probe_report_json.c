@@ -345,6 +345,18 @@ Test(probe_report_json, renders_tls_facts_with_certificate_text_escaped)
 	(void)snprintf(d->tls.names[1], sizeof(d->tls.names[1]), "\"*\".\x01");
 	d->tls.nnames = 2;
 	d->tls.names_truncated = 3;
+	(void)snprintf(d->tls.ips[0], sizeof(d->tls.ips[0]), "192.0.2.25");
+	d->tls.nips = 1;
+	(void)snprintf(d->tls.chain[0].subject, sizeof(d->tls.chain[0].subject),
+	    "CN=mx.google.com");
+	(void)snprintf(d->tls.chain[0].issuer, sizeof(d->tls.chain[0].issuer),
+	    "CN=Evil\x1b CA");
+	(void)snprintf(d->tls.chain[1].subject, sizeof(d->tls.chain[1].subject),
+	    "CN=Evil\x1b CA");
+	(void)snprintf(d->tls.chain[1].issuer, sizeof(d->tls.chain[1].issuer),
+	    "CN=Root");
+	d->tls.nchain = 2;
+	d->tls.chain_truncated = 1;
 	render();
 	assert_has("\"tls\":{\"established\":true,\"version\":\"TLSv1.3\","
 	    "\"cipher\":\"TLS_AES_256_GCM_SHA384\",\"verified\":false,"
@@ -353,7 +365,11 @@ Test(probe_report_json, renders_tls_facts_with_certificate_text_escaped)
 	    "\\\\\\u001b[2J\\ufffd(\",\"issuer\":\"CN=Test CA\","
 	    "\"not_after\":\"2027-01-31T12:00:00Z\",\"peer_names\":["
 	    "\"mx.google.com\",\"\\\"*\\\".\\u0001\"],"
-	    "\"peer_names_truncated\":3}");
+	    "\"peer_names_truncated\":3,\"peer_ips\":[\"192.0.2.25\"],"
+	    "\"peer_ips_truncated\":0,\"chain\":[{\"depth\":0,\"subject\":"
+	    "\"CN=mx.google.com\",\"issuer\":\"CN=Evil\\u001b CA\"},"
+	    "{\"depth\":1,\"subject\":\"CN=Evil\\u001b CA\",\"issuer\":"
+	    "\"CN=Root\"}],\"chain_truncated\":1}");
 	cr_assert_eq(count("\"tls\":null"), 1);
 }
 

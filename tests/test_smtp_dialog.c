@@ -6,9 +6,10 @@
  *
  * The server is the in-memory transport (tests/support/mem_io): its
  * replies come from a string, whole or one byte at a time; everything the
- * client writes is kept in m.out. STARTTLS cannot be completed in memory,
- * so these tests only reach the TLS stage to check what happens before
- * the handshake; the handshake itself is for the fake-MX tests.
+ * client writes is kept in m.out. STARTTLS goes through the transport
+ * seam, so mem_io fakes the upgrade: it counts it, reports the facts a
+ * test chose and serves a second script (tls_script) in clear. The real
+ * handshake is for the tls_conn and fake-MX tests.
  */
 #include <criterion/criterion.h>
 #include <stddef.h>
@@ -102,8 +103,8 @@
 #define C_QUIT		"QUIT\r\n"
 
 /*
- * STARTTLS policies other than off need a TLS context, but no test here
- * reaches a handshake, so it is never used: this stands in for one.
+ * STARTTLS policies other than off need a TLS context, but the in-memory
+ * upgrade never uses it: this stands in for one.
  */
 static max_align_t unused_tls_ctx;
 #define FAKE_TLS_CTX	((struct tls_ctx *)(void *)&unused_tls_ctx)
@@ -118,6 +119,10 @@ struct dialog_case {
 	struct smtp_buf		 script;	/* scripts built at run time */
 	struct smtp_buf		 want;		/* client bytes expected */
 	char			*big;		/* a large message or name */
+	/* The fake upgrade (mem_io.h): what it serves, how it goes. */
+	const char		*tls_script;
+	enum smtp_rc		 tls_rc;
+	bool			 is_tls_unverified;
 };
 
 /*
@@ -177,6 +182,10 @@ static enum smtp_rc
 run_on(struct dialog_case *c, const char *script, size_t chunk)
 {
 	mem_io_set(&c->m, script, chunk);
+	if (c->tls_script != NULL)
+		mem_io_set_tls(&c->m, c->tls_script);
+	c->m.tls_rc = c->tls_rc;
+	c->m.tls_facts.verified = !c->is_tls_unverified;
 	smtp_dialog_init(&c->d, &c->o);
 	c->rc = smtp_dialog_run(&c->d);
 	return c->rc;
@@ -634,26 +643,233 @@ Test(smtp_dialog, quits_when_required_starttls_is_refused)
 	cr_assert_not(dc.d.is_accepted);
 }
 
-Test(smtp_dialog, notes_bytes_the_server_sent_after_its_220_to_starttls)
-{
-	const struct smtp_step *tls;
+/* --- STARTTLS through the transport seam (mem_io fakes the upgrade) --- */
 
-	dc.o.starttls = SMTP_STARTTLS_REQUIRED;
+#define S_STARTTLS	"220 2.0.0 Ready to start TLS\r\n"
+/* After TLS: no STARTTLS any more, and (unlike S_EHLO) no SIZE. */
+#define S_EHLO_TLS_NO_SIZE \
+	"250-mx.google.com at your service, [203.0.113.5]\r\n" \
+	"250-PIPELINING\r\n" \
+	"250 SMTPUTF8\r\n"
+/* Before TLS: STARTTLS only; after it: SIZE. */
+#define S_EHLO_STARTTLS_ONLY	"250-mx.example.net\r\n250 STARTTLS\r\n"
+#define S_EHLO_TLS_SIZE		"250-mx.example.net\r\n250 SIZE 1000000\r\n"
+#define S_INJECTED		"250 injected\r\n"
+
+static void
+use_starttls(enum smtp_starttls_mode mode, const char *tls_script)
+{
+	dc.o.starttls = mode;
 	dc.o.tls_ctx = FAKE_TLS_CTX;
-	/* RFC 3207 5: an injected "250 ok" must never count as a reply. */
-	run_on(&dc, S_BANNER S_EHLO "220 2.0.0 Ready to start TLS\r\n"
-	    "250 injected\r\n", WHOLE);
+	dc.tls_script = tls_script;
+}
+
+Test(smtp_dialog, runs_the_whole_dialogue_through_starttls_in_memory)
+{
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_EHLO_TLS_NO_SIZE S_MAIL S_RCPT
+	    S_DATA S_EOD S_QUIT);
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
 	ASSERT_STAGES(&dc, SMTP_STAGE_CONNECT, SMTP_STAGE_BANNER,
-	    SMTP_STAGE_EHLO, SMTP_STAGE_STARTTLS, SMTP_STAGE_TLS);
-	tls = step_at(&dc, 4);
-	assert_has(tls->note, "discarded 14 bytes");
-	assert_has(tls->note, "250 injected\\x0d\\x0a");
-	/* In memory there is no socket to hand to TLS, so it ends here. */
-	cr_assert_neq(tls->rc, SMTP_OK);
-	assert_final(&dc, 4, SMTP_STAGE_TLS);
+	    SMTP_STAGE_EHLO, SMTP_STAGE_STARTTLS, SMTP_STAGE_TLS,
+	    SMTP_STAGE_EHLO_TLS, SMTP_STAGE_MAIL, SMTP_STAGE_RCPT,
+	    SMTP_STAGE_DATA, SMTP_STAGE_END_OF_DATA, SMTP_STAGE_QUIT);
+	cr_assert_eq(dc.m.tls_upgrades, 1);
+	cr_assert_eq(dc.m.out_at_tls, strlen(C_EHLO C_STARTTLS),
+	    "the upgrade came right after STARTTLS");
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_EHLO C_MAIL C_RCPT C_DATA WIRE
+	    C_QUIT);
+	cr_assert(dc.d.tls_attempted);
+	cr_assert(dc.d.tls_active);
+	cr_assert_str_eq(dc.d.tls.version, "TLSv1.3");
+	cr_assert(dc.d.is_accepted);
+	assert_final(&dc, 9, SMTP_STAGE_END_OF_DATA);
+}
+
+/* RFC 3207 4.2: the list said before TLS is forgotten, the new one used. */
+Test(smtp_dialog, forgets_the_capabilities_said_before_tls)
+{
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_EHLO_TLS_NO_SIZE S_MAIL S_RCPT
+	    S_DATA S_EOD S_QUIT);
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
+	/* S_EHLO offered SIZE, the EHLO after TLS did not: no SIZE=. */
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_EHLO C_MAIL C_RCPT C_DATA WIRE
+	    C_QUIT);
+	cr_assert(dc.d.has_caps);
+	cr_assert_not(dc.d.caps.has[SMTP_EHLO_STARTTLS]);
+	cr_assert_not(dc.d.caps.has[SMTP_EHLO_SIZE]);
+	cr_assert_not(dc.d.caps.has[SMTP_EHLO_8BITMIME]);
+	cr_assert_eq(dc.d.caps.size_max, 0);
+	cr_assert(dc.d.caps.has[SMTP_EHLO_PIPELINING]);
+	cr_assert(dc.d.caps.has[SMTP_EHLO_SMTPUTF8]);
+}
+
+Test(smtp_dialog, uses_a_capability_offered_only_after_tls)
+{
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_EHLO_TLS_SIZE S_MAIL S_RCPT
+	    S_DATA S_EOD S_QUIT);
+	cr_assert_eq(run(S_BANNER S_EHLO_STARTTLS_ONLY S_STARTTLS), SMTP_OK,
+	    "%s", dc.d.err.msg);
+	buf_add(&dc.want, C_EHLO C_STARTTLS C_EHLO);
+	want_mail_with_size(&dc, strlen(WIRE));
+	buf_add(&dc.want, C_RCPT C_DATA WIRE C_QUIT);
+	assert_wrote_want(&dc);
+	cr_assert_eq(dc.d.caps.size_max, 1000000);
+	cr_assert_not(dc.d.caps.has[SMTP_EHLO_STARTTLS]);
+}
+
+/* A list without extensions after TLS leaves nothing from before it. */
+Test(smtp_dialog, keeps_no_pre_tls_capability_when_the_new_list_is_empty)
+{
+	size_t i;
+
+	use_starttls(SMTP_STARTTLS_REQUIRED, "250 mx.google.com\r\n" S_MAIL
+	    S_RCPT S_DATA S_EOD S_QUIT);
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_EHLO C_MAIL C_RCPT C_DATA WIRE
+	    C_QUIT);
+	cr_assert(dc.d.has_caps);
+	for (i = 0; i < SMTP_EHLO_CAP_COUNT; i++)
+		cr_assert_not(dc.d.caps.has[i], "%s kept",
+		    smtp_ehlo_cap_name((enum smtp_ehlo_cap)i));
+	cr_assert_eq(dc.d.caps.size_max, 0);
+}
+
+Test(smtp_dialog, quits_without_helo_when_ehlo_after_tls_is_refused)
+{
+	const struct smtp_step *f;
+
+	use_starttls(SMTP_STARTTLS_REQUIRED,
+	    "554 5.7.0 not after TLS\r\n" S_QUIT);
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
+	f = assert_final(&dc, 5, SMTP_STAGE_EHLO_TLS);
+	cr_assert_eq(f->reply.code, 554);
+	/* RFC 3207 4.2 wants EHLO after TLS, and a 554 is final. */
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_EHLO C_QUIT);
+	cr_assert_not(dc.d.is_accepted);
+}
+
+/* The injection as it arrives: the 220 and a planted reply in one read. */
+static void
+assert_injection_ends_the_attempt(enum smtp_starttls_mode mode)
+{
+	const struct smtp_step *f;
+
+	/* Were the attempt to go on, this is what TLS would serve. */
+	use_starttls(mode, S_EHLO S_MAIL S_RCPT S_DATA S_EOD S_QUIT);
+	cr_assert_eq(run_on(&dc, S_BANNER S_EHLO S_STARTTLS S_INJECTED,
+	    WHOLE), SMTP_E_STARTTLS_INJECTION, "rc %s",
+	    smtp_err_name(dc.rc));
+	cr_assert_eq(dc.d.err.rc, SMTP_E_STARTTLS_INJECTION);
+	assert_has(dc.d.err.msg, "STARTTLS injection");
+	/* No handshake, and no QUIT on a stream someone wrote into. */
+	ASSERT_STAGES(&dc, SMTP_STAGE_CONNECT, SMTP_STAGE_BANNER,
+	    SMTP_STAGE_EHLO, SMTP_STAGE_STARTTLS);
+	f = assert_final(&dc, 3, SMTP_STAGE_STARTTLS);
+	cr_assert_eq(f->rc, SMTP_E_STARTTLS_INJECTION);
+	cr_assert_eq(f->reply.code, 220, "the 220 is kept as evidence");
+	assert_has(f->error, "RFC 3207");
+	assert_has(f->note, "14 bytes came after the 220 to STARTTLS");
+	assert_has(f->note, "\"250 injected\\x0d\\x0a\"");
+	cr_assert_eq(dc.m.tls_upgrades, 0);
+	cr_assert_not(dc.d.tls_attempted);
+	cr_assert_not(dc.d.tls_active);
+	cr_assert_not(dc.d.is_accepted);
+	assert_wrote(&dc, C_EHLO C_STARTTLS);
+}
+
+Test(smtp_dialog, ends_the_attempt_on_bytes_after_the_220_to_starttls)
+{
+	assert_injection_ends_the_attempt(SMTP_STARTTLS_REQUIRED);
+}
+
+Test(smtp_dialog, ends_the_attempt_on_an_injection_under_opportunistic_too)
+{
+	assert_injection_ends_the_attempt(SMTP_STARTTLS_OPPORTUNISTIC);
+}
+
+Test(smtp_dialog, names_the_injection_error_for_every_output)
+{
+	cr_assert_str_eq(smtp_err_name(SMTP_E_STARTTLS_INJECTION),
+	    "starttls_injection");
+}
+
+Test(smtp_dialog, ends_at_the_tls_stage_without_quit_when_the_handshake_fails)
+{
+	const struct smtp_step *f;
+
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_QUIT);
+	dc.tls_rc = SMTP_E_TLS;
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_E_TLS);
+	f = assert_final(&dc, 4, SMTP_STAGE_TLS);
+	cr_assert_eq(f->rc, SMTP_E_TLS);
+	cr_assert_eq(dc.m.tls_upgrades, 1);
 	cr_assert(dc.d.tls_attempted);
 	cr_assert_not(dc.d.tls_active);
 	assert_wrote(&dc, C_EHLO C_STARTTLS);
+	cr_assert_eq(dc.d.transcript.nsteps, 5);
+}
+
+Test(smtp_dialog, quits_after_tls_when_an_unverified_peer_is_not_allowed)
+{
+	const struct smtp_step *f;
+
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_QUIT);
+	dc.o.tls_verify = SMTP_TLS_VERIFY_REQUIRE;
+	dc.is_tls_unverified = true;
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_E_TLS_VERIFY);
+	f = assert_final(&dc, 4, SMTP_STAGE_TLS);
+	cr_assert_eq(f->rc, SMTP_E_TLS_VERIFY);
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_QUIT);
+	cr_assert_not(dc.d.is_accepted);
+}
+
+Test(smtp_dialog, goes_on_with_an_unverified_peer_under_tls_verify_report)
+{
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_EHLO_TLS_NO_SIZE S_MAIL S_RCPT
+	    S_DATA S_EOD S_QUIT);
+	dc.is_tls_unverified = true;
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
+	cr_assert(dc.d.is_accepted);
+	cr_assert_not(dc.d.tls.verified);
+}
+
+Test(smtp_dialog, quits_right_after_tls_when_asked)
+{
+	use_starttls(SMTP_STARTTLS_REQUIRED, S_QUIT);
+	dc.o.has_quit_after = true;
+	dc.o.quit_after = SMTP_STAGE_TLS;
+	cr_assert_eq(run(S_BANNER S_EHLO S_STARTTLS), SMTP_OK, "%s",
+	    dc.d.err.msg);
+	assert_final(&dc, 4, SMTP_STAGE_TLS);
+	cr_assert(dc.d.is_accepted);
+	assert_wrote(&dc, C_EHLO C_STARTTLS C_QUIT);
+}
+
+/* --- bytes a server sends beyond a reply --- */
+
+Test(smtp_dialog, notes_bytes_sent_beyond_a_reply_before_our_next_command)
+{
+	/* The banner and the first 5 bytes of the EHLO reply in one read. */
+	cr_assert_eq(run_on(&dc, S_ACCEPTED, strlen(S_BANNER) + 5), SMTP_OK,
+	    "%s", dc.d.err.msg);
+	assert_has(step_at(&dc, 1)->note, "the server sent 5 bytes beyond "
+	    "this reply before our next command");
+	cr_assert(dc.d.is_accepted);
+}
+
+Test(smtp_dialog, notes_nothing_when_the_server_waits_for_each_command)
+{
+	size_t i;
+
+	cr_assert_eq(run(S_ACCEPTED), SMTP_OK, "%s", dc.d.err.msg);
+	for (i = 0; i < dc.d.transcript.nsteps; i++)
+		cr_assert_null(strstr(step_at(&dc, i)->note, "beyond"),
+		    "step %zu: %s", i, step_at(&dc, i)->note);
 }
 
 /* --- quit_after: stop politely once the asked-for stage succeeded --- */
@@ -1192,4 +1408,21 @@ Test(smtp_dialog, stops_with_limit_one_byte_over_the_transcript_ceiling)
 	cr_assert_leq(dc.d.transcript.reply_bytes, SMTP_TRANSCRIPT_BYTES_MAX);
 	/* A server past our bounds gets no QUIT. */
 	assert_wrote(&dc, C_EHLO);
+}
+
+/* --- the receipt: the provider's queue id --- */
+
+Test(smtp_dialog, keeps_gmails_queue_id_from_the_end_of_data_reply)
+{
+	cr_assert_eq(run(S_ACCEPTED), SMTP_OK, "%s", dc.d.err.msg);
+	cr_assert_str_eq(dc.d.queue_id, "1700000000 "
+	    "d2-20020a05600c4e0200b0040e3b7e9a5dsi123456wmq.170");
+}
+
+Test(smtp_dialog, keeps_no_queue_id_when_the_message_is_refused)
+{
+	cr_assert_eq(run(S_BANNER S_EHLO S_MAIL S_RCPT S_DATA S_550_5_7_26
+	    S_QUIT), SMTP_OK, "%s", dc.d.err.msg);
+	cr_assert_not(dc.d.is_accepted);
+	cr_assert_str_empty(dc.d.queue_id);
 }

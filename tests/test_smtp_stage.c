@@ -156,3 +156,91 @@ Test(smtp_stage, waits_longest_for_the_end_of_data_reply)
 		cr_assert_leq(smtp_stage_def(stage_at(i))->timeout_ms, eod,
 		    "stage %zu", i);
 }
+
+/* --- the command lines, built from the table alone --- */
+
+static void
+assert_command(enum smtp_stage stage, bool use_fallback, const char *arg,
+    const char *params, const char *want)
+{
+	char line[600];
+
+	cr_assert(smtp_stage_command(smtp_stage_def(stage), use_fallback, arg,
+	    params, line, sizeof(line)), "stage %s has no command",
+	    smtp_stage_name(stage));
+	cr_assert_str_eq(line, want);
+}
+
+Test(smtp_stage, builds_every_command_line_from_its_row)
+{
+	assert_command(SMTP_STAGE_EHLO, false, "mx.example", "",
+	    "EHLO mx.example");
+	assert_command(SMTP_STAGE_STARTTLS, false, NULL, NULL, "STARTTLS");
+	assert_command(SMTP_STAGE_EHLO_TLS, false, "mx.example",
+	    NULL, "EHLO mx.example");
+	assert_command(SMTP_STAGE_MAIL, false, "a@example.org",
+	    "", "MAIL FROM:<a@example.org>");
+	assert_command(SMTP_STAGE_RCPT, false, "b@example.net",
+	    NULL, "RCPT TO:<b@example.net>");
+	assert_command(SMTP_STAGE_DATA, false, NULL, NULL, "DATA");
+	assert_command(SMTP_STAGE_END_OF_DATA, false, NULL, NULL, ".");
+	assert_command(SMTP_STAGE_QUIT, false, NULL, NULL, "QUIT");
+}
+
+Test(smtp_stage, keeps_the_null_sender_as_empty_brackets)
+{
+	assert_command(SMTP_STAGE_MAIL, false, "", NULL, "MAIL FROM:<>");
+}
+
+Test(smtp_stage, adds_the_size_parameter_after_the_sender)
+{
+	cr_assert(smtp_stage_def(SMTP_STAGE_MAIL)->declares_size);
+	assert_command(SMTP_STAGE_MAIL, false, "a@example.org",
+	    " SIZE=1234", "MAIL FROM:<a@example.org> SIZE=1234");
+}
+
+/* RFC 5321 4.1.4 before TLS; RFC 3207 4.2 wants EHLO after it. */
+Test(smtp_stage, falls_back_to_helo_only_at_the_first_ehlo)
+{
+	size_t i;
+
+	assert_command(SMTP_STAGE_EHLO, true, "mx.example", "",
+	    "HELO mx.example");
+	assert_command(SMTP_STAGE_EHLO_TLS, true, "mx.example",
+	    "", "EHLO mx.example");
+	for (i = 0; i < SMTP_STAGE_COUNT; i++)
+		if (stage_at(i) != SMTP_STAGE_EHLO)
+			cr_assert_null(smtp_stage_def(stage_at(i))->fallback,
+			    "stage %zu", i);
+}
+
+Test(smtp_stage, sends_the_message_only_at_the_end_of_data)
+{
+	size_t i;
+
+	for (i = 0; i < SMTP_STAGE_COUNT; i++)
+		cr_assert_eq(smtp_stage_def(stage_at(i))->sends_message,
+		    stage_at(i) == SMTP_STAGE_END_OF_DATA, "stage %zu", i);
+}
+
+Test(smtp_stage, builds_no_line_for_a_stage_without_a_command)
+{
+	char line[16] = "x";
+
+	cr_assert_not(smtp_stage_command(smtp_stage_def(SMTP_STAGE_BANNER),
+	    false, NULL, NULL, line, sizeof(line)));
+	cr_assert_str_empty(line);
+}
+
+/* A line that does not fit is refused whole, never sent cut short. */
+Test(smtp_stage, refuses_a_line_one_byte_too_long_and_fits_it_exactly)
+{
+	char line[sizeof("RCPT TO:<ab>")];
+
+	cr_assert(smtp_stage_command(smtp_stage_def(SMTP_STAGE_RCPT), false,
+	    "ab", NULL, line, sizeof(line)));
+	cr_assert_str_eq(line, "RCPT TO:<ab>");
+	cr_assert_not(smtp_stage_command(smtp_stage_def(SMTP_STAGE_RCPT),
+	    false, "abc", NULL, line, sizeof(line)));
+	cr_assert_str_empty(line);
+}

@@ -63,6 +63,7 @@ struct fake_mx {
 	bool		 is_running;
 	bool		 has_sni;
 	char		 sni[TLS_FACTS_NAME_LEN];
+	size_t		 extra_cas;	/* CA copies sent after the leaf */
 };
 
 /* Per-test fixture: Criterion runs each test in its own process. */
@@ -212,6 +213,8 @@ fake_start(enum fake_mode mode, enum tls_testcert_kind kind)
 	cr_assert_not_null(fake.ctx);
 	cr_assert_eq(SSL_CTX_use_certificate(fake.ctx, certs.certs[kind]), 1);
 	cr_assert_eq(SSL_CTX_use_PrivateKey(fake.ctx, certs.key), 1);
+	for (size_t i = 0; i < fake.extra_cas; i++)
+		cr_assert_eq(SSL_CTX_add1_chain_cert(fake.ctx, certs.ca), 1);
 	cr_assert_eq(pthread_create(&fake.thread, NULL, fake_run, &fake), 0);
 	fake.is_running = true;
 }
@@ -699,4 +702,119 @@ Test(tls_conn, takes_null_in_the_free_functions)
 {
 	tls_conn_ctx_free(NULL);
 	tls_conn_close(NULL);
+}
+
+/* --- the chain the server sent, and IP SANs --- */
+
+Test(tls_conn, records_the_leaf_as_the_whole_chain_when_only_it_is_sent)
+{
+	struct tls_facts	 f;
+	struct tls_ctx		*ctx = ctx_with_test_ca();
+	struct tls_conn		*conn;
+
+	conn = open_ok(ctx, FAKE_HOLD, TLS_TESTCERT_GOOD, TLS_TESTCERT_HOST,
+	    &f);
+	cr_expect_eq(f.nchain, 1);
+	cr_expect_eq(f.chain_truncated, 0);
+	cr_expect_str_eq(f.chain[0].subject, TLS_TESTCERT_GOOD_SUBJECT);
+	cr_expect_str_eq(f.chain[0].issuer, TLS_TESTCERT_CA_SUBJECT);
+	tls_conn_close(conn);
+	client_hangup();
+	fake_join();
+	tls_conn_ctx_free(ctx);
+}
+
+Test(tls_conn, records_subject_and_issuer_at_each_depth_of_the_chain)
+{
+	struct tls_facts	 f;
+	struct tls_ctx		*ctx = ctx_with_test_ca();
+	struct tls_conn		*conn;
+
+	fake.extra_cas = 1;
+	conn = open_ok(ctx, FAKE_HOLD, TLS_TESTCERT_GOOD, TLS_TESTCERT_HOST,
+	    &f);
+	cr_expect(f.verified, "verify_error: %s", f.verify_error);
+	cr_expect_eq(f.nchain, 2);
+	cr_expect_eq(f.chain_truncated, 0);
+	cr_expect_str_eq(f.chain[0].subject, TLS_TESTCERT_GOOD_SUBJECT);
+	cr_expect_str_eq(f.chain[0].issuer, TLS_TESTCERT_CA_SUBJECT);
+	cr_expect_str_eq(f.chain[1].subject, TLS_TESTCERT_CA_SUBJECT);
+	cr_expect_str_eq(f.chain[1].issuer, TLS_TESTCERT_CA_SUBJECT);
+	tls_conn_close(conn);
+	client_hangup();
+	fake_join();
+	tls_conn_ctx_free(ctx);
+}
+
+/* A chain of n certificates: the leaf and n - 1 copies of the CA. */
+static void
+assert_chain_kept(size_t n, size_t kept, size_t truncated)
+{
+	struct tls_facts	 f;
+	struct tls_ctx		*ctx = ctx_with_test_ca();
+	struct tls_conn		*conn;
+
+	fake.extra_cas = n - 1;
+	conn = open_ok(ctx, FAKE_HOLD, TLS_TESTCERT_GOOD, TLS_TESTCERT_HOST,
+	    &f);
+	cr_expect_eq(f.nchain, kept, "%zu sent: kept %zu, want %zu", n,
+	    f.nchain, kept);
+	cr_expect_eq(f.chain_truncated, truncated);
+	cr_expect_str_eq(f.chain[kept - 1].subject, n == 1 ?
+	    TLS_TESTCERT_GOOD_SUBJECT : TLS_TESTCERT_CA_SUBJECT);
+	tls_conn_close(conn);
+	client_hangup();
+	fake_join();
+	tls_conn_ctx_free(ctx);
+}
+
+Test(tls_conn, keeps_a_chain_one_under_the_bound)
+{
+	assert_chain_kept(TLS_FACTS_CHAIN_MAX - 1, TLS_FACTS_CHAIN_MAX - 1, 0);
+}
+
+Test(tls_conn, keeps_a_chain_exactly_at_the_bound)
+{
+	assert_chain_kept(TLS_FACTS_CHAIN_MAX, TLS_FACTS_CHAIN_MAX, 0);
+}
+
+Test(tls_conn, counts_the_certificate_one_past_the_bound)
+{
+	assert_chain_kept(TLS_FACTS_CHAIN_MAX + 1, TLS_FACTS_CHAIN_MAX, 1);
+}
+
+Test(tls_conn, records_the_leafs_ip_sans_as_text)
+{
+	struct tls_facts	 f;
+	struct tls_ctx		*ctx = ctx_with_test_ca();
+	struct tls_conn		*conn;
+
+	conn = open_ok(ctx, FAKE_HOLD, TLS_TESTCERT_GOOD, TLS_TESTCERT_HOST,
+	    &f);
+	cr_expect_eq(f.nips, 1);
+	cr_expect_eq(f.ips_truncated, 0);
+	cr_expect_str_eq(f.ips[0], TLS_TESTCERT_IP);
+	/* The DNS names are what they were: the IP is not among them. */
+	cr_expect_eq(f.nnames, 1);
+	cr_expect_str_eq(f.names[0], TLS_TESTCERT_HOST);
+	tls_conn_close(conn);
+	client_hangup();
+	fake_join();
+	tls_conn_ctx_free(ctx);
+}
+
+Test(tls_conn, records_no_ip_san_for_a_certificate_without_one)
+{
+	struct tls_facts	 f;
+	struct tls_ctx		*ctx = ctx_with_test_ca();
+	struct tls_conn		*conn;
+
+	conn = open_ok(ctx, FAKE_HOLD, TLS_TESTCERT_WRONG_NAME,
+	    TLS_TESTCERT_HOST, &f);
+	cr_expect_eq(f.nips, 0);
+	cr_expect_eq(f.ips_truncated, 0);
+	tls_conn_close(conn);
+	client_hangup();
+	fake_join();
+	tls_conn_ctx_free(ctx);
 }

@@ -2,7 +2,9 @@
  * tls_cert - the facts an operator wants from a peer certificate.
  * See tls_cert.h for what it does, its limits and its errors.
  */
+#include <arpa/inet.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <openssl/asn1.h>
@@ -81,6 +83,24 @@ tls_cert_add_name(struct tls_facts *facts, const ASN1_IA5STRING *dns)
 	facts->nnames++;
 }
 
+/* An iPAddress SAN as text: 4 bytes are IPv4, 16 IPv6 (RFC 5280 4.2.1.6). */
+static void
+tls_cert_add_ip(struct tls_facts *facts, const ASN1_OCTET_STRING *ip)
+{
+	const unsigned char	*data = ASN1_STRING_get0_data(ip);
+	int			 len = ASN1_STRING_length(ip), af;
+
+	af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : AF_UNSPEC;
+	if (data == NULL || af == AF_UNSPEC ||
+	    facts->nips == TLS_FACTS_IPS_MAX ||
+	    inet_ntop(af, data, facts->ips[facts->nips],
+	    TLS_FACTS_IP_LEN) == NULL) {
+		facts->ips_truncated++;
+		return;
+	}
+	facts->nips++;
+}
+
 static void
 tls_cert_names(const X509 *cert, struct tls_facts *facts)
 {
@@ -100,6 +120,8 @@ tls_cert_names(const X509 *cert, struct tls_facts *facts)
 		gn = sk_GENERAL_NAME_value(sans, i);
 		if (gn->type == GEN_DNS)
 			tls_cert_add_name(facts, gn->d.dNSName);
+		else if (gn->type == GEN_IPADD)
+			tls_cert_add_ip(facts, gn->d.iPAddress);
 	}
 	GENERAL_NAMES_free(sans);
 }
@@ -127,6 +149,8 @@ tls_cert_parse(const struct x509_st *cert, struct tls_facts *facts)
 	facts->has_peer_cert = true;
 	facts->nnames = 0;
 	facts->names_truncated = 0;
+	facts->nips = 0;
+	facts->ips_truncated = 0;
 	rc = tls_cert_dn(X509_get_subject_name(cert), facts->subject,
 	    sizeof(facts->subject));
 	if (rc == TLS_OK)
@@ -134,6 +158,36 @@ tls_cert_parse(const struct x509_st *cert, struct tls_facts *facts)
 		    sizeof(facts->issuer));
 	tls_cert_names(cert, facts);
 	tls_cert_not_after(cert, facts->not_after, sizeof(facts->not_after));
+	/* Decoding failures above are facts; only keep the queue clean. */
+	ERR_clear_error();
+	return rc;
+}
+
+enum tls_rc
+tls_cert_parse_chain(const struct stack_st_X509 *chain,
+    struct tls_facts *facts)
+{
+	struct tls_facts_cert	*c;
+	const X509		*cert;
+	enum tls_rc		 rc = TLS_OK;
+	int			 i, n;
+
+	facts->nchain = 0;
+	facts->chain_truncated = 0;
+	n = chain == NULL ? 0 : sk_X509_num(chain);
+	for (i = 0; i < n && rc == TLS_OK; i++) {
+		if (facts->nchain == TLS_FACTS_CHAIN_MAX) {
+			facts->chain_truncated = (size_t)(n - i);
+			break;
+		}
+		cert = sk_X509_value(chain, i);
+		c = &facts->chain[facts->nchain++];
+		rc = tls_cert_dn(X509_get_subject_name(cert), c->subject,
+		    sizeof(c->subject));
+		if (rc == TLS_OK)
+			rc = tls_cert_dn(X509_get_issuer_name(cert), c->issuer,
+			    sizeof(c->issuer));
+	}
 	/* Decoding failures above are facts; only keep the queue clean. */
 	ERR_clear_error();
 	return rc;

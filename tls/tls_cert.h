@@ -2,8 +2,10 @@
  * tls_cert - the facts an operator wants from a peer certificate.
  *
  * What it does: copies the subject and issuer (RFC 2253 form), the DNS
- * subjectAltNames and notAfter (ISO 8601 UTC, "2027-01-31T12:00:00Z") of
- * an X.509 certificate into struct tls_facts, and checks the certificate
+ * and IP address subjectAltNames and notAfter (ISO 8601 UTC,
+ * "2027-01-31T12:00:00Z") of an X.509 certificate into struct tls_facts,
+ * the subject and issuer of each certificate of the chain a server sent,
+ * and checks the certificate
  * alone against the host name the caller dialled (RFC 6125 6.4, or an
  * iPAddress SAN for an IP literal). Internal to tls/: callers outside use
  * tls_conn.h, which hides OpenSSL.
@@ -14,7 +16,9 @@
  * Limits: the buffer sizes of struct tls_facts. A longer field is cut at
  * its buffer; SANs past TLS_FACTS_NAMES_MAX, and DNS SANs holding a NUL
  * byte (which no C string can show faithfully), are counted in
- * names_truncated instead of being kept.
+ * names_truncated instead of being kept; IP SANs past TLS_FACTS_IPS_MAX
+ * or of a length that is neither IPv4 nor IPv6 in ips_truncated;
+ * certificates past TLS_FACTS_CHAIN_MAX in chain_truncated.
  *
  * Errors (enum tls_rc): TLS_E_NOMEM. A field OpenSSL cannot decode is
  * left empty: a broken certificate is a fact to report, not an error.
@@ -26,16 +30,30 @@
 
 #include "tls/tls_conn.h"
 
-/* OpenSSL's X509; declared here so that this header needs no OpenSSL. */
+/*
+ * OpenSSL's X509 and STACK_OF(X509); declared here so that this header
+ * needs no OpenSSL.
+ */
 struct x509_st;
+struct stack_st_X509;
 
 /*
- * tls_cert_parse - fill subject, issuer, names, nnames, names_truncated
- * and not_after of *facts from cert, and set has_peer_cert. Borrows cert;
- * other fields of *facts are left as they are.
+ * tls_cert_parse - fill subject, issuer, names, nnames, names_truncated,
+ * ips, nips, ips_truncated and not_after of *facts from cert, and set
+ * has_peer_cert. Borrows cert; other fields of *facts are left as they
+ * are.
  * Errors: TLS_E_NOMEM.
  */
 enum tls_rc	 tls_cert_parse(const struct x509_st *cert,
+		    struct tls_facts *facts);
+
+/*
+ * tls_cert_parse_chain - fill chain, nchain and chain_truncated of *facts
+ * from the certificates a server sent (leaf first; NULL: none). Borrows
+ * chain; other fields are left as they are.
+ * Errors: TLS_E_NOMEM.
+ */
+enum tls_rc	 tls_cert_parse_chain(const struct stack_st_X509 *chain,
 		    struct tls_facts *facts);
 
 /*

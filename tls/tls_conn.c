@@ -553,6 +553,9 @@ tls_conn_facts(struct tls_conn *conn, const char *host, bool is_ip,
 	peer = SSL_get0_peer_certificate(conn->ssl);
 	if (peer != NULL)
 		facts->name_matches = tls_cert_matches_host(peer, host, is_ip);
+	if (tls_cert_parse_chain(SSL_get_peer_cert_chain(conn->ssl),
+	    facts) != TLS_OK)
+		return TLS_E_NOMEM;
 	if (!is_done)
 		return peer == NULL ? TLS_OK : tls_cert_parse(peer, facts);
 	(void)snprintf(facts->version, sizeof(facts->version), "%s",

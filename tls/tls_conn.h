@@ -14,9 +14,12 @@
  * owned by the caller. It does not decide whether an unverified peer is
  * acceptable: the verify result is recorded, the caller applies policy.
  *
- * Limits: TLS_FACTS_NAMES_MAX peer DNS names are kept (the rest counted
- * in names_truncated); every field is truncated to its buffer, never
- * overflowed. All waits end at the caller's absolute deadline
+ * Limits: TLS_FACTS_NAMES_MAX peer DNS names and TLS_FACTS_IPS_MAX IP
+ * addresses from the leaf's subjectAltName are kept (the rest counted in
+ * names_truncated and ips_truncated); the subject and issuer of the first
+ * TLS_FACTS_CHAIN_MAX certificates the server sent are kept (the rest
+ * counted in chain_truncated); every field is truncated to its buffer,
+ * never overflowed. All waits end at the caller's absolute deadline
  * (CLOCK_MONOTONIC milliseconds).
  *
  * Errors (enum tls_rc): TLS_E_NOMEM, TLS_E_CONFIG (bad CA file, no trust
@@ -37,6 +40,17 @@
 #define TLS_FACTS_NAMES_MAX	32
 #define TLS_FACTS_NAME_LEN	256
 #define TLS_FACTS_DN_LEN	512
+/*
+ * Servers send a leaf and one or two intermediates; 8 is past any honest
+ * chain and bounds what a hostile one makes us keep. Names in the chain
+ * get half the leaf's room: 16 of them would otherwise double the size
+ * of every dialogue for text that is the leaf's issuer again.
+ */
+#define TLS_FACTS_CHAIN_MAX	8
+#define TLS_FACTS_CHAIN_DN_LEN	256
+/* IP SANs are rare on MX certificates; more than 8 is counted. */
+#define TLS_FACTS_IPS_MAX	8
+#define TLS_FACTS_IP_LEN	46	/* INET6_ADDRSTRLEN */
 
 enum tls_rc {
 	TLS_OK = 0,
@@ -53,6 +67,12 @@ struct tls_err {
 	char		msg[TLS_ERR_MSG_MAX];	/* our words, one line */
 };
 
+/* One certificate of the chain the server sent, in RFC 2253 form. */
+struct tls_facts_cert {
+	char	subject[TLS_FACTS_CHAIN_DN_LEN];
+	char	issuer[TLS_FACTS_CHAIN_DN_LEN];
+};
+
 /* Facts about the session and the peer certificate, all NUL-terminated. */
 struct tls_facts {
 	char	version[16];		/* "TLSv1.3" */
@@ -66,6 +86,16 @@ struct tls_facts {
 	char	names[TLS_FACTS_NAMES_MAX][TLS_FACTS_NAME_LEN]; /* DNS SANs */
 	size_t	nnames;
 	size_t	names_truncated;	/* SANs not kept */
+	char	ips[TLS_FACTS_IPS_MAX][TLS_FACTS_IP_LEN]; /* IP SANs, as text */
+	size_t	nips;
+	size_t	ips_truncated;		/* IP SANs not kept */
+	/*
+	 * The chain as the server sent it, depth 0 (the leaf) first, as
+	 * sent: not the verified path, which may differ.
+	 */
+	struct tls_facts_cert chain[TLS_FACTS_CHAIN_MAX];
+	size_t	nchain;
+	size_t	chain_truncated;	/* certificates past the bound */
 	bool	has_peer_cert;
 };
 

@@ -10,6 +10,7 @@
  */
 #include "probe/dns/probe_ares.h"
 #include "smtp/smtp_num.h"
+#include "smtp/smtp_clock.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -35,11 +36,7 @@ ar_err(char *errmsg, size_t errlen, const char *what, const char *detail)
 int64_t
 probe_ares_now_ms(void)
 {
-	struct timespec	ts;
-
-	/* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer. */
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * AR_MS_PER_S + ts.tv_nsec / AR_NS_PER_MS;
+	return smtp_clock_ms();
 }
 
 int

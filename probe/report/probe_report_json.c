@@ -104,7 +104,24 @@ probe_json_tls(FILE *fp, const struct smtp_dialog *d)
 			putc(',', fp);
 		(void)probe_escape_json_str(fp, t->names[i]);
 	}
-	fprintf(fp, "],\"peer_names_truncated\":%zu}", t->names_truncated);
+	fprintf(fp, "],\"peer_names_truncated\":%zu", t->names_truncated);
+	probe_json_key(fp, "peer_ips", true);
+	putc('[', fp);
+	for (i = 0; i < t->nips; i++) {
+		if (i > 0)
+			putc(',', fp);
+		(void)probe_escape_json_str(fp, t->ips[i]);
+	}
+	fprintf(fp, "],\"peer_ips_truncated\":%zu", t->ips_truncated);
+	probe_json_key(fp, "chain", true);
+	putc('[', fp);
+	for (i = 0; i < t->nchain; i++) {
+		fprintf(fp, "%s{\"depth\":%zu", i > 0 ? "," : "", i);
+		probe_json_str(fp, "subject", t->chain[i].subject, true);
+		probe_json_str(fp, "issuer", t->chain[i].issuer, true);
+		putc('}', fp);
+	}
+	fprintf(fp, "],\"chain_truncated\":%zu}", t->chain_truncated);
 }
 
 static void
@@ -179,6 +196,17 @@ probe_json_attempt(FILE *fp, const struct probe_report_info *info,
 	}
 	fprintf(fp, ",\"clear_retry\":%s", a->is_clear_retry ? "true" :
 	    "false");
+	probe_json_str(fp, "queue_id", a->dialog.queue_id[0] ?
+	    a->dialog.queue_id : NULL, true);
+	/* Findings that are about safety, not delivery. */
+	probe_json_key(fp, "security", true);
+	if (a->dialog.err.rc == SMTP_E_STARTTLS_INJECTION) {
+		fputs("[{\"finding\":\"starttls_injection\",\"detail\":", fp);
+		(void)probe_escape_json_str(fp, a->dialog.err.msg);
+		fputs("}]", fp);
+	} else {
+		fputs("[]", fp);
+	}
 	probe_json_key(fp, "mx_is_provider", true);
 	fputs(info->profile_def == NULL || info->profile_def->nmx_patterns == 0 ?
 	    "null" : probe_profile_mx_matches(info->profile_def, a->mx) ? "true" :

@@ -83,6 +83,36 @@ probe_text_names(FILE *fp, const struct tls_facts *t)
 	putc('\n', fp);
 }
 
+/* The leaf's IP SANs and the chain the server sent, depth by depth. */
+static void
+probe_text_chain(FILE *fp, const struct tls_facts *t)
+{
+	size_t i;
+
+	if (t->nips > 0) {
+		fputs("       IP names:", fp);
+		for (i = 0; i < t->nips; i++) {
+			putc(' ', fp);
+			probe_escape_text(fp, t->ips[i], strlen(t->ips[i]));
+		}
+		if (t->ips_truncated > 0)
+			fprintf(fp, " (and %zu more)", t->ips_truncated);
+		putc('\n', fp);
+	}
+	for (i = 0; i < t->nchain; i++) {
+		fprintf(fp, "       chain %zu: ", i);
+		probe_escape_text(fp, t->chain[i].subject,
+		    strlen(t->chain[i].subject));
+		fputs(" <- ", fp);
+		probe_escape_text(fp, t->chain[i].issuer,
+		    strlen(t->chain[i].issuer));
+		putc('\n', fp);
+	}
+	if (t->chain_truncated > 0)
+		fprintf(fp, "       (and %zu more certificates)\n",
+		    t->chain_truncated);
+}
+
 static void
 probe_text_tls(FILE *fp, const struct probe_attempt *a)
 {
@@ -107,6 +137,7 @@ probe_text_tls(FILE *fp, const struct probe_attempt *a)
 	probe_escape_text(fp, t->issuer, strlen(t->issuer));
 	fprintf(fp, "; expires %s\n", t->not_after);
 	probe_text_names(fp, t);
+	probe_text_chain(fp, t);
 }
 
 /* Whether d's capabilities came from the EHLO said over TLS. */
@@ -202,6 +233,20 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	}
 	probe_text_tls(fp, a);
 	probe_text_caps(fp, &a->dialog);
+	if (a->dialog.queue_id[0] != '\0') {
+		fputs("  queue id: ", fp);
+		probe_escape_text(fp, a->dialog.queue_id,
+		    strlen(a->dialog.queue_id));
+		putc('\n', fp);
+	}
+	if (a->dialog.err.rc == SMTP_E_STARTTLS_INJECTION) {
+		fputs("  SECURITY: ", fp);
+		probe_escape_words(fp, a->dialog.err.msg,
+		    strlen(a->dialog.err.msg));
+		fputs(" - STARTTLS command injection (RFC 3207 5, the "
+		    "CVE-2011-0411 family): the attempt was ended before any "
+		    "handshake, and no other MX was tried\n", fp);
+	}
 }
 
 static void

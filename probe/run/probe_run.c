@@ -7,15 +7,7 @@
 #include <time.h>
 
 #include "probe/run/probe_run.h"
-
-static double
-probe_run_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail */
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "smtp/smtp_clock.h"
 
 static int
 probe_run_resolve(const struct probe_run_opts *o, struct probe_result *r)
@@ -130,7 +122,7 @@ int
 probe_run(const struct probe_run_opts *o, struct probe_result *r)
 {
 	enum probe_verdict v[PROBE_ATTEMPTS_MAX];
-	double t0 = probe_run_now_ms();
+	double t0 = smtp_clock_us() / 1e3;
 	bool is_definitive;
 	size_t i;
 
@@ -154,7 +146,7 @@ probe_run(const struct probe_run_opts *o, struct probe_result *r)
 			(void)snprintf(r->error, sizeof(r->error),
 			    "no MX address to try");
 	}
-	r->elapsed_ms = probe_run_now_ms() - t0;
+	r->elapsed_ms = smtp_clock_us() / 1e3 - t0;
 	return 0;
 }
 

@@ -36,6 +36,8 @@ probe_verdict_of_rc(enum smtp_rc rc)
 	case SMTP_E_NOTLS:
 	case SMTP_E_TLS:
 	case SMTP_E_TLS_VERIFY:
+	/* A security finding: the path to this MX is not safe for mail. */
+	case SMTP_E_STARTTLS_INJECTION:
 		return PROBE_VERDICT_FAIL;
 	case SMTP_E_CONNECT:
 	case SMTP_E_IO:
@@ -83,6 +85,12 @@ probe_verdict_is_definitive(const struct smtp_dialog *d)
 {
 	const struct smtp_step *final = smtp_dialog_final(d);
 
+	/*
+	 * STARTTLS injection is definitive: moving on to the next MX as if
+	 * the connection had merely failed would hide the finding.
+	 */
+	if (d->err.rc == SMTP_E_STARTTLS_INJECTION)
+		return true;
 	if (d->err.rc != SMTP_OK)
 		return probe_verdict_of_rc(d->err.rc) == PROBE_VERDICT_ERROR;
 	if (d->is_accepted)

@@ -8,9 +8,11 @@
  * - pass: the server accepted the message (2xx after end of data), or
  *   the stage named by --quit-after got its 2xx.
  * - fail: a 5xx reply (the mail would bounce), a TLS policy failure
- *   (STARTTLS required but missing, handshake failed, certificate not
- *   verified under --tls-verify require), or DNS that says no mail can go
- *   there (NXDOMAIN, null MX, no MX and no address).
+ *   (STARTTLS required but missing, handshake failed under required,
+ *   certificate not verified under --tls-verify require), a STARTTLS
+ *   injection (bytes after the 220 to STARTTLS: a security finding, and
+ *   definitive, so the next MX does not hide it), or DNS that says no
+ *   mail can go there (NXDOMAIN, null MX, no MX and no address).
  * - tempfail: a 4xx reply, network trouble (refused, unreachable,
  *   timeout, reset), a server that broke the protocol, DNS that failed
  *   for now (SERVFAIL, timeout, MX hosts without addresses): an MTA

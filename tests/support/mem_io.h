@@ -4,6 +4,14 @@
  * byte at a time), and what the client writes is kept for assertions.
  * When the string is used up a read reports end of stream, or a timeout
  * when is_silent_at_end is set.
+ *
+ * STARTTLS: the transport fakes the upgrade. It counts it, remembers how
+ * much the client had written by then, reports tls_facts (a verified
+ * TLSv1.3 peer unless a test changes them) or fails with tls_rc, and
+ * then carries on in clear with the script given to mem_io_set_tls() (no
+ * script: end of stream). Bytes left unread in the first script when the
+ * upgrade comes are never served: like a real TLS session, the new
+ * stream starts afresh.
  */
 #ifndef SMTPPROBE_TESTS_MEM_IO_H
 #define SMTPPROBE_TESTS_MEM_IO_H
@@ -12,7 +20,9 @@
 #include <stddef.h>
 
 #include "smtp/smtp_buf.h"
+#include "smtp/smtp_err.h"
 #include "smtp/smtp_io.h"
+#include "tls/tls_conn.h"
 
 struct mem_io {
 	const char	*in;
@@ -22,6 +32,13 @@ struct mem_io {
 	bool		 is_silent_at_end;
 	struct smtp_buf	 out;		/* every byte the client wrote */
 	size_t		 reads;
+	/* The fake STARTTLS. */
+	const char	*in_tls;	/* served after the upgrade */
+	size_t		 in_tls_len;
+	size_t		 tls_upgrades;	/* times the client started TLS */
+	size_t		 out_at_tls;	/* out.len when it did */
+	enum smtp_rc	 tls_rc;	/* != SMTP_OK: the upgrade fails */
+	struct tls_facts tls_facts;	/* what the upgrade reports */
 };
 
 extern const struct smtp_io_ops mem_io_ops;
@@ -31,6 +48,11 @@ void	mem_io_set(struct mem_io *m, const char *in, size_t chunk);
 /* mem_io_set_bytes - as above with an explicit length (NUL bytes). */
 void	mem_io_set_bytes(struct mem_io *m, const char *in, size_t len,
 	    size_t chunk);
+/*
+ * mem_io_set_tls - the script served after a STARTTLS upgrade (borrowed).
+ * Call after mem_io_set(), which clears it.
+ */
+void	mem_io_set_tls(struct mem_io *m, const char *after_tls);
 void	mem_io_free(struct mem_io *m);
 
 #endif
