@@ -102,6 +102,12 @@ $(B)/unit: $(LIB_OBJS) $(TEST_OBJS)
 $(B)/fakemx: $(FAKEMX_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The corpus scorer (tests/corpus/README.md; scripts/bench-diagnosis.sh);
+# the unit tests run it on tests/corpus/dev (a floor, never heldout/).
+$(B)/corpus-score: $(B)/tests/corpus/score.o $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/unit: | $(B)/corpus-score
+
 # What is compiled in; rebuild what embeds it when PREFIX or VERSION change.
 $(B)/build.stamp: FORCE
 	@mkdir -p $(B)

@@ -3,6 +3,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "probe/catalog/probe_catalog.h"
@@ -11,6 +12,7 @@
 #include "probe/catalog/probe_diag.h"
 #include "probe/util/probe_escape.h"
 #include "probe/catalog/probe_explain.h"
+#include "probe/catalog/probe_explain_report.h"
 #include "probe/catalog/probe_lint.h"
 #include "probe/config/probe_profile.h"
 
@@ -22,6 +24,7 @@
 struct probe_cmd_explain_opts {
 	bool		 json;
 	bool		 help;
+	bool		 each;		/* one diagnosis per reply, no groups */
 	const char	*profile;
 	const char	*catalogs[PROBE_CLI_CATALOGS_MAX];
 	size_t		 ncatalogs;
@@ -32,8 +35,24 @@ struct probe_cmd_tally {
 	unsigned long	replies;
 	unsigned long	fails;
 	unsigned long	tempfails;
+	unsigned long	unknowns;	/* no code, no word said which */
 	unsigned long	lines;
 	bool		first_json;
+};
+
+/* One explain run: options, catalogs, tally, and the log report. */
+struct probe_cmd_explain_run {
+	const struct probe_cmd_explain_opts *o;
+	struct probe_catalog	*c;
+	const char		*provider;
+	struct probe_cmd_tally	 t;
+	bool			 grouped;	/* a log: gather, render at end */
+	struct probe_explain_report rep;
+	struct probe_explain_cache memo;
+	/* The first reply in full: a log of one reply is shown as one. */
+	struct probe_explain_reply first;
+	struct probe_explain_diag first_d;
+	char			*first_raw;
 };
 
 static int
@@ -49,19 +68,26 @@ static void
 probe_cmd_explain_usage(FILE *fp)
 {
 	fputs(
-"usage: smtpprobe explain [--json] [--profile NAME] [--catalog FILE]... [TEXT...]\n"
+"usage: smtpprobe explain [--json] [--each] [--profile NAME] [--catalog FILE]...\n"
+"                         [TEXT...]\n"
 "\n"
 "Diagnose SMTP replies: each TEXT argument, or standard input when there is\n"
-"none. Input may be a raw reply (\"550-5.7.26 ...\" lines), mail log lines as\n"
-"Postfix, Exim or Sendmail write them, or a bounce message (Diagnostic-Code).\n"
-"A log gives one diagnosis per line that holds a reply.\n"
+"none. Input may be a raw reply (\"550-5.7.26 ...\" lines), with or without\n"
+"its code, a client library's error (Python smtplib, Nodemailer, PHPMailer,\n"
+"Java, .NET, Go), mail log lines as Postfix, Exim or Sendmail write them, or\n"
+"a bounce message (Diagnostic-Code).\n"
+"A log on standard input gives a report: one group per catalog entry,\n"
+"sender domain and source IP, with counts, first and last time, recipient\n"
+"domains, one example and one remediation, worst first.\n"
 "\n"
 "  --json            one JSON document\n"
+"  --each            one diagnosis per reply instead of groups\n"
 "  --profile NAME    rank this profile's provider first\n"
 "  --catalog FILE    also use this catalog (repeatable; ranks first)\n"
 "\n"
 "Exit status: 0 no refusal found, 1 worst is a temporary failure, 2 worst\n"
-"is a permanent failure, 3 no SMTP reply found, or a usage or catalog error.\n",
+"is a permanent failure, 3 no SMTP reply found, only replies whose verdict\n"
+"is unknown, or a usage or catalog error.\n",
 	    fp);
 }
 
@@ -71,6 +97,7 @@ probe_cmd_explain_parse(int argc, char **argv,
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "each", no_argument, NULL, 'e' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,6 +111,8 @@ probe_cmd_explain_parse(int argc, char **argv,
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'j')
 			o->json = true;
+		else if (ch == 'e')
+			o->each = true;
 		else if (ch == 'p')
 			o->profile = optarg;
 		else if (ch == 'h')
@@ -98,14 +127,18 @@ probe_cmd_explain_parse(int argc, char **argv,
 	return PROBE_CMD_OK;
 }
 
+/* "line 2: 550 5.7.26 at end-of-data from H", the reply, the diagnosis. */
 static void
 probe_cmd_reply_text(FILE *fp, const char *label,
-    const struct probe_explain_reply *r, const struct probe_catalog_match *m)
+    const struct probe_explain_reply *r, const struct probe_explain_diag *d,
+    const struct probe_diag_ctx *ctx)
 {
-	static const struct probe_diag_ctx none = { 0 };
-
-	fprintf(fp, "%sline %lu: %d%s%s", label, r->line, r->code,
-	    r->enhanced[0] ? " " : "", r->enhanced);
+	fprintf(fp, "%sline %lu: ", label, r->line);
+	if (r->code != 0)
+		fprintf(fp, "%d", r->code);
+	else
+		fputs("(no reply code)", fp);
+	fprintf(fp, "%s%s", r->enhanced[0] ? " " : "", r->enhanced);
 	if (r->has_stage)
 		fprintf(fp, " at %s", smtp_stage_name(r->stage));
 	if (r->host[0] != '\0') {
@@ -115,21 +148,28 @@ probe_cmd_reply_text(FILE *fp, const char *label,
 	fputs(r->is_cut ? " (line cut: too long)\n  " : "\n  ", fp);
 	probe_escape_text(fp, r->raw, r->rawlen);
 	putc('\n', fp);
-	if (m->entry != NULL)
-		probe_diag_text(fp, m, &none, "  ");
-	else
+	if (!d->is_refusal)
 		fputs("  not a refusal: no diagnosis needed\n", fp);
+	else if (d->match.entry != NULL)
+		probe_diag_text(fp, &d->match, ctx, "  ");
+	else
+		fprintf(fp, "  no catalog entry knows this reply (%s)\n",
+		    probe_explain_verdict_name(d));
+	if (d->is_refusal && !d->has_verdict)
+		fputs("  verdict unknown: the text has no reply code and no "
+		    "word saying whether the refusal is permanent\n", fp);
 }
 
+/* The reply's fields of a JSON object, without its braces. */
 static void
-probe_cmd_reply_json(FILE *fp, struct probe_cmd_tally *t, size_t text_no,
-    const struct probe_explain_reply *r, const struct probe_catalog_match *m)
+probe_cmd_reply_fields(FILE *fp, const struct probe_explain_reply *r)
 {
-	static const struct probe_diag_ctx none = { 0 };
-
-	fprintf(fp, "%s{\"text\":%zu,\"line\":%lu,\"code\":%d,\"enhanced\":",
-	    t->first_json ? "" : ",", text_no, r->line, r->code);
-	t->first_json = false;
+	fprintf(fp, "\"line\":%lu,\"code\":", r->line);
+	if (r->code != 0)
+		fprintf(fp, "%d", r->code);
+	else
+		fputs("null", fp);
+	fputs(",\"enhanced\":", fp);
 	(void)probe_escape_json_str(fp, r->enhanced[0] ? r->enhanced : NULL);
 	fputs(",\"stage\":", fp);
 	(void)probe_escape_json_str(fp, r->has_stage ?
@@ -138,21 +178,55 @@ probe_cmd_reply_json(FILE *fp, struct probe_cmd_tally *t, size_t text_no,
 	(void)probe_escape_json_str(fp, r->host[0] ? r->host : NULL);
 	fputs(",\"reply\":", fp);
 	(void)probe_escape_json(fp, r->raw, r->rawlen);
-	fprintf(fp, ",\"cut\":%s,\"match\":", r->is_cut ? "true" : "false");
-	probe_diag_json(fp, m, &none);
+	fprintf(fp, ",\"cut\":%s", r->is_cut ? "true" : "false");
+}
+
+static void
+probe_cmd_reply_json(FILE *fp, struct probe_cmd_tally *t, size_t text_no,
+    const struct probe_explain_reply *r, const struct probe_explain_diag *d,
+    const struct probe_diag_ctx *ctx)
+{
+	fprintf(fp, "%s{\"text\":%zu,", t->first_json ? "" : ",", text_no);
+	t->first_json = false;
+	probe_cmd_reply_fields(fp, r);
+	fprintf(fp, ",\"verdict\":\"%s\",\"match\":",
+	    probe_explain_verdict_name(d));
+	probe_diag_json(fp, &d->match, ctx);
 	putc('}', fp);
+}
+
+static void
+probe_cmd_count(struct probe_cmd_tally *t, const struct probe_explain_diag *d)
+{
+	t->replies++;
+	t->fails += d->has_verdict && d->verdict == PROBE_VERDICT_FAIL;
+	t->tempfails += d->has_verdict && d->verdict == PROBE_VERDICT_TEMPFAIL;
+	t->unknowns += !d->has_verdict;
+}
+
+/* Keep the first reply of a log whole, in case it stays the only one. */
+static void
+probe_cmd_keep_first(struct probe_cmd_explain_run *x,
+    const struct probe_explain_reply *r, const struct probe_explain_diag *d)
+{
+	x->first = *r;
+	x->first_d = *d;
+	memcpy(x->first_raw, r->raw, r->rawlen);
+	x->first_raw[r->rawlen] = '\0';
+	x->first.raw = x->first_raw;
+	x->first.text = NULL;
+	x->first.whole = NULL;
 }
 
 /* Every reply of one input; returns -1 on a read error. */
 static int
 probe_cmd_explain_stream(FILE *in, size_t text_no, bool many,
-    const struct probe_cmd_explain_opts *o, struct probe_catalog *c,
-    const char *provider, struct probe_cmd_tally *t)
+    struct probe_cmd_explain_run *x)
 {
+	static const struct probe_diag_ctx none = { 0 };
 	struct probe_explain_scan s;
 	struct probe_explain_reply r;
-	struct probe_catalog_match m;
-	struct probe_catalog_query q;
+	struct probe_explain_diag d;
 	char label[32] = "";
 	int rc;
 
@@ -161,29 +235,141 @@ probe_cmd_explain_stream(FILE *in, size_t text_no, bool many,
 	if (many)
 		(void)snprintf(label, sizeof(label), "text %zu, ", text_no);
 	while ((rc = probe_explain_next(&s, &r)) == 1) {
-		memset(&q, 0, sizeof(q));
-		q.code = r.code;
-		q.enhanced = r.enhanced;
-		q.has_stage = r.has_stage;
-		q.stage = r.stage;
-		q.text = r.text;
-		q.len = r.len;
-		q.provider = provider;
-		memset(&m, 0, sizeof(m));
-		if (r.code >= 400)
-			(void)probe_catalog_match(c, &q, &m);
-		t->replies++;
-		t->fails += m.entry && m.entry->verdict == PROBE_CATALOG_FAIL;
-		t->tempfails += m.entry &&
-		    m.entry->verdict == PROBE_CATALOG_TEMPFAIL;
-		if (o->json)
-			probe_cmd_reply_json(stdout, t, text_no, &r, &m);
+		probe_explain_decide(x->c, &r, x->provider, &x->memo, &d);
+		/* A bare text that says nothing is no reply at all. */
+		if (r.is_bare && !d.is_refusal)
+			continue;
+		d.match.verdict = probe_explain_verdict_name(&d);
+		if (x->grouped && x->t.replies == 0)
+			probe_cmd_keep_first(x, &r, &d);
+		probe_cmd_count(&x->t, &d);
+		if (x->grouped)
+			probe_explain_report_add(&x->rep, &r, &d, r.whole,
+			    r.wholelen, text_no);
+		else if (x->o->json)
+			probe_cmd_reply_json(stdout, &x->t, text_no, &r, &d,
+			    &none);
 		else
-			probe_cmd_reply_text(stdout, label, &r, &m);
+			probe_cmd_reply_text(stdout, label, &r, &d, &none);
 	}
-	t->lines += s.lines_seen;
+	x->t.lines += s.lines_seen;
 	probe_explain_scan_free(&s);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The placeholders' facts of a group: what its replies said. */
+static void
+probe_cmd_group_ctx(const struct probe_explain_group *g,
+    struct probe_diag_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->domain = g->sender;
+	ctx->ip = g->ip;
+	ctx->rcpt_domain = g->nrcpts > 0 ? g->rcpts[0] : NULL;
+}
+
+static void
+probe_cmd_group_text(FILE *fp, size_t no, const struct probe_explain_group *g)
+{
+	struct probe_diag_ctx ctx;
+	size_t i;
+
+	probe_cmd_group_ctx(g, &ctx);
+	fprintf(fp, "group %zu: %lu %s, %s\n", no, g->count,
+	    g->count == 1 ? "reply" : "replies",
+	    probe_explain_verdict_name(&g->diag));
+	fputs("  sender domain ", fp);
+	probe_escape_text(fp, g->sender[0] ? g->sender : "(not in the log)",
+	    strlen(g->sender[0] ? g->sender : "(not in the log)"));
+	fputs(", source IP ", fp);
+	probe_escape_text(fp, g->ip[0] ? g->ip : "(not in the log)",
+	    strlen(g->ip[0] ? g->ip : "(not in the log)"));
+	fprintf(fp, "\n  first seen line %lu", g->first_line);
+	if (g->first_time[0] != '\0')
+		fprintf(fp, " (%s)", g->first_time);
+	fprintf(fp, ", last line %lu", g->last_line);
+	if (g->last_time[0] != '\0')
+		fprintf(fp, " (%s)", g->last_time);
+	fputs("\n  recipient domains:", fp);
+	for (i = 0; i < g->nrcpts; i++) {
+		fputs(i ? ", " : " ", fp);
+		probe_escape_text(fp, g->rcpts[i], strlen(g->rcpts[i]));
+	}
+	if (g->nrcpts == 0)
+		fputs(" (not in the log)", fp);
+	if (g->rcpts_more > 0)
+		fprintf(fp, " (and %lu replies to other domains)",
+		    g->rcpts_more);
+	fputs("\n  example, ", fp);
+	probe_cmd_reply_text(fp, "", &g->example, &g->diag, &ctx);
+}
+
+static void
+probe_cmd_group_json(FILE *fp, size_t no, const struct probe_explain_group *g)
+{
+	struct probe_diag_ctx ctx;
+	size_t i;
+
+	probe_cmd_group_ctx(g, &ctx);
+	fprintf(fp, "%s{\"count\":%lu,\"verdict\":\"%s\",\"sender_domain\":",
+	    no > 1 ? "," : "", g->count, probe_explain_verdict_name(&g->diag));
+	(void)probe_escape_json_str(fp, g->sender[0] ? g->sender : NULL);
+	fputs(",\"source_ip\":", fp);
+	(void)probe_escape_json_str(fp, g->ip[0] ? g->ip : NULL);
+	fprintf(fp, ",\"first_line\":%lu,\"last_line\":%lu,\"first_time\":",
+	    g->first_line, g->last_line);
+	(void)probe_escape_json_str(fp, g->first_time[0] ? g->first_time :
+	    NULL);
+	fputs(",\"last_time\":", fp);
+	(void)probe_escape_json_str(fp, g->last_time[0] ? g->last_time : NULL);
+	fputs(",\"recipient_domains\":[", fp);
+	for (i = 0; i < g->nrcpts; i++) {
+		fputs(i ? "," : "", fp);
+		(void)probe_escape_json_str(fp, g->rcpts[i]);
+	}
+	fprintf(fp, "],\"recipient_domains_more\":%lu,\"example\":{",
+	    g->rcpts_more);
+	probe_cmd_reply_fields(fp, &g->example);
+	fputs("},\"match\":", fp);
+	probe_diag_json(fp, &g->diag.match, &ctx);
+	putc('}', fp);
+}
+
+/* The end of a log: its groups, or its one reply as it was. */
+static void
+probe_cmd_report(struct probe_cmd_explain_run *x)
+{
+	static const struct probe_diag_ctx none = { 0 };
+	size_t i;
+
+	if (x->t.replies <= 1) {
+		if (x->o->json)
+			fputs("{\"replies\":[", stdout);
+		if (x->t.replies == 0)
+			return;
+		if (x->o->json)
+			probe_cmd_reply_json(stdout, &x->t, 1, &x->first,
+			    &x->first_d, &none);
+		else
+			probe_cmd_reply_text(stdout, "", &x->first,
+			    &x->first_d, &none);
+		return;
+	}
+	probe_explain_report_sort(&x->rep);
+	if (x->o->json) {
+		fputs("{\"groups\":[", stdout);
+		for (i = 0; i < x->rep.ngroups; i++)
+			probe_cmd_group_json(stdout, i + 1, &x->rep.groups[i]);
+		printf("],\"other\":%lu", x->rep.other);
+		return;
+	}
+	for (i = 0; i < x->rep.ngroups; i++)
+		probe_cmd_group_text(stdout, i + 1, &x->rep.groups[i]);
+	printf("%zu groups, worst first", x->rep.ngroups);
+	if (x->rep.other > 0)
+		printf("; %lu replies past the limit of %d groups are only "
+		    "counted", x->rep.other, PROBE_EXPLAIN_REPORT_GROUPS_MAX);
+	putc('\n', stdout);
 }
 
 /* Catalogs for explain and lint; prints its own error. */
@@ -207,31 +393,88 @@ probe_cmd_load(struct probe_catalog *c, const char *cmd, bool use_jit,
 
 static int
 probe_cmd_explain_inputs(int argc, char **argv, int first,
-    const struct probe_cmd_explain_opts *o, struct probe_catalog *c,
-    const char *provider, struct probe_cmd_tally *t)
+    struct probe_cmd_explain_run *x)
 {
 	FILE *in;
 	int i, rc = 0;
 
 	if (first >= argc)
-		return probe_cmd_explain_stream(stdin, 1, false, o, c,
-		    provider, t);
+		return probe_cmd_explain_stream(stdin, 1, false, x);
 	for (i = first; i < argc && rc == 0; i++) {
 		in = fmemopen(argv[i], strlen(argv[i]), "r");
 		if (in == NULL)
 			return -1;
 		rc = probe_cmd_explain_stream(in, (size_t)(i - first + 1),
-		    argc - first > 1, o, c, provider, t);
+		    argc - first > 1, x);
 		(void)fclose(in);	/* memory stream: nothing to lose */
 	}
 	return rc;
+}
+
+/* The last words: the JSON tail or the one-line summary. */
+static void
+probe_cmd_explain_summary(const struct probe_cmd_explain_run *x)
+{
+	const struct probe_cmd_tally *t = &x->t;
+
+	if (x->o->json) {
+		printf("%s,\"lines\":%lu,\"found\":%lu,\"unknown\":%lu}\n",
+		    x->grouped && t->replies > 1 ? "" : "]", t->lines,
+		    t->replies, t->unknowns);
+		return;
+	}
+	if (t->replies == 0)
+		return;
+	printf("%lu SMTP replies in %lu lines: %lu fail, %lu tempfail",
+	    t->replies, t->lines, t->fails, t->tempfails);
+	if (t->unknowns > 0)
+		printf(", %lu unknown", t->unknowns);
+	putc('\n', stdout);
+}
+
+static int
+probe_cmd_explain_status(const struct probe_cmd_tally *t)
+{
+	if (t->fails)
+		return PROBE_CMD_FAIL;
+	if (t->tempfails)
+		return PROBE_CMD_TEMPFAIL;
+	/* Nagios: a reply we cannot judge is UNKNOWN, the 3 of main(). */
+	return t->unknowns ? PROBE_CMD_ERROR : PROBE_CMD_OK;
+}
+
+/* A pattern that hit PCRE2's limits: said on stderr, with its entry. */
+static void
+probe_cmd_limits(const struct probe_catalog *c, const char *cmd)
+{
+	const struct probe_catalog_entry *e = probe_catalog_limit_entry(c);
+
+	if (c->limit_hits == 0)
+		return;
+	fprintf(stderr, "smtpprobe %s: warning: %lu pattern runs hit the "
+	    "match limit and counted as no match", cmd, c->limit_hits);
+	if (e != NULL) {
+		fputs(" (last: ", stderr);
+		probe_escape_text(stderr, e->id, strlen(e->id));
+		fprintf(stderr, " at %s:%lu)", e->file, e->line);
+	}
+	putc('\n', stderr);
+}
+
+static void
+probe_cmd_explain_free(struct probe_cmd_explain_run *x)
+{
+	probe_explain_report_free(&x->rep);
+	probe_explain_cache_free(&x->memo);
+	free(x->first_raw);
+	x->first_raw = NULL;
 }
 
 int
 probe_cmd_explain(int argc, char **argv)
 {
 	struct probe_cmd_explain_opts o;
-	struct probe_cmd_tally t = { .first_json = true };
+	struct probe_cmd_explain_run x;
 	struct probe_profile p = { 0 };
 	struct probe_catalog c;
 	char err[PROBE_PROFILE_ERR_MAX];
@@ -246,28 +489,41 @@ probe_cmd_explain(int argc, char **argv)
 	if (o.profile != NULL && probe_profile_load(o.profile, &p, err,
 	    sizeof(err)) != 0)
 		return probe_cmd_error("explain", err);
-	if (probe_cmd_load(&c, "explain", true, o.catalogs, o.ncatalogs) != 0)
+	memset(&x, 0, sizeof(x));
+	x.o = &o;
+	x.c = &c;
+	x.provider = o.profile ? p.provider : NULL;
+	x.t.first_json = true;
+	/* A log on standard input is a report; arguments are pastes. */
+	x.grouped = !o.each && first >= argc;
+	if (probe_explain_cache_init(&x.memo) != 0 || (x.grouped &&
+	    (probe_explain_report_init(&x.rep) != 0 ||
+	    (x.first_raw = malloc(PROBE_EXPLAIN_LINE_MAX)) == NULL))) {
+		probe_cmd_explain_free(&x);
+		return probe_cmd_error("explain", "out of memory");
+	}
+	if (probe_cmd_load(&c, "explain", true, o.catalogs, o.ncatalogs) != 0) {
+		probe_cmd_explain_free(&x);
 		return PROBE_CMD_ERROR;
-	if (o.json)
+	}
+	if (o.json && !x.grouped)
 		fputs("{\"replies\":[", stdout);
-	rc = probe_cmd_explain_inputs(argc, argv, first, &o, &c,
-	    o.profile ? p.provider : NULL, &t);
+	rc = probe_cmd_explain_inputs(argc, argv, first, &x);
+	if (x.grouped)
+		probe_cmd_report(&x);
+	probe_cmd_explain_summary(&x);
+	probe_cmd_limits(&c, "explain");
 	probe_catalog_free(&c);
-	if (o.json)
-		printf("],\"lines\":%lu,\"found\":%lu}\n", t.lines, t.replies);
-	else if (t.replies > 0)
-		printf("%lu SMTP replies in %lu lines: %lu fail, %lu "
-		    "tempfail\n", t.replies, t.lines, t.fails, t.tempfails);
+	probe_cmd_explain_free(&x);
 	if (rc != 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "smtpprobe explain: read or write error\n");
 		return PROBE_CMD_ERROR;
 	}
-	if (t.replies == 0) {
+	if (x.t.replies == 0) {
 		fprintf(stderr, "smtpprobe explain: no SMTP reply found\n");
 		return PROBE_CMD_ERROR;
 	}
-	return t.fails ? PROBE_CMD_FAIL : t.tempfails ? PROBE_CMD_TEMPFAIL :
-	    PROBE_CMD_OK;
+	return probe_cmd_explain_status(&x.t);
 }
 
 static void
@@ -299,6 +555,7 @@ probe_cmd_catalog(int argc, char **argv)
 	    (const char *const *)argv + 2, (size_t)(argc - 2)) != 0)
 		return PROBE_CMD_ERROR;
 	problems = probe_lint_run(&c, probe_cmd_lint_line, NULL);
+	probe_cmd_limits(&c, "catalog lint");
 	printf("%zu entries in %zu files: %zu problems\n", c.nentries,
 	    c.nfiles, problems);
 	probe_catalog_free(&c);

@@ -234,7 +234,8 @@ Test(cli_explain, several_arguments_are_labelled_and_the_worst_wins)
 
 Test(cli_explain, a_postfix_log_on_stdin_gives_one_diagnosis_per_refusal)
 {
-	smtpprobe(text_file("mail.log", POSTFIX_LOG), "explain", NULL);
+	smtpprobe(text_file("mail.log", POSTFIX_LOG), "explain", "--each",
+	    NULL);
 	assert_status(2);
 	cr_assert_eq(count(run.out, "diagnosis: "), 3, "%s", run.out);
 	assert_has(run.out, "line 2: 550 5.7.26 at end-of-data from "
@@ -262,7 +263,7 @@ Test(cli_explain, the_profile_ranks_its_provider_first)
 Test(cli_explain, json_output_is_one_valid_document)
 {
 	smtpprobe(text_file("mail.log", POSTFIX_LOG), "explain", "--json",
-	    NULL);
+	    "--each", NULL);
 	assert_status(2);
 	assert_json(run.out);
 	assert_starts(run.out, "{\"replies\":[{\"text\":1,\"line\":2,"
@@ -273,7 +274,7 @@ Test(cli_explain, json_output_is_one_valid_document)
 	    "\"ip\":\"192.0.2.10\"}");
 	assert_has(run.out, "{\"text\":1,\"line\":5,\"code\":421,"
 	    "\"enhanced\":\"4.7.0\",\"stage\":\"banner\"");
-	assert_has(run.out, "],\"lines\":6,\"found\":3}\n");
+	assert_has(run.out, "],\"lines\":6,\"found\":3,\"unknown\":0}\n");
 	cr_assert_eq(count(run.out, "\"cut\":false"), 3, "%s", run.out);
 }
 
@@ -310,7 +311,8 @@ Test(cli_explain, json_with_no_reply_is_valid_and_exits_3)
 	    "--json", NULL);
 	assert_status(3);
 	assert_json(run.out);
-	cr_assert_str_eq(run.out, "{\"replies\":[],\"lines\":1,\"found\":0}\n");
+	cr_assert_str_eq(run.out, "{\"replies\":[],\"lines\":1,\"found\":0,"
+	    "\"unknown\":0}\n");
 }
 
 Test(cli_explain, binary_junk_on_stdin_exits_3_without_a_crash)
@@ -332,7 +334,8 @@ Test(cli_explain, replies_in_binary_junk_are_shown_escaped)
 	make_junk(JUNK_LEN);
 	for (i = 1024; i + sizeof(planted) < JUNK_LEN; i += 8192)
 		memcpy(big + i, planted, sizeof(planted) - 1);
-	smtpprobe(file_of("junk.bin", big, JUNK_LEN), "explain", NULL);
+	smtpprobe(file_of("junk.bin", big, JUNK_LEN), "explain", "--each",
+	    NULL);
 	assert_status(2);
 	cr_assert_geq(count(run.out, "diagnosis: "), 7, "%s", run.out);
 	assert_has(run.out, "\\x1b]0;owned\\x07");
@@ -365,15 +368,92 @@ Test(cli_explain, a_line_over_the_limit_is_shown_cut)
 Test(cli_explain, a_user_catalog_ranks_first)
 {
 	const char *cat = text_file("mine.yaml", "provider: mine\nentries:\n"
-	    "  - id: mine.blocked\n    match: { code: 5xx, enhanced: 5.7.1 }\n"
-	    "    verdict: tempfail\n    cause: policy\n    summary: Mine.\n"
+	    "  - id: mine.blocked\n    match: { code: 5xx, enhanced: 5.7.1, "
+	    "text: ['spamhaus'] }\n"
+	    "    cause: policy\n    summary: Mine.\n"
 	    "    see: x\n    remediation: [r]\n"
 	    "    examples: [\"550 5.7.1 x\"]\n");
 
 	smtpprobe(NULL, "explain", "--catalog", cat, "550 5.7.1 Service "
 	    "unavailable; blocked using zen.spamhaus.org", NULL);
+	/* The verdict is the code's: 5xx is a permanent failure. */
+	assert_status(2);
+	assert_has(run.out, "diagnosis: mine.blocked (fail, cause policy)");
+	assert_has(run.out, "decided by the provider layer");
+}
+
+Test(cli_explain, a_user_code_only_entry_does_not_beat_a_shipped_text)
+{
+	const char *cat = text_file("mine.yaml", "provider: mine\nentries:\n"
+	    "  - id: mine.blocked\n    match: { code: 5xx, enhanced: 5.7.1 }\n"
+	    "    cause: policy\n    summary: Mine.\n"
+	    "    see: x\n    remediation: [r]\n"
+	    "    examples: [\"550 5.7.1 x\"]\n");
+
+	smtpprobe(NULL, "explain", "--catalog", cat, "550 5.7.1 Service "
+	    "unavailable; blocked using zen.spamhaus.org", NULL);
+	assert_status(2);
+	assert_has(run.out, "diagnosis: generic.dnsbl_listed (fail, cause "
+	    "blocklisted)");
+}
+
+Test(cli_explain, library_error_strings_and_replies_without_a_code)
+{
+	smtpprobe(NULL, "explain", "SMTPAuthenticationError: (534, "
+	    "b'5.7.9 Application-specific password required. Learn more "
+	    "at\\n5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor"
+	    " x1sm1 - gsmtp')", NULL);
+	assert_status(2);
+	assert_has(run.out, "line 1: 534 5.7.9\n");
+	smtpprobe(NULL, "explain", "5.7.1 Greylisted, come back later", NULL);
+	assert_status(2);
+	assert_has(run.out, "line 1: (no reply code) 5.7.1\n");
+	smtpprobe(NULL, "explain", "Greylisted: come back later", NULL);
 	assert_status(1);
-	assert_has(run.out, "diagnosis: mine.blocked (tempfail, cause policy)");
+	assert_has(run.out, "(tempfail, cause greylisted)");
+	smtpprobe(NULL, "explain", "The server response was: 550 5.1.1 "
+	    "mailbox unavailable", NULL);
+	assert_status(2);
+	assert_has(run.out, "line 1: 550 5.1.1\n");
+}
+
+Test(cli_explain, a_text_with_no_code_and_no_verdict_word_says_unknown)
+{
+	smtpprobe(NULL, "explain", "--json", "Mailbox unavailable: no such "
+	    "user here", NULL);
+	assert_status(3);
+	assert_json(run.out);
+	assert_has(run.out, "\"code\":null");
+	assert_has(run.out, "\"verdict\":\"unknown\"");
+	smtpprobe(NULL, "explain", "Mailbox unavailable: no such user here",
+	    NULL);
+	assert_status(3);
+	assert_has(run.out, "verdict unknown: the text has no reply code");
+}
+
+Test(cli_explain, a_log_is_a_report_of_groups_worst_first)
+{
+	smtpprobe(text_file("mail.log", POSTFIX_LOG POSTFIX_LOG), "explain",
+	    NULL);
+	assert_status(2);
+	assert_has(run.out, "group 1: 2 replies, fail\n");
+	assert_has(run.out, "  sender domain example.com, source IP "
+	    "192.0.2.10\n");
+	cr_assert_eq(count(run.out, "diagnosis: google.unauthenticated"), 1,
+	    "%s", run.out);
+	assert_has(run.out, "groups, worst first\n");
+	assert_has(run.out, "6 SMTP replies in 12 lines: 4 fail, 2 tempfail\n");
+	/* Worst first: every fail group before the first tempfail one. */
+	cr_assert_lt(strstr(run.out, ", fail\n") - run.out,
+	    strstr(run.out, ", tempfail\n") - run.out, "%s", run.out);
+	smtpprobe(text_file("mail.log", POSTFIX_LOG POSTFIX_LOG), "explain",
+	    "--json", NULL);
+	assert_status(2);
+	assert_json(run.out);
+	assert_starts(run.out, "{\"groups\":[{\"count\":2,\"verdict\":"
+	    "\"fail\"");
+	assert_has(run.out, "\"other\":0,\"lines\":12,\"found\":6,"
+	    "\"unknown\":0}\n");
 }
 
 Test(cli_explain, a_broken_user_catalog_exits_3_with_its_place)
@@ -410,7 +490,7 @@ Test(cli_explain, catalog_lint_passes_on_the_shipped_catalogs)
 {
 	smtpprobe(NULL, "catalog", "lint", NULL);
 	assert_status(0);
-	assert_has(run.out, " entries in 6 files: 0 problems\n");
+	assert_has(run.out, " files: 0 problems\n");
 	cr_assert_eq(count(run.out, "\n"), 1, "more than the summary:\n%s",
 	    run.out);
 	cr_assert_str_eq(run.err, "");
@@ -456,4 +536,25 @@ Test(cli_explain, catalog_without_a_subcommand_exits_3)
 	smtpprobe(NULL, "catalog", "check", NULL);
 	assert_status(3);
 	assert_has(run.err, "unknown subcommand");
+}
+
+Test(cli_explain, each_group_shows_its_own_example_after_sorting)
+{
+	smtpprobe(text_file("mail.log",
+	    "Nov 23 10:00:00 mx postfix/smtp[1]: 1A: to=<a@example.net>, "
+	    "status=deferred (host mx.example.net[192.0.2.1] said: 451 4.7.1 "
+	    "zq one (in reply to RCPT TO command))\n"
+	    "Nov 23 10:00:01 mx postfix/smtp[1]: 1B: to=<b@example.net>, "
+	    "status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 "
+	    "zq two (in reply to RCPT TO command))\n"
+	    "Nov 23 10:00:02 mx postfix/smtp[1]: 1C: to=<c@example.net>, "
+	    "status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 "
+	    "zq two (in reply to RCPT TO command))\n"), "explain", NULL);
+	assert_status(2);
+	/* The fail group sorts first; its example is its own reply. */
+	assert_starts(run.out, "group 1: 2 replies, fail\n");
+	assert_has(run.out, "example, line 2: 550 5.1.1 at rcpt from "
+	    "mx.example.net[192.0.2.1]\n  550 5.1.1 zq two\n");
+	assert_has(run.out, "example, line 1: 451 4.7.1 at rcpt from "
+	    "mx.example.net[192.0.2.1]\n  451 4.7.1 zq one\n");
 }

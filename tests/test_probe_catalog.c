@@ -291,6 +291,23 @@ ends_with(const char *s, const char *tail)
 	return n > t && strcmp(s + n - t, tail) == 0;
 }
 
+/*
+ * The layer of the entry a fixture names: its own layer for a code-only
+ * entry (a provider's text rightly takes that reply first), every layer
+ * otherwise.
+ */
+static enum probe_catalog_layer
+fixture_layer(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cat.nentries; i++)
+		if (strcmp(cat.entries[i].id, id) == 0 &&
+		    cat.entries[i].npatterns == 0 && cat.entries[i].nany == 0)
+			return PROBE_CATALOG_LAYER_CODE;
+	return PROBE_CATALOG_LAYER_NONE;
+}
+
 /* Classify one fixture; count it, note a mismatch. */
 static void
 check_fixture(const char *provider, const char *file)
@@ -320,6 +337,8 @@ check_fixture(const char *provider, const char *file)
 		    len - mio.inpos);
 	} else {
 		q = query_of_reply(provider);
+		/* A code-only entry's fixture is checked in its own layer. */
+		q.only_layer = fixture_layer(want);
 		if (!probe_catalog_match(&cat, &q, &m))
 			say("\n  %s/%s: matches nothing, want %s", provider,
 			    file, want);
@@ -374,7 +393,8 @@ Test(probe_catalog, every_entry_that_is_not_local_has_a_reply_fixture)
 	load_shipped();
 	for (i = 0; i < cat.nentries; i++) {
 		e = &cat.entries[i];
-		if (strcmp(e->provider, "local") == 0)
+		/* Phrase entries are held to their examples (lint) instead. */
+		if (strcmp(e->provider, "local") == 0 || e->is_phrase)
 			continue;
 		checked++;
 		(void)snprintf(fpath, sizeof(fpath), "%s/%s/%s.txt", FIXTURES,
@@ -394,7 +414,8 @@ Test(probe_catalog, shipped_catalogs_hold_all_six_providers)
 	size_t i, k, n;
 
 	load_shipped();
-	cr_assert_eq(cat.nfiles, 6, "%zu files loaded", cat.nfiles);
+	/* The six, phrases.yaml and every regional provider's file. */
+	cr_assert_geq(cat.nfiles, 7, "%zu files loaded", cat.nfiles);
 	for (k = 0; k < 6; k++) {
 		for (i = n = 0; i < cat.nentries; i++)
 			n += strcmp(cat.entries[i].provider, providers[k]) == 0;
@@ -1081,12 +1102,23 @@ Test(probe_catalog, a_user_catalog_wins_over_a_shipped_one)
 	    "entries:\n" ENTRY("acme.precise", "{ code: 550, enhanced: "
 	    "5.7.1, stages: [rcpt], text: ['blocked'] }"), false));
 	assert_loads(load_text_as("user.yaml", "provider: mine\nentries:\n"
-	    ENTRY("mine.loose", "{ code: 5xx }"), true));
+	    ENTRY("mine.loose", "{ code: 5xx, text: ['policy'] }"), true));
 	assert_match(BLOCKED_550_571, "acme", "mine.loose");
 	assert_match(BLOCKED_550_571, NULL, "mine.loose");
 }
 
-Test(probe_catalog, a_user_entry_wins_over_the_shipped_gmail_entry)
+Test(probe_catalog, a_user_code_only_entry_never_beats_a_shipped_text)
+{
+	assert_loads(load_text_as("shipped.yaml", "provider: acme\n"
+	    "entries:\n" ENTRY("acme.precise", "{ code: 550, text: "
+	    "['blocked'] }"), false));
+	assert_loads(load_text_as("user.yaml", "provider: mine\nentries:\n"
+	    ENTRY("mine.loose", "{ code: 5xx, enhanced: 5.7.1 }"), true));
+	assert_match(BLOCKED_550_571, NULL, "acme.precise");
+	assert_match("550 5.7.1 go away\r\n", NULL, "mine.loose");
+}
+
+Test(probe_catalog, a_user_text_entry_wins_over_the_shipped_gmail_entry)
 {
 	static const char gmail[] =
 	    "550-5.7.26 This mail is unauthenticated, which poses a security "
@@ -1096,7 +1128,8 @@ Test(probe_catalog, a_user_entry_wins_over_the_shipped_gmail_entry)
 	    "did not pass and SPF check for [example.com] did not\r\n"
 	    "550 5.7.26 pass with ip: [192.0.2.10]. - gsmtp\r\n";
 	static const char user[] = "provider: mine\nentries:\n"
-	    ENTRY("mine.auth", "{ code: 550, enhanced: 5.7.26 }");
+	    ENTRY("mine.auth", "{ code: 550, enhanced: 5.7.26, text: "
+	    "['unauthenticated'] }");
 	const char *extra[1];
 
 	extra[0] = tmp_dir_write(&dir, "user.yaml", user, sizeof(user) - 1);
@@ -1110,13 +1143,30 @@ Test(probe_catalog, a_user_entry_wins_over_the_shipped_gmail_entry)
 	assert_match(gmail, NULL, "mine.auth");
 }
 
-Test(probe_catalog, a_provider_entry_wins_over_a_generic_one)
+Test(probe_catalog, a_generic_text_wins_over_a_provider_code_only_entry)
 {
+	struct probe_catalog_match m;
+
 	assert_loads(load_text_as("generic.yaml", "provider: generic\n"
 	    "entries:\n" ENTRY("generic.precise", "{ code: 550, enhanced: "
 	    "5.7.1, stages: [rcpt], text: ['blocked'] }"), false));
 	assert_loads(load_text_as("acme.yaml", "provider: acme\nentries:\n"
 	    ENTRY("acme.loose", "{ code: 5xx }"), false));
+	assert_match(BLOCKED_550_571, NULL, "generic.precise");
+	(void)match_raw(BLOCKED_550_571, NULL, &m);
+	cr_assert_eq(m.layer, PROBE_CATALOG_LAYER_PROVIDER);
+	assert_match("550 5.7.1 go away\r\n", NULL, "acme.loose");
+	(void)match_raw("550 5.7.1 go away\r\n", NULL, &m);
+	cr_assert_eq(m.layer, PROBE_CATALOG_LAYER_CODE);
+}
+
+Test(probe_catalog, a_provider_text_entry_wins_over_a_generic_one)
+{
+	assert_loads(load_text_as("generic.yaml", "provider: generic\n"
+	    "entries:\n" ENTRY("generic.precise", "{ code: 550, enhanced: "
+	    "5.7.1, stages: [rcpt], text: ['blocked'] }"), false));
+	assert_loads(load_text_as("acme.yaml", "provider: acme\nentries:\n"
+	    ENTRY("acme.loose", "{ code: 5xx, text: ['policy'] }"), false));
 	assert_match(BLOCKED_550_571, NULL, "acme.loose");
 }
 
@@ -1210,20 +1260,22 @@ Test(probe_catalog, an_unknown_5xx_falls_back_by_enhanced_code_then_class)
 {
 	struct probe_catalog_match m;
 
+	/* Words no phrase knows: the code alone decides. */
 	load_shipped();
-	cr_assert_str_eq(match_raw("550 5.1.1 <nobody@example.com>: no such "
-	    "mailbox here\r\n", NULL, &m), "generic.bad_mailbox");
+	cr_assert_str_eq(match_raw("550 5.1.1 <nobody@example.com>: zq xv\r\n",
+	    NULL, &m), "generic.bad_mailbox");
 	cr_assert(m.is_fallback);
-	cr_assert_str_eq(match_raw("550 we do not like you\r\n", NULL, &m),
+	cr_assert_eq(m.layer, PROBE_CATALOG_LAYER_CODE);
+	cr_assert_str_eq(match_raw("550 zq xv\r\n", NULL, &m),
 	    "generic.unknown_permanent");
 	cr_assert(m.is_fallback);
-	cr_assert_str_eq(match_raw("553 5.9.9 odd\r\n", "google", &m),
+	cr_assert_str_eq(match_raw("553 5.9.9 zq\r\n", "google", &m),
 	    "generic.unknown_permanent");
 	cr_assert(m.is_fallback);
-	cr_assert_str_eq(match_raw("451 try again some day\r\n", NULL, &m),
+	cr_assert_str_eq(match_raw("451 zq xv\r\n", NULL, &m),
 	    "generic.unknown_temporary");
 	cr_assert(m.is_fallback);
-	cr_assert_eq(m.entry->verdict, PROBE_CATALOG_TEMPFAIL);
+	cr_assert_null(m.phrase);
 }
 
 Test(probe_catalog, a_known_text_is_not_a_fallback)
@@ -1538,4 +1590,122 @@ Test(probe_catalog, fill_cuts_at_outlen_minus_one_even_inside_a_value)
 	cr_assert_str_eq(out, "<no");
 	probe_catalog_fill("abc", NULL, NULL, out, 1);
 	cr_assert_str_eq(out, "");
+}
+
+/* ---- the phrase layer ---- */
+
+#define PHRASES \
+	"provider: phrases\nentries:\n" \
+	"  - id: phrases.dmarc_policy\n" \
+	"    match: { any: ['\\bDMARC\\b', 'unaligned\\s+from'] }\n" \
+	"    cause: dmarc_policy\n    summary: s\n    see: x\n" \
+	"    remediation: [r]\n    examples: [e]\n" \
+	"  - id: phrases.spf_fail\n" \
+	"    match: { code: 5xx, any: ['\\bSPF\\b'] }\n" \
+	"    cause: spf_fail\n    summary: s\n    see: x\n" \
+	"    remediation: [r]\n    examples: [e]\n" \
+	"  - id: phrases.policy\n" \
+	"    match: { any: ['refused'] }\n" \
+	"    cause: policy\n    summary: s\n    see: x\n" \
+	"    remediation: [r]\n    examples: [e]\n"
+
+Test(probe_catalog, a_phrase_entry_needs_no_code_nor_verdict)
+{
+	const struct probe_catalog_entry *e;
+
+	assert_loads(load_text_as("phrases.yaml", PHRASES, false));
+	e = entry("phrases.dmarc_policy");
+	cr_assert(e->is_phrase);
+	cr_assert_eq(e->code, 0);
+	cr_assert_eq(e->code_class, 0);
+	cr_assert_eq(e->nany, 2);
+	cr_assert_eq(e->verdict, PROBE_CATALOG_UNSTATED);
+	cr_assert_eq(entry("phrases.spf_fail")->code_class, 5);
+}
+
+Test(probe_catalog, refuses_a_phrase_entry_without_patterns)
+{
+	cr_assert_neq(load_text_as("phrases.yaml", "provider: phrases\n"
+	    "entries:\n  - id: phrases.x\n    match: { code: 5xx }\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n", false), 0);
+	cr_assert_not_null(strstr(err, "a phrase entry needs"), "%s", err);
+}
+
+Test(probe_catalog, refuses_a_provider_entry_without_a_code)
+{
+	cr_assert_neq(load_text("provider: acme\nentries:\n"
+	    "  - id: acme.x\n    match: { any: ['x'] }\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n"), 0);
+	cr_assert_not_null(strstr(err, "match needs a code"), "%s", err);
+}
+
+Test(probe_catalog, the_first_phrase_in_file_order_wins_and_is_reported)
+{
+	struct probe_catalog_match m;
+
+	assert_loads(load_text_as("phrases.yaml", PHRASES, false));
+	cr_assert_str_eq(match_raw("550 5.7.1 SPF fail and DMARC reject\r\n",
+	    NULL, &m), "phrases.dmarc_policy");
+	cr_assert_eq(m.layer, PROBE_CATALOG_LAYER_PHRASE);
+	cr_assert_str_eq(m.phrase, "\\bDMARC\\b");
+	cr_assert_str_eq(match_raw("550 5.7.1 unaligned  from header\r\n",
+	    NULL, &m), "phrases.dmarc_policy");
+	cr_assert_str_eq(m.phrase, "unaligned\\s+from");
+	/* The 5xx of spf_fail does not apply to a 4xx. */
+	cr_assert_null(match_raw("451 4.7.1 SPF temperror\r\n", NULL, &m));
+}
+
+Test(probe_catalog, a_provider_text_beats_a_phrase_and_a_phrase_a_code)
+{
+	struct probe_catalog_match m;
+
+	assert_loads(load_text_as("phrases.yaml", PHRASES, false));
+	assert_loads(load_text("provider: acme\nentries:\n"
+	    ENTRY("acme.dmarc_text", "{ code: 550, text: ['acme dmarc'] }")
+	    ENTRY("acme.code", "{ code: 550, enhanced: 5.7.1 }")));
+	assert_match("550 5.7.1 acme DMARC says no\r\n", NULL,
+	    "acme.dmarc_text");
+	assert_match("550 5.7.1 DMARC says no\r\n", NULL,
+	    "phrases.dmarc_policy");
+	/* A policy phrase names no cause: the provider's code says more. */
+	cr_assert_str_eq(match_raw("550 5.7.1 refused\r\n", NULL, &m),
+	    "acme.code");
+	cr_assert_eq(m.layer, PROBE_CATALOG_LAYER_CODE);
+	cr_assert_str_eq(match_raw("550 5.7.2 refused\r\n", NULL, &m),
+	    "phrases.policy");
+}
+
+Test(probe_catalog, a_pattern_past_the_match_limit_is_counted_and_named)
+{
+	char line[256];
+	struct probe_catalog_match m;
+
+	assert_loads(load_text("provider: acme\nentries:\n"
+	    ENTRY("acme.slow", "{ code: 5xx, text: ['(a+)+$'] }")));
+	memset(line, 'a', 60);
+	memcpy(line + 60, "!\r\n", 4);
+	memmove(line + 4, line, 64);
+	memcpy(line, "550 ", 4);
+	cr_assert_null(match_raw(line, NULL, &m));
+	cr_assert_gt(cat.limit_hits, 0);
+	cr_assert_str_eq(probe_catalog_limit_entry(&cat)->id, "acme.slow");
+}
+
+Test(probe_catalog, the_new_causes_of_the_corpus_vocabulary_load)
+{
+	assert_loads(load_text("provider: acme\nentries:\n"
+	    "  - id: acme.a\n    match: { code: 5xx, text: [a] }\n"
+	    "    cause: relay_denied\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n"
+	    "  - id: acme.b\n    match: { code: 5xx, text: [b] }\n"
+	    "    cause: auth_failed\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n"
+	    "  - id: acme.c\n    match: { code: 4xx, text: [c] }\n"
+	    "    cause: greylisted\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n"
+	    "  - id: acme.d\n    match: { code: 4xx, text: [d] }\n"
+	    "    cause: server_busy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: [e]\n"));
 }

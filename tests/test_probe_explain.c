@@ -453,12 +453,18 @@ Test(probe_explain, a_log_gives_one_reply_per_refusal_line)
 	cr_assert_eq(seen[1].r.stage, SMTP_STAGE_MAIL);
 }
 
-Test(probe_explain, a_stream_with_no_reply_gives_nothing)
+Test(probe_explain, a_stream_with_no_code_gives_one_bare_reply)
 {
 	scan("hello\nworld\n\n\r\n   \n");
-	cr_assert_eq(nseen, 0);
+	cr_assert_eq(nseen, 1);
+	cr_assert(seen[0].r.is_bare);
+	cr_assert_eq(seen[0].r.code, 0);
+	cr_assert_str_eq(seen[0].text, "hello world");
+	/* seen[] adds up: nothing more for empty or blank input. */
 	scan("");
-	cr_assert_eq(nseen, 0);
+	cr_assert_eq(nseen, 1);
+	scan("\n  \n\r\n");
+	cr_assert_eq(nseen, 1);
 }
 
 Test(probe_explain, a_last_line_without_a_newline_is_read)
@@ -588,7 +594,8 @@ Test(probe_explain, parse_cuts_a_line_over_the_limit_and_flags_it)
 
 Test(probe_explain, a_nul_byte_inside_a_reply_is_kept_not_a_terminator)
 {
-	static const char bytes[] = "550 5.7.1 bad\0byte here\nnext\n";
+	static const char bytes[] = "550 5.7.1 bad\0byte here\n"
+	    "Nov 23 10:00:00 mx next\n";
 
 	scan_bytes(bytes, sizeof(bytes) - 1);
 	cr_assert_eq(nseen, 1);
@@ -657,4 +664,105 @@ Test(probe_explain, scan_free_is_safe_twice)
 	probe_explain_scan_free(&s);
 	cr_assert_null(s.line);
 	(void)fclose(fp);	/* memory stream */
+}
+
+/* ---- forms client libraries print, replies without a code ---- */
+
+Test(probe_explain, a_python_smtplib_tuple_gives_code_enhanced_and_text)
+{
+	assert_parses("SMTPAuthenticationError: (534, b'5.7.9 Application-"
+	    "specific password required. Learn more at\\n5.7.9 https://"
+	    "support.google.com/mail/?p=InvalidSecondFactor x1 - gsmtp')");
+	cr_assert_eq(rep.code, 534);
+	cr_assert_str_eq(rep.enhanced, "5.7.9");
+	cr_assert_str_eq(rep.text, "Application-specific password required. "
+	    "Learn more at https://support.google.com/mail/?p="
+	    "InvalidSecondFactor x1 - gsmtp')");
+}
+
+Test(probe_explain, library_wrappers_and_dsn_short_forms_are_found)
+{
+	cr_assert_not(parse("The server response was: 5.7.1 Unable to "
+	    "relay"), "no code: a bare reply, found by the scanner");
+	assert_parses("SMTP Error: 530 5.7.0 Must issue a STARTTLS command "
+	    "first.");
+	cr_assert_eq(rep.code, 530);
+	assert_parses("smtp;550 spam detected");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.text, "spam detected");
+	assert_parses("<message>454 Throttling failure: Daily message quota "
+	    "exceeded.</message>");
+	cr_assert_eq(rep.code, 454);
+}
+
+Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
+{
+	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1: "
+	    "from=<a@example.com>, size=550, nrcpt=1 (queue active)"));
+	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/smtpd[450]: connect "
+	    "from client450.example.org[192.0.2.45]"));
+}
+
+Test(probe_explain, escaped_line_breaks_join_like_real_ones)
+{
+	assert_parses("smtpmsg='554-Transaction failed\\n554-Reject due to "
+	    "policy restrictions.\\n554 For explanation visit x'");
+	cr_assert_eq(rep.code, 554);
+	cr_assert_str_eq(rep.text, "Transaction failed Reject due to policy "
+	    "restrictions. For explanation visit x'");
+}
+
+Test(probe_explain, a_bare_reply_takes_its_enhanced_code_from_anywhere)
+{
+	probe_explain_parse_bare("5.7.606-649 Access denied, banned sending "
+	    "IP [192.0.2.1]", 52, &rep, text, raw);
+	cr_assert(rep.is_bare);
+	cr_assert_eq(rep.code, 0);
+	cr_assert_str_eq(rep.enhanced, "5.7.606");
+	probe_explain_parse_bare("sorry, mail from your location is "
+	    "administratively denied (#5.7.1)", 66, &rep, text, raw);
+	cr_assert_str_eq(rep.enhanced, "5.7.1");
+	probe_explain_parse_bare("451Requested mail action not taken", 34,
+	    &rep, text, raw);
+	cr_assert_eq(rep.code, 451);
+}
+
+Test(probe_explain, a_paste_joins_a_reply_wrapped_at_any_width)
+{
+	scan("SMTP error from remote mail server after end of data:\n"
+	    "550 5.2.0 <a@example.com> From:\nDomain is invalid.\n");
+	cr_assert_eq(nseen, 1);
+	cr_assert_eq(seen[0].r.code, 550);
+	cr_assert_eq(seen[0].r.stage, SMTP_STAGE_END_OF_DATA);
+	cr_assert_str_eq(seen[0].text, "<a@example.com> From: Domain is "
+	    "invalid.");
+	scan("Remote host said: 550-5.7.1 [2001:db8::2] Our system\n"
+	    "550-5.7.1 has detected\n550 5.7.1 this. - gsmtp\n"
+	    "Final-Recipient: rfc822; a@example.com\n");
+	cr_assert_eq(nseen, 2);
+	cr_assert_str_eq(seen[1].text, "[2001:db8::2] Our system has "
+	    "detected this. - gsmtp");
+}
+
+Test(probe_explain, a_dsn_refusal_is_taken_over_a_quoted_banner)
+{
+	assert_parses("Diagnostic-Code: smtp; 220-laposte 421 4.2.1 Service "
+	    "refuse. Veuillez essayer");
+	cr_assert_eq(rep.code, 421);
+	cr_assert_str_eq(rep.enhanced, "4.2.1");
+}
+
+Test(probe_explain, the_sender_of_a_postfix_queue_id_joins_its_refusal)
+{
+	scan("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1B: from=<news@shop."
+	    "example.com>, size=1234, nrcpt=1 (queue active)\n"
+	    "Nov 23 10:00:01 mx postfix/smtp[12]: 4A1B: to=<x@example.net>, "
+	    "status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 "
+	    "no such user (in reply to RCPT TO command))\n"
+	    "Nov 23 10:00:02 mx postfix/smtp[12]: 9F9F: to=<y@example.net>, "
+	    "status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 "
+	    "no such user (in reply to RCPT TO command))\n");
+	cr_assert_eq(nseen, 2);
+	cr_assert_str_eq(seen[0].r.sender, "shop.example.com");
+	cr_assert_str_eq(seen[1].r.sender, "");
 }

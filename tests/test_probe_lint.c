@@ -159,13 +159,57 @@ Test(probe_lint, an_example_another_entry_takes_is_reported)
 	    ENTRY_HEAD("acme.loose", "{ code: 5xx }")
 	    "    summary: s\n    remediation: [r]\n"
 	    "    examples: [\"550 5.7.1 blocked\"]\n"
-	    ENTRY_HEAD("acme.tight", "{ code: 550, enhanced: 5.7.1, text: "
-	    "['blocked'] }")
+	    ENTRY_HEAD("acme.tight", "{ code: 550, enhanced: 5.7.1 }")
 	    "    summary: s\n    remediation: [r]\n"
 	    "    examples: [\"550 5.7.1 blocked\"]\n");
 	cr_assert_eq(lint(), 1, "%s", all_lines());
 	assert_reported(0, 10, "acme.loose", "example 1 is taken by "
 	    "acme.tight");
+}
+
+Test(probe_lint, a_code_only_example_is_checked_in_its_own_layer)
+{
+	/* The text entry rightly takes the reply first; no problem. */
+	load("c.yaml", "provider: acme\nentries:\n"
+	    ENTRY_HEAD("acme.loose", "{ code: 5xx }")
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"550 5.7.1 blocked\"]\n"
+	    ENTRY_HEAD("acme.text", "{ code: 550, text: ['blocked'] }")
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"550 5.7.1 blocked\"]\n");
+	cr_assert_eq(lint(), 0, "%s", all_lines());
+}
+
+Test(probe_lint, a_verdict_that_contradicts_the_code_is_reported)
+{
+	load("c.yaml", "provider: acme\nentries:\n"
+	    "  - id: acme.later\n    match: { code: 4xx, text: ['later'] }\n"
+	    "    verdict: fail\n    cause: policy\n    see: x\n"
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"451 4.7.1 later\"]\n"
+	    "  - id: acme.nover\n    match: { code: 5xx, text: ['no'] }\n"
+	    "    cause: policy\n    see: x\n"
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"550 no\"]\n");
+	cr_assert_eq(lint(), 1, "%s", all_lines());
+	assert_reported(0, 10, "acme.later", "verdict fail contradicts "
+	    "example 1's code 451");
+}
+
+Test(probe_lint, phrase_entries_are_checked_in_file_order_without_ties)
+{
+	load("phrases.yaml", "provider: phrases\nentries:\n"
+	    "  - id: phrases.dmarc\n    match: { any: ['dmarc'] }\n"
+	    "    cause: dmarc_policy\n    see: x\n"
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"550 5.7.1 DMARC policy reject, spf fail\"]\n"
+	    "  - id: phrases.spf\n    match: { any: ['spf'] }\n"
+	    "    cause: spf_fail\n    see: x\n"
+	    "    summary: s\n    remediation: [r]\n"
+	    "    examples: [\"550 5.7.1 DMARC policy reject, spf fail\"]\n");
+	cr_assert_eq(lint(), 1, "%s", all_lines());
+	assert_reported(0, 16, "phrases.spf", "example 1 is taken by "
+	    "phrases.dmarc");
 }
 
 Test(probe_lint, two_entries_that_tie_on_an_example_are_reported)

@@ -21,12 +21,13 @@ static const char *const probe_catalog_file_keys[] = { "provider",
 static const char *const probe_catalog_entry_keys[] = { "id", "match",
     "verdict", "cause", "summary", "remediation", "see", "examples", NULL };
 static const char *const probe_catalog_match_keys[] = { "code",
-    "enhanced", "stages", "text", "outcome", NULL };
+    "enhanced", "stages", "text", "any", "outcome", NULL };
 
 /* The cause vocabulary (README "Causes"); reports and metrics rely on it. */
 static const char *const probe_catalog_causes[] = { "unauthenticated",
     "spf_fail", "dkim_fail", "dmarc_policy", "no_ptr", "tls_required",
-    "ip_not_allowlisted", "rate_limited", "spam_content", "reputation",
+    "ip_not_allowlisted", "relay_denied", "auth_failed", "rate_limited",
+    "greylisted", "server_busy", "spam_content", "reputation",
     "blocklisted", "no_such_user", "mailbox_disabled", "mailbox_full",
     "message_too_large", "bad_sender", "bad_headers", "too_many_recipients",
     "ipv6_guidelines", "dns_failure", "policy", "network", "tls", "unknown",
@@ -91,6 +92,10 @@ probe_catalog_entry_free(struct probe_catalog_entry *e)
 	for (i = 0; i < e->npatterns; i++) {
 		pcre2_code_free(e->patterns[i]);
 		free(e->pattern_text[i]);
+	}
+	for (i = 0; i < e->nany; i++) {
+		pcre2_code_free(e->any[i]);
+		free(e->any_text[i]);
 	}
 	for (i = 0; i < e->nremediation; i++)
 		free(e->remediation[i]);
@@ -264,35 +269,54 @@ probe_catalog_stages(struct probe_catalog_ctx *x, yaml_node_t *n,
 	return rc;
 }
 
+/* Compile texts[0..n) into res[]; "what" names the list in errors. */
 static int
-probe_catalog_patterns(struct probe_catalog_ctx *x, yaml_node_t *n,
-    struct probe_catalog_entry *e)
+probe_catalog_compile(struct probe_catalog_ctx *x, yaml_node_t *n,
+    const char *what, char **texts, pcre2_code **res, size_t count)
 {
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
 	size_t i;
 	int errcode;
 
-	if (probe_catalog_list(x, n, "text", e->pattern_text, NULL,
-	    PROBE_CATALOG_PATTERNS_MAX, &e->npatterns) != 0)
-		return -1;
-	for (i = 0; i < e->npatterns; i++) {
-		e->patterns[i] = pcre2_compile((PCRE2_SPTR)e->pattern_text[i],
+	for (i = 0; i < count; i++) {
+		res[i] = pcre2_compile((PCRE2_SPTR)texts[i],
 		    PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &errcode, &off,
 		    NULL);
-		if (e->patterns[i] == NULL) {
+		if (res[i] == NULL) {
 			(void)pcre2_get_error_message(errcode, msg,
 			    sizeof(msg));
 			return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
-			    "pattern %zu does not compile at offset %zu: %s",
-			    i + 1, (size_t)off, (const char *)msg);
+			    "%s pattern %zu does not compile at offset %zu: %s",
+			    what, i + 1, (size_t)off, (const char *)msg);
 		}
 		/* JIT is an optimisation: without it matching still works. */
 		if (x->c->use_jit)
-			(void)pcre2_jit_compile(e->patterns[i],
-			    PCRE2_JIT_COMPLETE);
+			(void)pcre2_jit_compile(res[i], PCRE2_JIT_COMPLETE);
 	}
 	return 0;
+}
+
+static int
+probe_catalog_patterns(struct probe_catalog_ctx *x, yaml_node_t *n,
+    struct probe_catalog_entry *e)
+{
+	if (probe_catalog_list(x, n, "text", e->pattern_text, NULL,
+	    PROBE_CATALOG_PATTERNS_MAX, &e->npatterns) != 0)
+		return -1;
+	return probe_catalog_compile(x, n, "text", e->pattern_text,
+	    e->patterns, e->npatterns);
+}
+
+static int
+probe_catalog_any(struct probe_catalog_ctx *x, yaml_node_t *n,
+    struct probe_catalog_entry *e)
+{
+	if (probe_catalog_list(x, n, "any", e->any_text, NULL,
+	    PROBE_CATALOG_ANY_MAX, &e->nany) != 0)
+		return -1;
+	return probe_catalog_compile(x, n, "any", e->any_text, e->any,
+	    e->nany);
 }
 
 static int
@@ -314,10 +338,10 @@ probe_catalog_match_spec(struct probe_catalog_ctx *x, yaml_node_t *m,
 		if (n != NULL || probe_yaml_get(x->t, m, "enhanced") != NULL)
 			return probe_yaml_fail_at(x->t, m, x->err, x->errlen,
 			    "an outcome has no reply: no code or enhanced");
-	} else if (n == NULL) {
+	} else if (n == NULL && !e->is_phrase) {
 		return probe_yaml_fail_at(x->t, m, x->err, x->errlen,
 		    "match needs a code (or an outcome)");
-	} else if (probe_catalog_code(x, n, e) != 0) {
+	} else if (n != NULL && probe_catalog_code(x, n, e) != 0) {
 		return -1;
 	}
 	if ((n = probe_yaml_get(x->t, m, "enhanced")) != NULL &&
@@ -329,6 +353,13 @@ probe_catalog_match_spec(struct probe_catalog_ctx *x, yaml_node_t *m,
 	if ((n = probe_yaml_get(x->t, m, "text")) != NULL &&
 	    probe_catalog_patterns(x, n, e) != 0)
 		return -1;
+	if ((n = probe_yaml_get(x->t, m, "any")) != NULL &&
+	    probe_catalog_any(x, n, e) != 0)
+		return -1;
+	/* A phrase is words: an entry of that layer must have some. */
+	if (e->is_phrase && e->npatterns == 0 && e->nany == 0)
+		return probe_yaml_fail_at(x->t, m, x->err, x->errlen,
+		    "a phrase entry needs \"any\" or \"text\" patterns");
 	return 0;
 }
 
@@ -363,11 +394,13 @@ probe_catalog_fields(struct probe_catalog_ctx *x, yaml_node_t *map,
 	char *v = NULL;
 	int rc;
 
-	rc = probe_catalog_str(x, map, "verdict", true, &v);
-	if (rc == 0 && strcmp(v, "fail") != 0 && strcmp(v, "tempfail") != 0)
+	/* Optional: the reply's code decides; lint checks it agrees. */
+	rc = probe_catalog_str(x, map, "verdict", false, &v);
+	if (rc == 0 && v != NULL && strcmp(v, "fail") != 0 &&
+	    strcmp(v, "tempfail") != 0)
 		rc = probe_yaml_fail_at(x->t, map, x->err, x->errlen,
 		    "verdict is fail or tempfail, not \"%s\"", v);
-	if (rc == 0)
+	if (rc == 0 && v != NULL)
 		e->verdict = v[0] == 'f' ? PROBE_CATALOG_FAIL :
 		    PROBE_CATALOG_TEMPFAIL;
 	free(v);
@@ -419,6 +452,7 @@ probe_catalog_entry(struct probe_catalog_ctx *x, yaml_node_t *map)
 	e->column = (unsigned long)map->start_mark.column + 1;
 	e->order = c->nentries - 1;
 	e->is_user = x->is_user;
+	e->is_phrase = strcmp(x->provider, PROBE_CATALOG_PHRASES) == 0;
 	if ((e->provider = strdup(x->provider)) == NULL)
 		return probe_yaml_fail_at(x->t, map, x->err, x->errlen,
 		    "out of memory");
@@ -517,7 +551,7 @@ out:
 }
 
 static const char *const probe_catalog_shipped[] = { "google", "yahoo",
-    "microsoft", "apple", "generic", "local", NULL };
+    "microsoft", "apple", "phrases", "generic", "local", NULL };
 
 /* Every *.yaml of the operator's folder, in name order (reproducible). */
 static int
@@ -547,6 +581,55 @@ probe_catalog_load_etc(struct probe_catalog *c, char *err, size_t errlen)
 	return rc;
 }
 
+/* Shipped files loaded by name elsewhere in the order (not as "others"). */
+static bool
+probe_catalog_is_named(const char *file)
+{
+	size_t i, n;
+
+	for (i = 0; probe_catalog_shipped[i] != NULL; i++) {
+		n = strlen(probe_catalog_shipped[i]);
+		if (strncmp(file, probe_catalog_shipped[i], n) == 0 &&
+		    strcmp(file + n, ".yaml") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every other *.yaml of the shipped folder (regional providers: gmx.yaml,
+ * orange.yaml, ...), in name order, after the big four and before the
+ * phrase layer, generic and local; the order only breaks ties.
+ */
+static int
+probe_catalog_load_others(struct probe_catalog *c, const char *dir,
+    char *err, size_t errlen)
+{
+	struct dirent **names = NULL;
+	char path[PATH_MAX + 320];	/* dir, "/catalogs/", a d_name */
+	size_t len;
+	int n, i, rc = 0;
+
+	(void)snprintf(path, sizeof(path), "%s/catalogs", dir);
+	n = scandir(path, &names, NULL, alphasort);
+	if (n < 0)
+		return 0;	/* a trimmed install: fewer catalogs */
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]->d_name);
+		if (rc == 0 && len > 5 && names[i]->d_name[0] != '.' &&
+		    strcmp(names[i]->d_name + len - 5, ".yaml") == 0 &&
+		    !probe_catalog_is_named(names[i]->d_name)) {
+			(void)snprintf(path, sizeof(path), "%s/catalogs/%s",
+			    dir, names[i]->d_name);
+			rc = probe_catalog_load_file(c, path, false, err,
+			    errlen);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 int
 probe_catalog_load_default(struct probe_catalog *c,
     const char *const *extra, size_t nextra, char *err, size_t errlen)
@@ -557,6 +640,9 @@ probe_catalog_load_default(struct probe_catalog *c,
 	if (probe_datadir_find(dir, sizeof(dir), err, errlen) != 0)
 		return -1;	/* err names the folder and SMTPPROBE_DATADIR */
 	for (i = 0; probe_catalog_shipped[i] != NULL; i++) {
+		if (strcmp(probe_catalog_shipped[i], "phrases") == 0 &&
+		    probe_catalog_load_others(c, dir, err, errlen) != 0)
+			return -1;
 		(void)snprintf(path, sizeof(path), "%s/catalogs/%s.yaml", dir,
 		    probe_catalog_shipped[i]);
 		if (access(path, R_OK) != 0)

@@ -11,10 +11,14 @@
  * explicit match and depth limits so that a pathological pattern costs a
  * bounded amount of work and fails as "no match", never hangs.
  *
- * Matching picks the most specific entry (see profiles/catalogs/README.md
- * "How matching works"); the order is total, so the result is
- * deterministic. A reply nothing matches falls back to generic entries by
- * enhanced code, then by class, and is flagged is_fallback.
+ * Matching has three layers, one matcher (profiles/catalogs/README.md
+ * "How matching works"): entries with text patterns (provider layer),
+ * then the phrases of phrases.yaml in file order (phrase layer), then
+ * entries with codes only (code layer: a provider's, then generic's by
+ * enhanced code, then by class, flagged is_fallback). A code-only entry
+ * never beats a text match. Within a layer the most specific entry wins;
+ * the order is total, so the result is deterministic. The match says
+ * which layer decided and, for a phrase, which pattern.
  *
  * Limits: PROBE_CATALOG_ENTRIES_MAX entries in all, PROBE_CATALOG_PATTERNS_MAX
  * patterns and PROBE_CATALOG_STEPS_MAX remediation steps per entry,
@@ -40,6 +44,8 @@
 
 #define PROBE_CATALOG_ENTRIES_MAX	2000
 #define PROBE_CATALOG_PATTERNS_MAX	8
+/* Alternatives of one entry ("any:"): a phrase entry lists many. */
+#define PROBE_CATALOG_ANY_MAX		64
 #define PROBE_CATALOG_STEPS_MAX		16
 #define PROBE_CATALOG_EXAMPLES_MAX	32
 #define PROBE_CATALOG_CAPTURES_MAX	8
@@ -51,10 +57,27 @@
 /* The joined text of one reply that patterns see. */
 #define PROBE_CATALOG_TEXT_MAX		65536
 
+/* An entry's optional "verdict:"; the reply's code decides (lint checks). */
 enum probe_catalog_verdict {
+	PROBE_CATALOG_UNSTATED,
 	PROBE_CATALOG_FAIL,
 	PROBE_CATALOG_TEMPFAIL,
 };
+
+/*
+ * Which layer decided a match (README "How matching works"): an entry
+ * with text patterns of a provider catalog, a phrase of phrases.yaml, or
+ * a code alone.
+ */
+enum probe_catalog_layer {
+	PROBE_CATALOG_LAYER_NONE,
+	PROBE_CATALOG_LAYER_PROVIDER,
+	PROBE_CATALOG_LAYER_PHRASE,
+	PROBE_CATALOG_LAYER_CODE,
+};
+
+/* The provider token of the phrase layer. */
+#define PROBE_CATALOG_PHRASES	"phrases"
 
 struct probe_catalog_entry {
 	char			*id;
@@ -72,6 +95,10 @@ struct probe_catalog_entry {
 	pcre2_code		*patterns[PROBE_CATALOG_PATTERNS_MAX];
 	char			*pattern_text[PROBE_CATALOG_PATTERNS_MAX];
 	size_t			 npatterns;
+	pcre2_code		*any[PROBE_CATALOG_ANY_MAX];
+	char			*any_text[PROBE_CATALOG_ANY_MAX];
+	size_t			 nany;		/* 0: no "any:" list */
+	bool			 is_phrase;	/* provider "phrases" */
 	enum probe_catalog_verdict verdict;
 	char			*cause;
 	char			*summary;
@@ -91,6 +118,13 @@ struct probe_catalog {
 	pcre2_match_context	*mctx;
 	pcre2_match_data	*mdata;		/* reused: one thread */
 	bool			 use_jit;
+	/*
+	 * Pattern runs stopped by PROBE_CATALOG_MATCH_LIMIT or
+	 * PROBE_CATALOG_DEPTH_LIMIT (they count as no match), and the last
+	 * pattern that was: a pathological pattern is reported, not hidden.
+	 */
+	unsigned long		 limit_hits;
+	const pcre2_code	*limit_re;
 };
 
 /* What is known of the reply or outcome being matched. */
@@ -103,6 +137,8 @@ struct probe_catalog_query {
 	size_t		 len;
 	const char	*outcome;	/* error kind or DNS status, or NULL */
 	const char	*provider;	/* the profile's provider, or NULL */
+	/* Lint: consider this layer alone (NONE: every layer, in order). */
+	enum probe_catalog_layer only_layer;
 };
 
 struct probe_catalog_capture {
@@ -113,6 +149,13 @@ struct probe_catalog_capture {
 struct probe_catalog_match {
 	const struct probe_catalog_entry *entry;	/* NULL: nothing */
 	bool			 is_fallback;	/* by code only: not known */
+	enum probe_catalog_layer layer;
+	const char		*phrase;	/* pattern that decided or NULL */
+	/*
+	 * The verdict name to show, set by the caller from probe_verdict
+	 * (the reply's code decides); NULL shows the entry's stated one.
+	 */
+	const char		*verdict;
 	struct probe_catalog_capture captures[PROBE_CATALOG_CAPTURES_MAX];
 	size_t			 ncaptures;
 };
@@ -136,7 +179,8 @@ int	probe_catalog_load_file(struct probe_catalog *c, const char *path,
 
 /*
  * probe_catalog_load_default - the shipped catalogs (google, yahoo,
- * microsoft, apple, generic, local) from the profiles' catalogs/ folder,
+ * microsoft, apple, every other *.yaml there in name order, phrases,
+ * generic, local) from the profiles' catalogs/ folder,
  * then every *.yaml in /etc/smtpprobe/catalogs (as user catalogs), then
  * the extra files given (user catalogs too).
  * Returns 0, or -1 with err filled.
@@ -159,6 +203,34 @@ size_t	probe_catalog_join(const struct smtp_reply *reply, char *out,
  */
 bool	probe_catalog_match(struct probe_catalog *c,
 	    const struct probe_catalog_query *q, struct probe_catalog_match *m);
+
+/*
+ * probe_catalog_limit_entry - the entry whose pattern last hit a match
+ * limit (c->limit_hits > 0), or NULL.
+ */
+const struct probe_catalog_entry *probe_catalog_limit_entry(
+	    const struct probe_catalog *c);
+
+/* probe_catalog_layer_name - "provider", "phrase", "code" or "none". */
+const char *probe_catalog_layer_name(enum probe_catalog_layer l);
+
+/* probe_catalog_verdict_name - "fail", "tempfail" or NULL (unstated). */
+const char *probe_catalog_verdict_name(enum probe_catalog_verdict v);
+
+/*
+ * probe_catalog_match_entry - fill *m (zeroed first) as probe_catalog_match
+ * would for entry e decided in layer by q: the phrase ("any" pattern
+ * index which, or -1) and the captures of e's patterns on q's text. For a
+ * cache of decisions (probe_explain): the costly search is skipped, the
+ * captures are the text's own.
+ */
+void	probe_catalog_match_entry(struct probe_catalog *c,
+	    const struct probe_catalog_query *q,
+	    const struct probe_catalog_entry *e, enum probe_catalog_layer layer,
+	    int which, struct probe_catalog_match *m);
+
+/* probe_catalog_any_index - which "any" pattern m->phrase is, or -1. */
+int	probe_catalog_any_index(const struct probe_catalog_match *m);
 
 /*
  * probe_catalog_rank - how specific entry e is for query q (larger wins;

@@ -70,11 +70,61 @@ probe_catalog_rank(const struct probe_catalog_entry *e,
 	r |= e->is_user ? 64u : 0;
 	r |= q->provider && strcmp(e->provider, q->provider) == 0 ? 32u : 0;
 	r |= strcmp(e->provider, "generic") != 0 ? 16u : 0;
-	r |= e->npatterns > 0 ? 8u : 0;
+	r |= e->npatterns > 0 || e->nany > 0 ? 8u : 0;
 	r |= e->enhanced[0] != '\0' ? 4u : 0;
 	r |= e->stages != 0 ? 2u : 0;
 	r |= e->code != 0 ? 1u : 0;
 	return r;
+}
+
+static const char *const probe_catalog_layer_names[] = {
+	[PROBE_CATALOG_LAYER_NONE] = "none",
+	[PROBE_CATALOG_LAYER_PROVIDER] = "provider",
+	[PROBE_CATALOG_LAYER_PHRASE] = "phrase",
+	[PROBE_CATALOG_LAYER_CODE] = "code",
+};
+
+const char *
+probe_catalog_layer_name(enum probe_catalog_layer l)
+{
+	if ((size_t)l >= sizeof(probe_catalog_layer_names) /
+	    sizeof(probe_catalog_layer_names[0]))
+		return "none";
+	return probe_catalog_layer_names[l];
+}
+
+const char *
+probe_catalog_verdict_name(enum probe_catalog_verdict v)
+{
+	return v == PROBE_CATALOG_FAIL ? "fail" :
+	    v == PROBE_CATALOG_TEMPFAIL ? "tempfail" : NULL;
+}
+
+/*
+ * The reply code against the entry's. A reply given without its code
+ * (q->code 0, pasted text) is held to the class of its enhanced code when
+ * it has one and otherwise contradicts no code: the words decide.
+ */
+static bool
+probe_catalog_code_fits(const struct probe_catalog_entry *e,
+    const struct probe_catalog_query *q)
+{
+	int cls = q->code / 100;
+
+	if (q->code == 0) {
+		/* Nothing but words: only an entry with words may say. */
+		if (q->enhanced == NULL || q->enhanced[0] == '\0')
+			return e->npatterns > 0 || e->nany > 0;
+		cls = q->enhanced[0] - '0';
+		return (e->code != 0 ? e->code / 100 : e->code_class) == cls ||
+		    (e->code == 0 && e->code_class == 0);
+	}
+	if (e->code != 0)
+		return e->code == q->code;
+	if (e->code_class != 0)
+		return e->code_class == cls;
+	/* A phrase entry with no code: any refusal. */
+	return cls == 4 || cls == 5;
 }
 
 /* Code, enhanced code, stage and outcome: the cheap tests, no regex. */
@@ -86,8 +136,7 @@ probe_catalog_applies(const struct probe_catalog_entry *e,
 		if (q->outcome == NULL || e->outcome == NULL ||
 		    strcmp(q->outcome, e->outcome) != 0)
 			return false;
-	} else if (e->code != 0 ? e->code != q->code :
-	    e->code_class != q->code / 100) {
+	} else if (!probe_catalog_code_fits(e, q)) {
 		return false;
 	}
 	if (e->enhanced[0] != '\0' && (q->enhanced == NULL ||
@@ -107,19 +156,62 @@ probe_catalog_run(struct probe_catalog *c, const pcre2_code *re,
 	rc = pcre2_match(re, (PCRE2_SPTR)(q->text ? q->text : ""),
 	    q->text ? q->len : 0, 0, 0, c->mdata, c->mctx);
 	/* Errors, the match limit among them, count as no match. */
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+		c->limit_hits++;
+		c->limit_re = re;
+	}
 	return rc > 0;
 }
 
+const struct probe_catalog_entry *
+probe_catalog_limit_entry(const struct probe_catalog *c)
+{
+	const struct probe_catalog_entry *e;
+	size_t i, k;
+
+	for (i = 0; c->limit_re != NULL && i < c->nentries; i++) {
+		e = &c->entries[i];
+		for (k = 0; k < e->npatterns; k++)
+			if (e->patterns[k] == c->limit_re)
+				return e;
+		for (k = 0; k < e->nany; k++)
+			if (e->any[k] == c->limit_re)
+				return e;
+	}
+	return NULL;
+}
+
+/*
+ * All "text" patterns, then one of "any". *which gets the index of the
+ * "any" pattern that matched (or -1 when there is no list).
+ */
 static bool
 probe_catalog_texts(struct probe_catalog *c,
-    const struct probe_catalog_entry *e, const struct probe_catalog_query *q)
+    const struct probe_catalog_entry *e, const struct probe_catalog_query *q,
+    int *which)
 {
 	size_t i;
 
+	*which = -1;
 	for (i = 0; i < e->npatterns; i++)
 		if (!probe_catalog_run(c, e->patterns[i], q))
 			return false;
-	return true;
+	if (e->nany == 0)
+		return true;
+	for (i = 0; i < e->nany; i++) {
+		if (probe_catalog_run(c, e->any[i], q)) {
+			*which = (int)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+probe_catalog_has_text(const struct probe_catalog_entry *e)
+{
+	return e->npatterns > 0 || e->nany > 0;
 }
 
 /* Named groups of one matching pattern into m (first value wins). */
@@ -133,11 +225,11 @@ probe_catalog_names(struct probe_catalog *c, const pcre2_code *re,
 	size_t k, len, start;
 	int group;
 
-	if (!probe_catalog_run(c, re, q) ||
-	    pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
+	if (pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
 	    count == 0 ||
 	    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size) != 0 ||
-	    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table) != 0)
+	    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table) != 0 ||
+	    !probe_catalog_run(c, re, q))
 		return;
 	ov = pcre2_get_ovector_pointer(c->mdata);
 	nov = pcre2_get_ovector_count(c->mdata);
@@ -168,39 +260,145 @@ bool
 probe_catalog_entry_matches(struct probe_catalog *c,
     const struct probe_catalog_entry *e, const struct probe_catalog_query *q)
 {
-	return probe_catalog_applies(e, q) && probe_catalog_texts(c, e, q);
+	int which;
+
+	return probe_catalog_applies(e, q) &&
+	    probe_catalog_texts(c, e, q, &which);
+}
+
+/*
+ * One pass of the search (README "How matching works"): a layer and, for
+ * the code layer, which part of it: a provider's own code-only entries,
+ * then generic's.
+ */
+struct probe_catalog_pass {
+	enum probe_catalog_layer layer;
+	int	 generic;	/* code: 1 generic only, 0 all but generic */
+};
+
+static const struct probe_catalog_pass probe_catalog_passes[] = {
+	{ PROBE_CATALOG_LAYER_PROVIDER, -1 },
+	{ PROBE_CATALOG_LAYER_PHRASE, -1 },
+	{ PROBE_CATALOG_LAYER_CODE, 0 },
+	{ PROBE_CATALOG_LAYER_CODE, 1 },
+};
+
+/* Does e belong to pass p? */
+static bool
+probe_catalog_in_pass(const struct probe_catalog_entry *e,
+    const struct probe_catalog_pass *p)
+{
+	if (e->is_phrase != (p->layer == PROBE_CATALOG_LAYER_PHRASE) ||
+	    probe_catalog_has_text(e) != (p->layer != PROBE_CATALOG_LAYER_CODE))
+		return false;
+	return p->generic < 0 ||
+	    (strcmp(e->provider, "generic") == 0) == p->generic;
+}
+
+/*
+ * The best entry of one pass. The provider and code layers rank by
+ * specificity (ties to the earlier entry); the phrase layer takes the
+ * first entry in file order (README: most specific cause first).
+ */
+static const struct probe_catalog_entry *
+probe_catalog_best(struct probe_catalog *c,
+    const struct probe_catalog_query *q, const struct probe_catalog_pass *p,
+    int *which)
+{
+	const struct probe_catalog_entry *e, *best = NULL;
+	unsigned r, best_rank = 0;
+	size_t i;
+	int w;
+
+	for (i = 0; i < c->nentries; i++) {
+		e = &c->entries[i];
+		if (!probe_catalog_in_pass(e, p) ||
+		    !probe_catalog_applies(e, q))
+			continue;
+		r = probe_catalog_rank(e, q);
+		/* Rank first: the regex runs only when it could win. */
+		if (best != NULL && r <= best_rank)
+			continue;
+		if (!probe_catalog_texts(c, e, q, &w))
+			continue;
+		best = e;
+		best_rank = r;
+		*which = w;
+		if (p->layer == PROBE_CATALOG_LAYER_PHRASE)
+			break;
+	}
+	return best;
 }
 
 bool
 probe_catalog_match(struct probe_catalog *c,
     const struct probe_catalog_query *q, struct probe_catalog_match *m)
 {
-	const struct probe_catalog_entry *e, *best = NULL;
-	unsigned r, best_rank = 0;
+	const struct probe_catalog_entry *best = NULL, *code;
+	const struct probe_catalog_pass *p = NULL;
 	size_t i;
+	int which = -1;
 
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < c->nentries; i++) {
-		e = &c->entries[i];
-		if (!probe_catalog_applies(e, q))
+	for (i = 0; best == NULL && i < sizeof(probe_catalog_passes) /
+	    sizeof(probe_catalog_passes[0]); i++) {
+		p = &probe_catalog_passes[i];
+		if (q->only_layer != PROBE_CATALOG_LAYER_NONE &&
+		    q->only_layer != p->layer)
 			continue;
-		r = probe_catalog_rank(e, q);
-		/* Rank first: the regex runs only when it could win. */
-		if (best != NULL && r <= best_rank)
-			continue;
-		if (!probe_catalog_texts(c, e, q))
-			continue;
-		best = e;
-		best_rank = r;
+		best = probe_catalog_best(c, q, p, &which);
 	}
 	if (best == NULL)
 		return false;
-	m->entry = best;
-	m->is_fallback = strcmp(best->provider, "generic") == 0 &&
-	    best->npatterns == 0;
-	for (i = 0; i < best->npatterns; i++)
-		probe_catalog_names(c, best->patterns[i], q, m);
+	/*
+	 * A phrase of cause "policy" names no cause, so it contradicts no
+	 * provider's own code-only entry (Apple's [CS01], a profile's
+	 * bare 5.7.1): that entry says more, and wins.
+	 */
+	if (p->layer == PROBE_CATALOG_LAYER_PHRASE &&
+	    strcmp(best->cause, "policy") == 0 &&
+	    q->only_layer == PROBE_CATALOG_LAYER_NONE &&
+	    (code = probe_catalog_best(c, q, &probe_catalog_passes[2],
+	    &which)) != NULL) {
+		best = code;
+		p = &probe_catalog_passes[2];
+	}
+	probe_catalog_match_entry(c, q, best, p->layer, which, m);
 	return true;
+}
+
+void
+probe_catalog_match_entry(struct probe_catalog *c,
+    const struct probe_catalog_query *q, const struct probe_catalog_entry *e,
+    enum probe_catalog_layer layer, int which, struct probe_catalog_match *m)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->entry = e;
+	m->layer = layer;
+	m->is_fallback = strcmp(e->provider, "generic") == 0 &&
+	    !probe_catalog_has_text(e);
+	if (which >= 0 && (size_t)which < e->nany)
+		m->phrase = e->any_text[which];
+	else if (e->npatterns > 0 && e->is_phrase)
+		m->phrase = e->pattern_text[0];
+	for (i = 0; i < e->npatterns; i++)
+		probe_catalog_names(c, e->patterns[i], q, m);
+	if (which >= 0 && (size_t)which < e->nany)
+		probe_catalog_names(c, e->any[which], q, m);
+}
+
+int
+probe_catalog_any_index(const struct probe_catalog_match *m)
+{
+	size_t i;
+
+	for (i = 0; m->entry != NULL && m->phrase != NULL &&
+	    i < m->entry->nany; i++)
+		if (m->entry->any_text[i] == m->phrase)
+			return (int)i;
+	return -1;
 }
 
 static const char *

@@ -32,7 +32,10 @@ probe_diag_attempt(struct probe_catalog *c, const struct probe_attempt *a,
 		q.len = probe_catalog_join(&f->reply, text, sizeof(text));
 		q.text = text;
 	}
-	return probe_catalog_match(c, &q, m);
+	if (!probe_catalog_match(c, &q, m))
+		return false;
+	m->verdict = probe_verdict_name(a->verdict);
+	return true;
 }
 
 bool
@@ -49,7 +52,19 @@ probe_diag_dns(struct probe_catalog *c, const struct probe_result *r,
 	    probe_mx_status_name(r->mx.status);
 	q.text = r->mx.message;
 	q.len = strlen(r->mx.message);
-	return probe_catalog_match(c, &q, m);
+	if (!probe_catalog_match(c, &q, m))
+		return false;
+	m->verdict = probe_verdict_name(r->verdict);
+	return true;
+}
+
+/* The verdict shown: the caller's (from probe_verdict), else the entry's. */
+static const char *
+probe_diag_verdict(const struct probe_catalog_match *m)
+{
+	const char *v = probe_catalog_verdict_name(m->entry->verdict);
+
+	return m->verdict != NULL ? m->verdict : v != NULL ? v : "unknown";
 }
 
 static void
@@ -74,12 +89,21 @@ probe_diag_text(FILE *fp, const struct probe_catalog_match *m,
 	if (e == NULL)
 		return;
 	fprintf(fp, "%sdiagnosis: %s (%s, cause %s)%s\n", indent, e->id,
-	    e->verdict == PROBE_CATALOG_FAIL ? "fail" : "tempfail", e->cause,
+	    probe_diag_verdict(m), e->cause,
 	    m->is_fallback ? " - not in the catalog: matched by code only" :
 	    "");
+
 	probe_diag_fill(m, ctx, e->summary, buf);
 	fprintf(fp, "%s  ", indent);
 	probe_escape_text(fp, buf, strlen(buf));
+	putc('\n', fp);
+	/* Why this entry: the layer that decided and, for a phrase, which. */
+	fprintf(fp, "%s  decided by the %s layer", indent,
+	    probe_catalog_layer_name(m->layer));
+	if (m->phrase != NULL) {
+		fputs(", phrase: ", fp);
+		probe_escape_text(fp, m->phrase, strlen(m->phrase));
+	}
 	putc('\n', fp);
 	for (i = 0; i < e->nremediation; i++) {
 		probe_diag_fill(m, ctx, e->remediation[i], buf);
@@ -111,8 +135,7 @@ probe_diag_json(FILE *fp, const struct probe_catalog_match *m,
 	fputs(",\"cause\":", fp);
 	(void)probe_escape_json_str(fp, e->cause);
 	fprintf(fp, ",\"verdict\":\"%s\",\"in_catalog\":%s,\"summary\":",
-	    e->verdict == PROBE_CATALOG_FAIL ? "fail" : "tempfail",
-	    m->is_fallback ? "false" : "true");
+	    probe_diag_verdict(m), m->is_fallback ? "false" : "true");
 	probe_diag_fill(m, ctx, e->summary, buf);
 	(void)probe_escape_json_str(fp, buf);
 	fputs(",\"remediation\":[", fp);
@@ -122,7 +145,10 @@ probe_diag_json(FILE *fp, const struct probe_catalog_match *m,
 			putc(',', fp);
 		(void)probe_escape_json_str(fp, buf);
 	}
-	fputs("],\"captures\":{", fp);
+	fprintf(fp, "],\"layer\":\"%s\",\"phrase\":",
+	    probe_catalog_layer_name(m->layer));
+	(void)probe_escape_json_str(fp, m->phrase);
+	fputs(",\"captures\":{", fp);
 	for (i = 0; i < m->ncaptures; i++) {
 		fputs(i ? "," : "", fp);
 		(void)probe_escape_json_str(fp, m->captures[i].name);

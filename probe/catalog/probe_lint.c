@@ -82,12 +82,15 @@ probe_lint_is_capture(const struct probe_catalog_entry *e, const char *name,
 	uint32_t count, size, i;
 	size_t k;
 
-	for (k = 0; k < e->npatterns; k++) {
-		if (pcre2_pattern_info(e->patterns[k], PCRE2_INFO_NAMECOUNT,
-		    &count) != 0 || pcre2_pattern_info(e->patterns[k],
-		    PCRE2_INFO_NAMEENTRYSIZE, &size) != 0 ||
-		    pcre2_pattern_info(e->patterns[k], PCRE2_INFO_NAMETABLE,
-		    &table) != 0)
+	const pcre2_code *re;
+
+	for (k = 0; k < e->npatterns + e->nany; k++) {
+		re = k < e->npatterns ? e->patterns[k] :
+		    e->any[k - e->npatterns];
+		if (pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
+		    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE,
+		    &size) != 0 ||
+		    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table) != 0)
 			continue;
 		for (i = 0; i < count; i++, table += size)
 			if (strlen((const char *)table + 2) == len &&
@@ -124,6 +127,39 @@ probe_lint_placeholders(struct probe_lint_state *st,
 	}
 }
 
+/* The layer an entry belongs to (README "How matching works"). */
+static enum probe_catalog_layer
+probe_lint_layer(const struct probe_catalog_entry *e)
+{
+	if (e->is_phrase)
+		return PROBE_CATALOG_LAYER_PHRASE;
+	return e->npatterns > 0 || e->nany > 0 ?
+	    PROBE_CATALOG_LAYER_PROVIDER : PROBE_CATALOG_LAYER_CODE;
+}
+
+/*
+ * Issue #11: a stated verdict must agree with the example's code class
+ * (5xx fail, 4xx tempfail). An example without a code says nothing.
+ */
+static void
+probe_lint_verdict(struct probe_lint_state *st,
+    const struct probe_catalog_entry *e, size_t k,
+    const struct probe_catalog_query *q)
+{
+	enum probe_catalog_verdict want;
+
+	if (e->verdict == PROBE_CATALOG_UNSTATED || e->outcome != NULL ||
+	    q->code < 400)
+		return;
+	want = q->code >= 500 ? PROBE_CATALOG_FAIL : PROBE_CATALOG_TEMPFAIL;
+	if (want != e->verdict)
+		probe_lint_say(st, e, e->example_lines[k], "verdict %s "
+		    "contradicts example %zu's code %d (the code decides: "
+		    "write %s or leave verdict out)",
+		    probe_catalog_verdict_name(e->verdict), k + 1, q->code,
+		    probe_catalog_verdict_name(want));
+}
+
 /* One example: it must pick e, and no other entry may tie with e. */
 static void
 probe_lint_example(struct probe_lint_state *st, struct probe_catalog *c,
@@ -140,16 +176,28 @@ probe_lint_example(struct probe_lint_state *st, struct probe_catalog *c,
 		    "SMTP reply", k + 1);
 		return;
 	}
+	/*
+	 * A phrase or code-only entry is checked within its own layer: its
+	 * example may be a provider's text that a provider entry rightly
+	 * takes first (README "How matching works").
+	 */
+	if (probe_lint_layer(e) != PROBE_CATALOG_LAYER_PROVIDER)
+		q.only_layer = probe_lint_layer(e);
 	if (!probe_catalog_match(c, &q, &m) || m.entry != e) {
 		probe_lint_say(st, e, e->example_lines[k], "example %zu %s%s",
 		    k + 1, m.entry ? "is taken by " : "matches no entry",
 		    m.entry ? m.entry->id : "");
 		return;
 	}
+	probe_lint_verdict(st, e, k, &q);
+	/* Phrase entries do not tie: their order in the file decides. */
+	if (e->is_phrase)
+		return;
 	rank = probe_catalog_rank(e, &q);
 	for (i = 0; i < c->nentries; i++) {
 		o = &c->entries[i];
-		if (o != e && probe_catalog_rank(o, &q) == rank &&
+		if (o != e && probe_lint_layer(o) == probe_lint_layer(e) &&
+		    probe_catalog_rank(o, &q) == rank &&
 		    probe_catalog_entry_matches(c, o, &q))
 			probe_lint_say(st, e, e->example_lines[k], "example %zu "
 			    "ties with %s (%s:%lu): make one more specific",

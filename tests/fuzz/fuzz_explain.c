@@ -142,7 +142,10 @@ fuzz_check_render(const char *s, size_t len)
 static void
 fuzz_check_reply(const struct probe_explain_reply *r)
 {
-	fuzz_require(r->code >= 200 && r->code <= 599);
+	/* A bare reply (no code found) may carry a code glued to a word. */
+	fuzz_require(r->is_bare ? r->code == 0 ||
+	    (r->code >= 400 && r->code <= 599) :
+	    r->code >= 200 && r->code <= 599);
 	fuzz_check_buf(r->enhanced, sizeof(r->enhanced));
 	fuzz_check_buf(r->host, sizeof(r->host));
 	fuzz_require(!r->has_stage || (unsigned)r->stage < SMTP_STAGE_COUNT);
@@ -152,27 +155,25 @@ fuzz_check_reply(const struct probe_explain_reply *r)
 	fuzz_check_render(r->host, strlen(r->host));
 }
 
+/* The diagnosis as explain makes it: verdict, then the three layers. */
 static void
 fuzz_match(const struct probe_explain_reply *r)
 {
-	struct probe_catalog_query q;
-	struct probe_catalog_match m;
+	struct probe_explain_diag d;
+	const struct probe_catalog_match *m = &d.match;
 	size_t i;
 
-	if (!fuzz_shipped.is_loaded || r->code < 400)
+	if (!fuzz_shipped.is_loaded)
 		return;
-	memset(&q, 0, sizeof(q));
-	q.code = r->code;
-	q.enhanced = r->enhanced;
-	q.has_stage = r->has_stage;
-	q.stage = r->stage;
-	q.text = r->text;
-	q.len = r->len;
-	(void)probe_catalog_match(&fuzz_shipped.c, &q, &m);
-	fuzz_require(m.ncaptures <= PROBE_CATALOG_CAPTURES_MAX);
-	for (i = 0; i < m.ncaptures; i++)
-		fuzz_check_buf(m.captures[i].value,
-		    sizeof(m.captures[i].value));
+	probe_explain_decide(&fuzz_shipped.c, r, NULL, NULL, &d);
+	fuzz_require(strlen(probe_explain_verdict_name(&d)) > 0);
+	fuzz_require(m->ncaptures <= PROBE_CATALOG_CAPTURES_MAX);
+	fuzz_require((m->entry == NULL) ==
+	    (m->layer == PROBE_CATALOG_LAYER_NONE));
+	fuzz_require(m->phrase == NULL || m->entry != NULL);
+	for (i = 0; i < m->ncaptures; i++)
+		fuzz_check_buf(m->captures[i].value,
+		    sizeof(m->captures[i].value));
 }
 
 static void
