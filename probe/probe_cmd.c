@@ -8,6 +8,7 @@
 
 #include "probe/catalog/probe_catalog.h"
 #include "probe/probe_cmd.h"
+#include "probe/verdict/probe_verdict.h"
 #include "probe/config/probe_cli.h"
 #include "probe/catalog/probe_diag.h"
 #include "probe/util/probe_escape.h"
@@ -16,10 +17,11 @@
 #include "probe/catalog/probe_lint.h"
 #include "probe/config/probe_profile.h"
 
-#define PROBE_CMD_OK		0
-#define PROBE_CMD_TEMPFAIL	1
-#define PROBE_CMD_FAIL		2
-#define PROBE_CMD_ERROR		3
+/* What each command concludes, as verdicts: main() maps them to exits. */
+#define PROBE_CMD_OK		PROBE_VERDICT_PASS
+#define PROBE_CMD_TEMPFAIL	PROBE_VERDICT_TEMPFAIL
+#define PROBE_CMD_FAIL		PROBE_VERDICT_FAIL
+#define PROBE_CMD_ERROR		PROBE_VERDICT_ERROR
 
 struct probe_cmd_explain_opts {
 	bool		 json;
@@ -470,7 +472,7 @@ probe_cmd_explain_free(struct probe_cmd_explain_run *x)
 	x->first_raw = NULL;
 }
 
-int
+enum probe_verdict
 probe_cmd_explain(int argc, char **argv)
 {
 	struct probe_cmd_explain_opts o;
@@ -534,7 +536,7 @@ probe_cmd_lint_line(void *arg, const char *line)
 	putc('\n', stdout);
 }
 
-int
+enum probe_verdict
 probe_cmd_catalog(int argc, char **argv)
 {
 	struct probe_catalog c;

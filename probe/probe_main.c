@@ -69,11 +69,13 @@ main(int argc, char **argv)
 		return probe_sendcmd_run(argc - 1, argv + 1,
 		    probe_main_exit_code);
 	if (strcmp(argv[1], "explain") == 0)
-		return probe_cmd_explain(argc - 1, argv + 1);
+		return probe_main_exit_code(probe_cmd_explain(argc - 1,
+		    argv + 1));
 	if (strcmp(argv[1], "check") == 0)
 		return probe_main_exit_code(probe_checkcmd_run(argc - 1,
 		    argv + 1));
 	if (strcmp(argv[1], "catalog") == 0)
-		return probe_cmd_catalog(argc - 1, argv + 1);
+		return probe_main_exit_code(probe_cmd_catalog(argc - 1,
+		    argv + 1));
 	return probe_main_usage_error(NULL, "unknown command (send, check, explain, catalog)");
 }
