@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "tests/support/cmd_run.h"
 #include "tests/support/dnsmasq_run.h"
@@ -283,6 +287,40 @@ Test(integration, bytes_after_the_starttls_220_end_the_attempt_as_a_finding)
 	probe(&r, "127.0.0.2", "postmaster@inject.test", NULL);
 	cr_assert_eq(r.status, 2, "%s", r.out);
 	cr_assert(strstr(r.out, "SECURITY: ") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+/*
+ * The remediation names the port the probe used (local.yaml's {port}),
+ * not a hard-coded 25: here a closed port on loopback.
+ */
+Test(integration, a_refused_connection_advice_names_the_port_used)
+{
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to",
+	    "postmaster@gmail.test", "--from", "probe@example.test",
+	    "--server", NULL, "--starttls", "off", "--timeout", "5",
+	    "--no-check", NULL };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	char server[64], want[128];
+	struct cmd_run r;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	/* A port the kernel picks, then closed: nothing listens there. */
+	cr_assert(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", ntohs(sin.sin_port));
+	argv[7] = server;
+	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	snprintf(want, sizeof(want), "nc -vz 127.0.0.1 %d`",
+	    ntohs(sin.sin_port));
+	cr_assert(strstr(r.out, want) != NULL, "no \"%s\" in:\n%s", want,
+	    r.out);
+	cr_assert(strstr(r.out, "nc -vz 127.0.0.1 25`") == NULL);
 	cmd_run_free(&r);
 }
 

@@ -72,8 +72,8 @@ probe_diag_fill(const struct probe_catalog_match *m,
     const struct probe_diag_ctx *ctx, const char *tmpl, char *out)
 {
 	const char *facts[] = { "domain", ctx->domain, "ip", ctx->ip, "helo",
-	    ctx->helo, "mx", ctx->mx, "rcpt_domain", ctx->rcpt_domain, NULL,
-	    NULL };
+	    ctx->helo, "mx", ctx->mx, "rcpt_domain", ctx->rcpt_domain, "port",
+	    ctx->port[0] != '\0' ? ctx->port : NULL, NULL, NULL };
 
 	probe_catalog_fill(tmpl, m, facts, out, PROBE_DIAG_FILL_MAX);
 }

@@ -20,6 +20,7 @@ struct probe_diag_ctx {
 	const char	*helo;
 	const char	*mx;
 	const char	*rcpt_domain;
+	char		 port[8];	/* the attempt's port, "" unknown */
 };
 
 /*

@@ -10,7 +10,7 @@
 #include "probe/catalog/probe_lint.h"
 
 static const char *const probe_lint_facts[] = { "domain", "ip", "helo",
-    "mx", "rcpt_domain", NULL };
+    "mx", "rcpt_domain", "port", NULL };
 
 struct probe_lint_state {
 	probe_lint_report_fn	*report;

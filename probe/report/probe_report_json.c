@@ -190,6 +190,7 @@ probe_json_attempt(FILE *fp, const struct probe_report_info *info,
 		struct probe_diag_ctx ctx = *info->diag;
 
 		ctx.mx = a->mx;
+		(void)snprintf(ctx.port, sizeof(ctx.port), "%d", a->port);
 		probe_diag_json(fp, match, &ctx);
 	} else {
 		fputs("null", fp);

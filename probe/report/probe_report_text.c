@@ -223,6 +223,7 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	if (has_match) {
 		ctx = *info->diag;
 		ctx.mx = a->mx;
+		(void)snprintf(ctx.port, sizeof(ctx.port), "%d", a->port);
 	}
 	for (i = 0; i < a->dialog.transcript.nsteps; i++) {
 		probe_text_step(fp, &a->dialog, &a->dialog.transcript.steps[i]);
