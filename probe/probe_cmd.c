@@ -171,13 +171,11 @@ probe_cmd_reply_fields(FILE *fp, const struct probe_explain_reply *r)
 		fprintf(fp, "%d", r->code);
 	else
 		fputs("null", fp);
-	fputs(",\"enhanced\":", fp);
-	(void)probe_escape_json_str(fp, r->enhanced[0] ? r->enhanced : NULL);
-	fputs(",\"stage\":", fp);
-	(void)probe_escape_json_str(fp, r->has_stage ?
-	    smtp_stage_name(r->stage) : NULL);
-	fputs(",\"host\":", fp);
-	(void)probe_escape_json_str(fp, r->host[0] ? r->host : NULL);
+	probe_json_str(fp, "enhanced", r->enhanced[0] ? r->enhanced : NULL,
+	    true);
+	probe_json_str(fp, "stage", r->has_stage ?
+	    smtp_stage_name(r->stage) : NULL, true);
+	probe_json_str(fp, "host", r->host[0] ? r->host : NULL, true);
 	fputs(",\"reply\":", fp);
 	(void)probe_escape_json(fp, r->raw, r->rawlen);
 	fprintf(fp, ",\"cut\":%s", r->is_cut ? "true" : "false");
@@ -316,14 +314,13 @@ probe_cmd_group_json(FILE *fp, size_t no, const struct probe_explain_group *g)
 	fprintf(fp, "%s{\"count\":%lu,\"verdict\":\"%s\",\"sender_domain\":",
 	    no > 1 ? "," : "", g->count, probe_explain_verdict_name(&g->diag));
 	(void)probe_escape_json_str(fp, g->sender[0] ? g->sender : NULL);
-	fputs(",\"source_ip\":", fp);
-	(void)probe_escape_json_str(fp, g->ip[0] ? g->ip : NULL);
+	probe_json_str(fp, "source_ip", g->ip[0] ? g->ip : NULL, true);
 	fprintf(fp, ",\"first_line\":%lu,\"last_line\":%lu,\"first_time\":",
 	    g->first_line, g->last_line);
 	(void)probe_escape_json_str(fp, g->first_time[0] ? g->first_time :
 	    NULL);
-	fputs(",\"last_time\":", fp);
-	(void)probe_escape_json_str(fp, g->last_time[0] ? g->last_time : NULL);
+	probe_json_str(fp, "last_time", g->last_time[0] ? g->last_time :
+	    NULL, true);
 	fputs(",\"recipient_domains\":[", fp);
 	for (i = 0; i < g->nrcpts; i++) {
 		fputs(i ? "," : "", fp);

@@ -190,8 +190,7 @@ probe_sendcmd_json(FILE *fp, const struct probe_cell *cells, size_t n,
 		c = &cells[i];
 		fprintf(fp, "%s{\"path\":", i ? "," : "");
 		(void)probe_escape_json_str(fp, c->path);
-		fputs(",\"profile\":", fp);
-		(void)probe_escape_json_str(fp, c->profile);
+		probe_json_str(fp, "profile", c->profile, true);
 		fprintf(fp, ",\"verdict\":\"%s\",\"probe\":",
 		    probe_verdict_name(c->verdict));
 		len = c->detail_json ? strlen(c->detail_json) : 0;

@@ -130,10 +130,8 @@ probe_diag_json(FILE *fp, const struct probe_catalog_match *m,
 	}
 	fputs("{\"id\":", fp);
 	(void)probe_escape_json_str(fp, e->id);
-	fputs(",\"provider\":", fp);
-	(void)probe_escape_json_str(fp, e->provider);
-	fputs(",\"cause\":", fp);
-	(void)probe_escape_json_str(fp, e->cause);
+	probe_json_str(fp, "provider", e->provider, true);
+	probe_json_str(fp, "cause", e->cause, true);
 	fprintf(fp, ",\"verdict\":\"%s\",\"in_catalog\":%s,\"summary\":",
 	    probe_diag_verdict(m), m->is_fallback ? "false" : "true");
 	probe_diag_fill(m, ctx, e->summary, buf);

@@ -323,14 +323,6 @@ probe_check_report_text(FILE *fp, const struct probe_check_result *r)
 
 /* ---- JSON ---- */
 
-/* ,"key": and an escaped string (NULL: null). */
-static void
-rj_str(FILE *fp, const char *key, const char *s)
-{
-	fprintf(fp, ",\"%s\":", key);
-	(void)probe_escape_json_str(fp, s);	/* flag unused: no field */
-}
-
 /* The same for a string that may hold NUL bytes; "" is null. */
 static void
 rj_bytes(FILE *fp, const char *key, const char *s, size_t len)
@@ -340,12 +332,6 @@ rj_bytes(FILE *fp, const char *key, const char *s, size_t len)
 		fputs("null", fp);
 	else
 		(void)probe_escape_json(fp, s, len);	/* as above */
-}
-
-static void
-rj_bool(FILE *fp, const char *key, bool b)
-{
-	fprintf(fp, ",\"%s\":%s", key, b ? "true" : "false");
 }
 
 static const char *
@@ -359,10 +345,10 @@ rj_spf(FILE *fp, const char *key, const struct probe_spf_result *s)
 {
 	fprintf(fp, ",\"%s\":{\"result\":\"%s\"", key,
 	    probe_spf_res_name(s->res));
-	rj_str(fp, "mechanism", rj_opt(s->mechanism));
-	rj_str(fp, "domain", rj_opt(s->domain));
-	rj_str(fp, "reason", rj_opt(s->reason));
-	rj_str(fp, "record", rj_opt(s->record));
+	probe_json_str(fp, "mechanism", rj_opt(s->mechanism), true);
+	probe_json_str(fp, "domain", rj_opt(s->domain), true);
+	probe_json_str(fp, "reason", rj_opt(s->reason), true);
+	probe_json_str(fp, "record", rj_opt(s->record), true);
 	fprintf(fp, ",\"lookups\":%u,\"void_lookups\":%u}", s->lookups,
 	    s->void_lookups);
 }
@@ -372,11 +358,11 @@ rj_align(FILE *fp, const struct probe_check_align *a)
 {
 	fprintf(fp, ",\"alignment\":{\"spf_relaxed\":%s",
 	    a->spf_relaxed ? "true" : "false");
-	rj_bool(fp, "spf_strict", a->spf_strict);
-	rj_bool(fp, "dkim_relaxed", a->dkim_relaxed);
-	rj_bool(fp, "dkim_strict", a->dkim_strict);
-	rj_bool(fp, "spf_passes", a->spf_passes);
-	rj_bool(fp, "dkim_passes", a->dkim_passes);
+	probe_json_bool(fp, "spf_strict", a->spf_strict, true);
+	probe_json_bool(fp, "dkim_relaxed", a->dkim_relaxed, true);
+	probe_json_bool(fp, "dkim_strict", a->dkim_strict, true);
+	probe_json_bool(fp, "spf_passes", a->spf_passes, true);
+	probe_json_bool(fp, "dkim_passes", a->dkim_passes, true);
 	putc('}', fp);
 }
 
@@ -390,24 +376,25 @@ rj_dmarc(FILE *fp, const struct probe_check_result *r)
 
 	fprintf(fp, ",\"dmarc\":{\"status\":\"%s\"",
 	    probe_dmarc_status_name(d->status));
-	rj_str(fp, "name", d->name);
+	probe_json_str(fp, "name", d->name, true);
 	rj_bytes(fp, "record", d->text, d->text_len);
-	rj_str(fp, "organizational_domain", d->org_domain);
-	rj_str(fp, "psl", d->is_org_guessed ? "fallback" : "file");
-	rj_str(fp, "policy", is_found ? probe_dmarc_policy_name(rec->p) :
-	    NULL);
-	rj_str(fp, "subdomain_policy", is_found ?
-	    probe_dmarc_policy_name(rec->sp) : NULL);
+	probe_json_str(fp, "organizational_domain", d->org_domain, true);
+	probe_json_str(fp, "psl", d->is_org_guessed ? "fallback" : "file",
+	    true);
+	probe_json_str(fp, "policy", is_found ?
+	    probe_dmarc_policy_name(rec->p) : NULL, true);
+	probe_json_str(fp, "subdomain_policy", is_found ?
+	    probe_dmarc_policy_name(rec->sp) : NULL, true);
 	if (is_found)
 		fprintf(fp, ",\"pct\":%u", rec->pct);
 	else
 		fputs(",\"pct\":null", fp);
-	rj_str(fp, "adkim", probe_dmarc_mode_name(rec->adkim));
-	rj_str(fp, "aspf", probe_dmarc_mode_name(rec->aspf));
-	rj_str(fp, "rua", rj_opt(rec->rua));
-	rj_str(fp, "ruf", rj_opt(rec->ruf));
-	rj_str(fp, "warning", rj_opt(rec->warning));
-	rj_str(fp, "reason", rj_opt(d->reason));
+	probe_json_str(fp, "adkim", probe_dmarc_mode_name(rec->adkim), true);
+	probe_json_str(fp, "aspf", probe_dmarc_mode_name(rec->aspf), true);
+	probe_json_str(fp, "rua", rj_opt(rec->rua), true);
+	probe_json_str(fp, "ruf", rj_opt(rec->ruf), true);
+	probe_json_str(fp, "warning", rj_opt(rec->warning), true);
+	probe_json_str(fp, "reason", rj_opt(d->reason), true);
 	rj_align(fp, &r->align);
 	putc('}', fp);
 }
@@ -423,17 +410,17 @@ rj_dkim(FILE *fp, const struct probe_check_result *r)
 	}
 	fputs(",\"dkim\":{\"selector\":", fp);
 	(void)probe_escape_json_str(fp, r->selector);	/* no flag field */
-	rj_str(fp, "name", k->name);
-	rj_str(fp, "level", probe_dkim_level_name(k->level));
-	rj_bool(fp, "found", k->is_found);
+	probe_json_str(fp, "name", k->name, true);
+	probe_json_str(fp, "level", probe_dkim_level_name(k->level), true);
+	probe_json_bool(fp, "found", k->is_found, true);
 	fprintf(fp, ",\"records\":%zu", k->nrecords);
 	rj_bytes(fp, "record", k->text, k->text_len);
-	rj_str(fp, "key_type", k->key.is_valid ?
-	    probe_dkim_key_type_name(k->key.type) : NULL);
+	probe_json_str(fp, "key_type", k->key.is_valid ?
+	    probe_dkim_key_type_name(k->key.type) : NULL, true);
 	fprintf(fp, ",\"bits\":%u", k->key.bits);
-	rj_bool(fp, "revoked", k->key.is_revoked);
-	rj_bool(fp, "testing", k->key.is_testing);
-	rj_str(fp, "reason", rj_opt(k->reason));
+	probe_json_bool(fp, "revoked", k->key.is_revoked, true);
+	probe_json_bool(fp, "testing", k->key.is_testing, true);
+	probe_json_str(fp, "reason", rj_opt(k->reason), true);
 	putc('}', fp);
 }
 
@@ -444,20 +431,20 @@ rj_ptr(FILE *fp, const struct probe_ptr_result *p)
 
 	fprintf(fp, ",\"ptr\":{\"status\":\"%s\"",
 	    probe_ptr_status_name(p->status));
-	rj_str(fp, "ip", p->ip);
-	rj_str(fp, "reverse", p->reverse);
+	probe_json_str(fp, "ip", p->ip, true);
+	probe_json_str(fp, "reverse", p->reverse, true);
 	fputs(",\"names\":[", fp);
 	for (i = 0; i < p->nnames; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", fp);
 		(void)probe_escape_json_str(fp, p->names[i].name); /* same */
-		rj_str(fp, "forward",
-		    probe_dns_status_name(p->names[i].forward));
+		probe_json_str(fp, "forward",
+		    probe_dns_status_name(p->names[i].forward), true);
 		fprintf(fp, ",\"addresses\":%zu", p->names[i].naddrs);
-		rj_bool(fp, "matches", p->names[i].is_match);
+		probe_json_bool(fp, "matches", p->names[i].is_match, true);
 		putc('}', fp);
 	}
 	fprintf(fp, "],\"names_dropped\":%zu", p->names_dropped);
-	rj_str(fp, "reason", rj_opt(p->reason));
+	probe_json_str(fp, "reason", rj_opt(p->reason), true);
 	putc('}', fp);
 }
 
@@ -470,8 +457,8 @@ rj_mistakes(FILE *fp, const struct probe_check_result *r)
 	for (i = 0; i < r->nmistakes; i++) {
 		fprintf(fp, "%s{\"id\":\"%s\"", i ? "," : "",
 		    probe_check_mistake_name(r->mistakes[i].id));
-		rj_str(fp, "detail", r->mistakes[i].detail);
-		rj_str(fp, "fix", r->mistakes[i].fix);
+		probe_json_str(fp, "detail", r->mistakes[i].detail, true);
+		probe_json_str(fp, "fix", r->mistakes[i].fix, true);
 		putc('}', fp);
 	}
 	putc(']', fp);
@@ -496,14 +483,14 @@ rj_predicted(FILE *fp, const struct probe_check_predicted *p)
 
 	fprintf(fp, ",\"predicted\":{\"verdict\":\"%s\"",
 	    probe_check_level_name(p->level));
-	rj_str(fp, "cause", rj_cause(p));
+	probe_json_str(fp, "cause", rj_cause(p), true);
 	fputs(",\"causes\":[", fp);
 	for (i = 0; i < p->ncauses; i++) {
 		fprintf(fp, "%s{\"level\":\"%s\",\"id\":\"%s\"", i ? "," : "",
 		    probe_check_level_name(p->causes[i].level),
 		    probe_check_cause_name(p->causes[i].id));
-		rj_str(fp, "text", p->causes[i].text);
-		rj_str(fp, "fix", p->causes[i].fix);
+		probe_json_str(fp, "text", p->causes[i].text, true);
+		probe_json_str(fp, "fix", p->causes[i].fix, true);
 		putc('}', fp);
 	}
 	fputs("]}", fp);
@@ -513,11 +500,11 @@ void
 probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
 {
 	fprintf(fp, "{\"smtpprobe\":\"%s\"", SMTPPROBE_VERSION);
-	rj_str(fp, "mail_from", r->mail_from);
-	rj_str(fp, "mail_domain", r->mail_domain);
-	rj_str(fp, "header_from_domain", r->from_domain);
-	rj_str(fp, "source", r->source);
-	rj_str(fp, "helo", r->has_helo ? r->helo : NULL);
+	probe_json_str(fp, "mail_from", r->mail_from, true);
+	probe_json_str(fp, "mail_domain", r->mail_domain, true);
+	probe_json_str(fp, "header_from_domain", r->from_domain, true);
+	probe_json_str(fp, "source", r->source, true);
+	probe_json_str(fp, "helo", r->has_helo ? r->helo : NULL, true);
 	rj_spf(fp, "spf", &r->spf);
 	if (r->has_helo)
 		rj_spf(fp, "spf_helo", &r->spf_helo);

@@ -7,19 +7,6 @@
 #include "probe/util/probe_escape.h"
 #include "probe/report/probe_report_json.h"
 
-static void
-probe_json_key(FILE *fp, const char *key, bool comma)
-{
-	fprintf(fp, "%s\"%s\":", comma ? "," : "", key);
-}
-
-static void
-probe_json_str(FILE *fp, const char *key, const char *value, bool comma)
-{
-	probe_json_key(fp, key, comma);
-	(void)probe_escape_json_str(fp, value);	/* our text: valid */
-}
-
 /* Lines as an array; returns true when any needed U+FFFD. */
 static bool
 probe_json_lines(FILE *fp, const struct smtp_reply *reply)

@@ -154,3 +154,24 @@ probe_escape_json_str(FILE *fp, const char *s)
 	}
 	return probe_escape_json(fp, s, strlen(s));
 }
+
+void
+probe_json_key(FILE *fp, const char *key, bool comma)
+{
+	fprintf(fp, "%s\"%s\":", comma ? "," : "", key);
+}
+
+void
+probe_json_str(FILE *fp, const char *key, const char *value, bool comma)
+{
+	probe_json_key(fp, key, comma);
+	/* The flag says U+FFFD was needed; the caller has no field for it. */
+	(void)probe_escape_json_str(fp, value);
+}
+
+void
+probe_json_bool(FILE *fp, const char *key, bool value, bool comma)
+{
+	probe_json_key(fp, key, comma);
+	fputs(value ? "true" : "false", fp);
+}

@@ -42,4 +42,15 @@ bool	probe_escape_json(FILE *fp, const char *s, size_t len);
 /* probe_escape_json_str - the same for a NUL-terminated string; NULL -> null. */
 bool	probe_escape_json_str(FILE *fp, const char *s);
 
+/*
+ * The members every JSON document of ours writes, in one place: a key
+ * ("key":), preceded by a comma when comma is true; a key and an
+ * escaped string (NULL: null); a key and a boolean. Keys are our own
+ * ASCII names and are written as they are.
+ */
+void	probe_json_key(FILE *fp, const char *key, bool comma);
+void	probe_json_str(FILE *fp, const char *key, const char *value,
+	    bool comma);
+void	probe_json_bool(FILE *fp, const char *key, bool value, bool comma);
+
 #endif
