@@ -76,6 +76,9 @@ probe_multi_free_cells(struct probe_cell *cells, size_t n)
 	}
 }
 
+_Static_assert(PROBE_CELL_ID_MAX == PROBE_ID_MAX,
+    "a cell keeps the whole probe id");
+
 /* Flags win; the path fills in what they leave out. */
 static const char *
 probe_multi_pick(const char *flag, const char *from_path)
@@ -462,11 +465,28 @@ probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
 	cell->verdict = r->verdict;
 	cell->elapsed_ms = r->elapsed_ms;
 	(void)snprintf(cell->error, sizeof(cell->error), "%s", r->error);
+	(void)snprintf(cell->probe_id, sizeof(cell->probe_id), "%s",
+	    j->send.probe_id);
+	(void)snprintf(cell->source, sizeof(cell->source), "%s",
+	    j->send.source_text);
+	(void)snprintf(cell->mail_from, sizeof(cell->mail_from), "%s",
+	    j->cli.from ? j->cli.from : "");
+	(void)snprintf(cell->rcpt, sizeof(cell->rcpt), "%s",
+	    j->cli.nto > 0 ? j->cli.to[0] : "");
+	cell->tls_verified = -1;
 	if (r->nattempts > 0 && r->decided < r->nattempts) {
 		i = r->decided;
 		a = &r->attempts[i];
 		m = &j->matches[i];
 		(void)snprintf(cell->mx, sizeof(cell->mx), "%s", a->mx);
+		(void)snprintf(cell->address, sizeof(cell->address), "%s",
+		    a->address);
+		if (a->dialog.tls_active) {
+			(void)snprintf(cell->tls_version,
+			    sizeof(cell->tls_version), "%s",
+			    a->dialog.tls.version);
+			cell->tls_verified = a->dialog.tls.verified;
+		}
 		if ((f = smtp_dialog_final(&a->dialog)) != NULL) {
 			cell->has_stage = true;
 			cell->stage = f->stage;
@@ -531,6 +551,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 
 	cell->path = p ? p->name : "cli";
 	cell->profile = o->profiles[idx % o->nprofiles];
+	cell->tls_verified = -1;
 	if (j == NULL) {
 		probe_multi_error_cell(st, cell, "out of memory");
 		goto out;

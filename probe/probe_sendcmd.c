@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/history/probe_history.h"
 #include "probe/util/probe_escape.h"
 #include "probe/report/probe_report_matrix.h"
 #include "probe/report/probe_report_nagios.h"
@@ -18,6 +20,8 @@
 
 #define PROBE_SENDCMD_ERROR	3
 #define PROBE_SENDCMD_LOCK_DIR	"/run/lock"
+/* A year of 15-minute runs over a few paths stays under a gigabyte. */
+#define PROBE_SENDCMD_KEEP_DAYS	90
 
 /* What one send run selected: paths x profiles. */
 struct probe_sendcmd_sel {
@@ -36,6 +40,70 @@ probe_sendcmd_error(const char *msg)
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe send --help'.\n", stderr);
 	return PROBE_SENDCMD_ERROR;
+}
+
+static void
+probe_sendcmd_warn(const char *msg, const char *tail)
+{
+	fputs("smtpprobe send: warning: ", stderr);
+	probe_escape_text(stderr, msg, strlen(msg));
+	fputs(tail, stderr);
+	putc('\n', stderr);
+}
+
+/*
+ * The history file of this run, or NULL for none: --no-history, then
+ * --history, then $SMTPPROBE_HISTORY (a file, or "off"), then the
+ * default place (probe_history_default_path).
+ */
+static const char *
+probe_sendcmd_history_path(const struct probe_cli_send *cli, char *buf,
+    size_t len)
+{
+	const char *env = getenv("SMTPPROBE_HISTORY");
+	char err[PROBE_HISTORY_ERR_MAX];
+
+	if (cli->no_history)
+		return NULL;
+	if (cli->history != NULL)
+		return cli->history;
+	if (env != NULL && env[0] != '\0')
+		return strcmp(env, "off") == 0 ? NULL : env;
+	if (probe_history_default_path(buf, len, err, sizeof(err)) != 0) {
+		probe_sendcmd_warn(err, "; this run was not recorded");
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Record the run. The history is a record of the probe, never a reason
+ * to lose its result: any failure (locked, corrupt, read-only, disk
+ * full) is one warning on stderr, and the run's report and exit status
+ * come out as without it.
+ */
+static void
+probe_sendcmd_history(const struct probe_cli_send *cli, const char *path,
+    const struct probe_cell *cells, size_t n, time_t started)
+{
+	char err[PROBE_HISTORY_ERR_MAX];
+	struct probe_history *h;
+	int keep = cli->keep_days >= 0 ? cli->keep_days :
+	    PROBE_SENDCMD_KEEP_DAYS;
+	long removed;
+
+	if (path == NULL)
+		return;
+	h = probe_history_open(path, true, true, PROBE_HISTORY_BUSY_MS, err,
+	    sizeof(err));
+	if (h == NULL || probe_history_record(h, started, cells, n, err,
+	    sizeof(err)) != 0) {
+		probe_sendcmd_warn(err, "; this run was not recorded");
+	} else if (keep > 0 && probe_history_prune(h, started -
+	    (time_t)keep * 86400, &removed, err, sizeof(err)) != 0) {
+		probe_sendcmd_warn(err, "");
+	}
+	probe_history_close(h);
 }
 
 /* "gmail,yahoo" or "all" into sel->profiles. */
@@ -288,7 +356,9 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 	struct probe_multi_opts mo = { .cli = &cli, .exit_code = exit_code };
 	struct probe_cell *cells = NULL;
 	enum probe_verdict overall;
-	char err[PROBE_CONFIG_ERR_MAX];
+	char err[PROBE_CONFIG_ERR_MAX], hbuf[PATH_MAX];
+	const char *hpath;
+	time_t started;
 	size_t n;
 	int rc = PROBE_SENDCMD_ERROR;
 
@@ -310,9 +380,12 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 	mo.profiles = sel->profiles;
 	mo.nprofiles = sel->nprofiles;
 	mo.jobs = cli.jobs ? cli.jobs : PROBE_SENDCMD_JOBS_DEFAULT;
-	mo.want_text = cli.format == PROBE_CLI_FORMAT_TEXT;
-	mo.want_json = cli.format == PROBE_CLI_FORMAT_JSON;
+	hpath = probe_sendcmd_history_path(&cli, hbuf, sizeof(hbuf));
+	/* The history keeps each probe's reports, text and JSON. */
+	mo.want_text = cli.format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
+	mo.want_json = cli.format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
 	n = (sel->npaths ? sel->npaths : 1) * sel->nprofiles;
+	started = time(NULL);
 	cells = calloc(n, sizeof(*cells));
 	if (cells == NULL || probe_multi_run(&mo, cells, err,
 	    sizeof(err)) != 0) {
@@ -327,6 +400,7 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
+	probe_sendcmd_history(&cli, hpath, cells, n, started);
 	rc = probe_sendcmd_output(&cli, sel, cells, n, overall, exit_code);
 	if (rc == 0)
 		rc = fflush(stdout) == 0 ? exit_code(overall) :

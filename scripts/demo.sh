@@ -23,6 +23,9 @@ die() {
 
 testnet_init demo || die "$TESTNET_ERROR"
 work=$TESTNET_WORK
+# Each run is recorded, here in the demo's folder (never the real one).
+SMTPPROBE_HISTORY=$work/history.sqlite
+export SMTPPROBE_HISTORY
 testnet_gmail_start --log "$work/fakemx.log" || die "$TESTNET_ERROR"
 dns_port=$TESTNET_DNS_PORT
 mx_port=$TESTNET_MX_PORT
@@ -84,5 +87,9 @@ echo "\$ smtpprobe send --config smtpprobe.yaml --profile gmail --format nagios 
     --dns-server "127.0.0.1:$dns_port" --port "$mx_port" \
     --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock" \
     --format nagios
+echo "(exit status $?)"
+echo
+echo "\$ smtpprobe history      # what the runs above recorded, per path"
+"$probe" history
 echo "(exit status $?)"
 exit 0

@@ -24,6 +24,7 @@ allowed() {
 	probe/auth)	echo "probe/dns probe/util smtp" ;;
 	probe/verdict)	echo "probe/auth probe/dns probe/util smtp tls" ;;
 	probe/run)	echo "probe/verdict probe/auth probe/dns probe/config probe/util smtp tls" ;;
+	probe/history)	echo "probe/verdict probe/util smtp" ;;
 	probe/catalog)	echo "probe/run probe/verdict probe/config probe/util smtp" ;;
 	probe/report)	echo "probe/catalog probe/run probe/verdict probe/auth probe/dns probe/config probe/util smtp tls" ;;
 	probe)		echo "ANY" ;;

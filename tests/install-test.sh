@@ -80,7 +80,8 @@ fi
 testnet_gmail_start --log "$work/fakemx.log" ||
     { echo "install-test: $TESTNET_ERROR" >&2; exit 3; }
 probe() {
-	SMTPPROBE_DATADIR=$datadir "$work/smtpprobe" send --profile gmail \
+	SMTPPROBE_DATADIR=$datadir SMTPPROBE_HISTORY=$work/history.sqlite \
+	    "$work/smtpprobe" send --profile gmail \
 	    --to postmaster@gmail.test --from probe@example.test \
 	    --source 127.0.0.3 --helo mail.example.test \
 	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" --port "$TESTNET_MX_PORT" \

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,4 +357,124 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 		cr_assert_eq(cmd_run(&c, rm, WAIT_MS), 0, "%s", c.err);
 		cmd_run_free(&c);
 	}
+}
+
+/* smtpprobe history --history FILE, then extra flags. */
+static void
+history(struct cmd_run *r, const char *file, ...)
+{
+	const char *argv[16];
+	size_t n = 0;
+	const char *a;
+	va_list ap;
+
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "history";
+	argv[n++] = "--history";
+	argv[n++] = file;
+	va_start(ap, file);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 15)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
+}
+
+/* The probe id of path's last row, from history --all --json. */
+static void
+probe_id_of(const char *file, const char *path, char *out, size_t outlen)
+{
+	struct cmd_run r;
+	char key[64];
+	const char *p, *id;
+
+	history(&r, file, "--all", "--json", "--path", path, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	(void)snprintf(key, sizeof(key), "\"probe_id\":\"");
+	cr_assert_not_null(p = strstr(r.out, key), "%s", r.out);
+	id = p + strlen(key);
+	cr_assert_lt((size_t)(strchr(id, '"') - id), outlen);
+	(void)snprintf(out, outlen, "%.*s", (int)(strchr(id, '"') - id), id);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, history_records_each_run_and_shows_only_the_changes)
+{
+	struct cmd_run r;
+	char file[512], id[64];
+	char err[JSON_CHECK_ERR_MAX];
+
+	tmp_dir_path(&dir, "history.sqlite", file, sizeof(file));
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_str_eq(r.err, "", "no warning: %s", r.err);
+	cmd_run_free(&r);
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--format", "nagios", NULL);
+	cmd_run_free(&r);
+	history(&r, file, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "mail1 -> gmail\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "mail2 -> gmail\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "fail     550 5.7.26 at end-of-data: "
+	    "unauthenticated (google.unauthenticated)"), "%s", r.out);
+	/* Two runs, one state each: one change line per path. */
+	cr_assert_null(strstr(r.out, "(no change)"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "  now: fail for "), "%s", r.out);
+	cmd_run_free(&r);
+	history(&r, file, "--all", NULL);
+	cr_assert_not_null(strstr(r.out, "(no change)"), "%s", r.out);
+	cmd_run_free(&r);
+	history(&r, file, "--json", NULL);
+	cr_assert_eq(r.status, 0);
+	cr_assert(json_check(r.out, strlen(r.out), err, sizeof(err)), "%s: %s",
+	    err, r.out);
+	cr_assert_not_null(strstr(r.out, "\"schema_version\":1"));
+	cmd_run_free(&r);
+	/* The full report of one probe, as it was printed then. */
+	probe_id_of(file, "mail2", id, sizeof(id));
+	history(&r, file, "--show", id, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "diagnosis: google.unauthenticated"),
+	    "%s", r.out);
+	cr_assert_not_null(strstr(r.out, id), "%s", r.out);
+	cmd_run_free(&r);
+	history(&r, file, "--show", id, "--json", NULL);
+	cr_assert(json_check(r.out, strlen(r.out), err, sizeof(err)), "%s",
+	    err);
+	cmd_run_free(&r);
+	history(&r, file, "--show", "sp-nothing", NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert_not_null(strstr(r.err, "no probe sp-nothing"), "%s", r.err);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, a_broken_history_is_a_warning_and_the_verdict_stands)
+{
+	struct cmd_run r;
+	char file[512];
+
+	cr_assert_not_null(tmp_dir_write(&dir, "junk.sqlite", "junk junk "
+	    "junk junk junk junk junk junk junk junk junk junk\n", 61));
+	tmp_dir_path(&dir, "junk.sqlite", file, sizeof(file));
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "SMTPPROBE CRITICAL", 18), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "warning: history "), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "not an SQLite database; this run "
+	    "was not recorded"), "%s", r.err);
+	cmd_run_free(&r);
+	history(&r, file, NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert_not_null(strstr(r.err, "not an SQLite database"), "%s",
+	    r.err);
+	cmd_run_free(&r);
+	/* --no-history: not even opened, so no warning. */
+	send(&r, "--profile", "gmail", "--path", "mail1", "--history", file,
+	    "--no-history", "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_str_eq(r.err, "");
+	cmd_run_free(&r);
 }

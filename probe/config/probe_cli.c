@@ -17,6 +17,7 @@ enum probe_cli_opt {
 	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
 	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
 	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
+	PROBE_OPT_HISTORY, PROBE_OPT_NO_HISTORY, PROBE_OPT_KEEP,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -48,6 +49,9 @@ static const struct option probe_cli_send_opts[] = {
 	{ "wait", no_argument, NULL, PROBE_OPT_WAIT },
 	{ "no-check", no_argument, NULL, PROBE_OPT_NO_CHECK },
 	{ "dkim-selector", required_argument, NULL, PROBE_OPT_DKIM_SELECTOR },
+	{ "history", required_argument, NULL, PROBE_OPT_HISTORY },
+	{ "no-history", no_argument, NULL, PROBE_OPT_NO_HISTORY },
+	{ "keep", required_argument, NULL, PROBE_OPT_KEEP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -142,10 +146,23 @@ probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_QUIET: o->quiet = true; return 0;
 	case PROBE_OPT_LOCK_FILE: o->lock_file = arg; return 0;
 	case PROBE_OPT_WAIT: o->wait = true; return 0;
+	case PROBE_OPT_HISTORY: o->history = arg; return 0;
+	case PROBE_OPT_NO_HISTORY: o->no_history = true; return 0;
+	case PROBE_OPT_KEEP:
+		/* 0 keeps everything; 100 years is "everything" too. */
+		if (!smtp_num_parse(arg, strlen(arg), 0, 36600, &v))
+			break;
+		o->keep_days = (int)v;
+		return 0;
 	default: break;
 	}
-	(void)snprintf(err, errlen, c == PROBE_OPT_JOBS ? "--jobs: a number "
-	    "from 1 to 256" : "--path: at most %d", PROBE_CLI_PATHS_MAX);
+	if (c == PROBE_OPT_KEEP)
+		(void)snprintf(err, errlen, "--keep: a number of days from 0 "
+		    "(keep everything) to 36600, not \"%.64s\"", arg);
+	else
+		(void)snprintf(err, errlen, c == PROBE_OPT_JOBS ? "--jobs: a "
+		    "number from 1 to 256" : "--path: at most %d",
+		    PROBE_CLI_PATHS_MAX);
 	return -1;
 }
 
@@ -227,6 +244,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_CONFIG: case PROBE_OPT_PATH: case PROBE_OPT_JOBS:
 	case PROBE_OPT_FORMAT: case PROBE_OPT_OUTPUT: case PROBE_OPT_QUIET:
 	case PROBE_OPT_LOCK_FILE: case PROBE_OPT_WAIT:
+	case PROBE_OPT_HISTORY: case PROBE_OPT_NO_HISTORY: case PROBE_OPT_KEEP:
 		return probe_cli_many(c, arg, o, err, errlen);
 	case PROBE_OPT_CATALOG:
 		if (o->ncatalogs == PROBE_CLI_CATALOGS_MAX) {
@@ -270,6 +288,7 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 
 	memset(o, 0, sizeof(*o));
 	o->family = AF_UNSPEC;
+	o->keep_days = -1;
 	/*
 	 * 0, not 1: glibc keeps its place inside a cluster of short options
 	 * ("-x4") in state that only optind = 0 resets; with 1, a second
@@ -323,6 +342,8 @@ probe_cli_usage(FILE *fp)
 "                Gmail would say (see: smtpprobe check --help)\n"
 "  explain       diagnose replies from text, a mail log or a bounce\n"
 "                (see: smtpprobe explain --help)\n"
+"  history       what earlier send runs found, and when it changed\n"
+"                (see: smtpprobe history --help)\n"
 "  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"
 "\n"
 "Options:\n"
@@ -384,6 +405,15 @@ probe_cli_send_usage(FILE *fp)
 "                       user: /run/lock/smtpprobe.lock for root, else\n"
 "                       $XDG_RUNTIME_DIR or /tmp/smtpprobe-UID.lock)\n"
 "  --wait               wait for a running smtpprobe instead of exiting 3\n"
+"\n"
+"History (every run's cells, for 'smtpprobe history'):\n"
+"  --history FILE       the SQLite file (default: $STATE_DIRECTORY, then\n"
+"                       /var/lib/smtpprobe for root, else $XDG_STATE_HOME\n"
+"                       or ~/.local/state: smtpprobe/history.sqlite there;\n"
+"                       $SMTPPROBE_HISTORY overrides: a file, or off)\n"
+"  --no-history         record nothing\n"
+"  --keep DAYS          forget rows older than DAYS (default 90; 0 keeps\n"
+"                       everything)\n"
 "\n"
 "Output:\n"
 "  --format FORMAT      text (default), json, nagios or prometheus\n"

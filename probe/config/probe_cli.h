@@ -61,6 +61,9 @@ struct probe_cli_send {
 	bool		 wait;		/* --wait for the lock */
 	bool		 no_check;	/* --no-check: no pre-flight check */
 	const char	*dkim_selector;	/* for the pre-flight check */
+	const char	*history;	/* --history FILE, NULL: default */
+	bool		 no_history;	/* --no-history */
+	int		 keep_days;	/* --keep, -1 when not given */
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

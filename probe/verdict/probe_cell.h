@@ -20,6 +20,9 @@
 #include "smtp/smtp_reply.h"
 #include "smtp/smtp_stage.h"
 
+/* The probe id (probe_message's PROBE_ID_MAX, checked there). */
+#define PROBE_CELL_ID_MAX	40
+
 struct probe_cell {
 	const char		*path;		/* path name (borrowed) */
 	const char		*profile;	/* profile name (borrowed) */
@@ -31,6 +34,14 @@ struct probe_cell {
 	char			 cause[32];	/* catalog cause, or "" */
 	char			 match_id[96];	/* catalog entry id, or "" */
 	char			 mx[256];	/* MX host of the deciding try */
+	char			 address[46];	/* its address, or "" */
+	/* What the history keeps of the probe (probe_history). */
+	char			 probe_id[PROBE_CELL_ID_MAX];
+	char			 source[64];	/* source address, or "" */
+	char			 mail_from[256];
+	char			 rcpt[256];	/* the first recipient */
+	char			 tls_version[16]; /* "TLSv1.3", or "" */
+	int			 tls_verified;	/* -1 no TLS, 0 no, 1 yes */
 	char			 error[512];	/* our words when no reply */
 	double			 elapsed_ms;	/* the whole probe */
 	bool			 has_stage_ms[SMTP_STAGE_COUNT];

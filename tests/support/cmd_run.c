@@ -19,6 +19,17 @@ extern char **environ;
 /* Captured output beyond this is a runaway program. */
 #define CMD_RUN_OUT_MAX	(8u << 20)
 
+/*
+ * Tests never write the real history (/var/lib/smtpprobe for root): the
+ * commands they run record nothing unless a test names a file with
+ * --history, which wins over this.
+ */
+__attribute__((constructor)) static void
+cmd_run_no_history(void)
+{
+	(void)setenv("SMTPPROBE_HISTORY", "off", 0);
+}
+
 static double
 cmd_run_now_ms(void)
 {
