@@ -538,6 +538,67 @@ probe_multi_error_cell(struct probe_multi_state *st, struct probe_cell *cell,
 	}
 }
 
+/*
+ * The expectation of a cell: --expect, else the path's for its profile,
+ * else the path's for every profile. Checked before the run
+ * (probe_multi_expect_check), so parsing cannot fail here.
+ */
+static void
+probe_multi_expect(const struct probe_multi_opts *o,
+    const struct probe_config_path *p, const char *profile,
+    struct probe_expect *e)
+{
+	const struct probe_config_expect *all = NULL, *mine = NULL, *x;
+	char err[256];
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	if (o->cli->expect != NULL) {
+		(void)probe_verdict_expect_parse(o->cli->expect, NULL, NULL, e,
+		    err, sizeof(err));
+		return;
+	}
+	for (i = 0; p != NULL && i < p->nexpects; i++) {
+		if (p->expects[i].profile[0] == '\0' && all == NULL)
+			all = &p->expects[i];
+		else if (strcmp(p->expects[i].profile, profile) == 0 &&
+		    mine == NULL)
+			mine = &p->expects[i];
+	}
+	if ((x = mine != NULL ? mine : all) != NULL)
+		(void)probe_verdict_expect_parse(x->verdict, x->enhanced,
+		    x->cause, e, err, sizeof(err));
+}
+
+int
+probe_multi_expect_check(const struct probe_cli_send *cli,
+    const char *file, const struct probe_config_path *const *paths,
+    size_t npaths, char *err, size_t errlen)
+{
+	const struct probe_config_expect *x;
+	struct probe_expect e;
+	char why[256];
+	size_t i, k;
+
+	if (cli->expect != NULL && probe_verdict_expect_parse(cli->expect,
+	    NULL, NULL, &e, why, sizeof(why)) != 0) {
+		(void)snprintf(err, errlen, "--expect: %s", why);
+		return -1;
+	}
+	for (i = 0; i < npaths; i++) {
+		for (k = 0; k < paths[i]->nexpects; k++) {
+			x = &paths[i]->expects[k];
+			if (probe_verdict_expect_parse(x->verdict, x->enhanced,
+			    x->cause, &e, why, sizeof(why)) != 0) {
+				(void)snprintf(err, errlen, "%.300s:%lu: %s",
+				    file, x->line, why);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 probe_multi_one(struct probe_multi_state *st, size_t idx)
 {
@@ -552,6 +613,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 	cell->path = p ? p->name : "cli";
 	cell->profile = o->profiles[idx % o->nprofiles];
 	cell->tls_verified = -1;
+	probe_multi_expect(o, p, cell->profile, &cell->expect);
 	if (j == NULL) {
 		probe_multi_error_cell(st, cell, "out of memory");
 		goto out;

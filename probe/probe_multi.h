@@ -53,6 +53,15 @@ struct probe_multi_opts {
 int	probe_multi_run(const struct probe_multi_opts *o,
 	    struct probe_cell *cells, char *err, size_t errlen);
 
+/*
+ * probe_multi_expect_check - check --expect and every expectation of the
+ * paths (file names the config in messages) before anything is sent.
+ * Returns 0, or -1 with err filled ("FILE:LINE: ...").
+ */
+int	probe_multi_expect_check(const struct probe_cli_send *cli,
+	    const char *file, const struct probe_config_path *const *paths,
+	    size_t npaths, char *err, size_t errlen);
+
 /* probe_multi_free_cells - free the rendered details of n cells. */
 void	probe_multi_free_cells(struct probe_cell *cells, size_t n);
 

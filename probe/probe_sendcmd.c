@@ -13,6 +13,7 @@
 
 #include "probe/history/probe_history.h"
 #include "probe/util/probe_escape.h"
+#include "probe/util/probe_when.h"
 #include "probe/report/probe_report_matrix.h"
 #include "probe/report/probe_report_nagios.h"
 #include "probe/report/probe_report_prom.h"
@@ -22,6 +23,8 @@
 #define PROBE_SENDCMD_LOCK_DIR	"/run/lock"
 /* A year of 15-minute runs over a few paths stays under a gigabyte. */
 #define PROBE_SENDCMD_KEEP_DAYS	90
+/* A failure that lasts is mailed again once a day (--remind). */
+#define PROBE_SENDCMD_REMIND_S	86400
 
 /* What one send run selected: paths x profiles. */
 struct probe_sendcmd_sel {
@@ -84,19 +87,35 @@ probe_sendcmd_history_path(const struct probe_cli_send *cli, char *buf,
  */
 static void
 probe_sendcmd_history(const struct probe_cli_send *cli, const char *path,
-    const struct probe_cell *cells, size_t n, time_t started)
+    struct probe_cell *cells, size_t n, time_t started)
 {
 	char err[PROBE_HISTORY_ERR_MAX];
+	struct probe_history_last last;
 	struct probe_history *h;
 	int keep = cli->keep_days >= 0 ? cli->keep_days :
 	    PROBE_SENDCMD_KEEP_DAYS;
+	long long remind = cli->remind_s >= 0 ? cli->remind_s :
+	    PROBE_SENDCMD_REMIND_S;
 	long removed;
+	size_t i;
 
 	if (path == NULL)
 		return;
 	h = probe_history_open(path, true, true, PROBE_HISTORY_BUSY_MS, err,
 	    sizeof(err));
-	if (h == NULL || probe_history_record(h, started, cells, n, err,
+	if (h == NULL) {
+		probe_sendcmd_warn(err, "; this run was not recorded");
+		return;
+	}
+	/* What changed, before this run becomes the last one. */
+	for (i = 0; i < n; i++) {
+		if (probe_history_last(h, cells[i].path ? cells[i].path :
+		    "cli", cells[i].profile ? cells[i].profile : "none", &last,
+		    err, sizeof(err)) != 0)
+			break;
+		probe_history_note(&last, started, remind, &cells[i]);
+	}
+	if (i < n || probe_history_record(h, started, cells, n, err,
 	    sizeof(err)) != 0) {
 		probe_sendcmd_warn(err, "; this run was not recorded");
 	} else if (keep > 0 && probe_history_prune(h, started -
@@ -243,6 +262,45 @@ probe_sendcmd_lock(const struct probe_cli_send *cli, char *err, size_t errlen)
 	return -1;
 }
 
+/* What the history and the expectation add to a cell (null: none). */
+static void
+probe_sendcmd_json_extra(FILE *fp, const struct probe_cell *c)
+{
+	char when[PROBE_WHEN_ISO_MAX];
+
+	probe_json_key(fp, "history", true);
+	if (c->has_history) {
+		probe_when_iso((time_t)c->since, when, sizeof(when));
+		fprintf(fp, "{\"changed\":%s,\"remind\":%s,\"since\":\"%s\","
+		    "\"state_seconds\":%lld", c->changed ? "true" : "false",
+		    c->remind ? "true" : "false", when, c->state_s);
+		probe_json_key(fp, "previous_verdict", true);
+		if (c->had_prev)
+			fprintf(fp, "\"%s\"", probe_verdict_name(
+			    c->prev_verdict));
+		else
+			fputs("null", fp);
+		probe_json_str(fp, "previous_cause", c->had_prev &&
+		    c->prev_cause[0] ? c->prev_cause : NULL, true);
+		putc('}', fp);
+	} else {
+		fputs("null", fp);
+	}
+	probe_json_key(fp, "expect", true);
+	if (c->expect.set) {
+		fprintf(fp, "{\"verdict\":\"%s\"",
+		    probe_verdict_name(c->expect.verdict));
+		probe_json_str(fp, "enhanced", c->expect.enhanced[0] ?
+		    c->expect.enhanced : NULL, true);
+		probe_json_str(fp, "cause", c->expect.cause[0] ?
+		    c->expect.cause : NULL, true);
+		probe_json_bool(fp, "met", probe_verdict_expect_met(c), true);
+		putc('}', fp);
+	} else {
+		fputs("null", fp);
+	}
+}
+
 /* Many cells as one JSON document; each probe's own document inside. */
 static void
 probe_sendcmd_json(FILE *fp, const struct probe_cell *cells, size_t n,
@@ -259,8 +317,10 @@ probe_sendcmd_json(FILE *fp, const struct probe_cell *cells, size_t n,
 		fprintf(fp, "%s{\"path\":", i ? "," : "");
 		(void)probe_escape_json_str(fp, c->path);
 		probe_json_str(fp, "profile", c->profile, true);
-		fprintf(fp, ",\"verdict\":\"%s\",\"probe\":",
+		fprintf(fp, ",\"verdict\":\"%s\"",
 		    probe_verdict_name(c->verdict));
+		probe_sendcmd_json_extra(fp, c);
+		fputs(",\"probe\":", fp);
 		len = c->detail_json ? strlen(c->detail_json) : 0;
 		while (len > 0 && c->detail_json[len - 1] == '\n')
 			len--;
@@ -305,7 +365,10 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 		    stdout);
 	else if (cli->format == PROBE_CLI_FORMAT_JSON)
 		probe_sendcmd_json(stdout, cells, n, overall, exit_code);
-	else if (n == 1)
+	else if (cli->report_changes)
+		probe_report_matrix_changes(stdout, cells, names, rows,
+		    sel->profiles, sel->nprofiles, overall);
+	else if (n == 1 && !cells[0].expect.set)
 		fputs(cells[0].detail_text ? cells[0].detail_text : "", stdout);
 	else
 		probe_report_matrix_render(stdout, cells, names, rows,
@@ -321,6 +384,11 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 	if (cli->profile != NULL && probe_sendcmd_profiles(cli->profile, sel,
 	    err, errlen) != 0)
 		return -1;
+	if (cli->report_changes && cli->format != PROBE_CLI_FORMAT_TEXT) {
+		(void)snprintf(err, errlen, "--report changes goes with the "
+		    "text format (Nagios and Prometheus carry since when)");
+		return -1;
+	}
 	if (cli->output != NULL && cli->format != PROBE_CLI_FORMAT_PROMETHEUS) {
 		(void)snprintf(err, errlen, "--output goes with --format "
 		    "prometheus");
@@ -332,11 +400,16 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 		return -1;
 	if (cli->nto > 0) {
 		/* One ad-hoc path from the flags alone. */
+		if (probe_multi_expect_check(cli, "", NULL, 0, err,
+		    errlen) != 0)
+			return -1;
 		if (sel->nprofiles == 0)
 			sel->profiles[sel->nprofiles++] = PROBE_SENDCMD_NONE;
 		return 0;
 	}
-	if (probe_sendcmd_paths(cli, sel, err, errlen) != 0)
+	if (probe_sendcmd_paths(cli, sel, err, errlen) != 0 ||
+	    probe_multi_expect_check(cli, sel->config.file, sel->paths,
+	    sel->npaths, err, errlen) != 0)
 		return -1;
 	if (sel->nprofiles == 0)
 		probe_sendcmd_default_profiles(sel);
@@ -400,6 +473,9 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
+	/* A pre-launch run is judged by its expectations. */
+	if (probe_verdict_has_expectations(cells, n))
+		overall = probe_verdict_expectations(cells, n, NULL, NULL);
 	probe_sendcmd_history(&cli, hpath, cells, n, started);
 	rc = probe_sendcmd_output(&cli, sel, cells, n, overall, exit_code);
 	if (rc == 0)

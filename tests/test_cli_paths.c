@@ -236,7 +236,8 @@ Test(cli_paths, json_holds_every_path_and_is_valid)
 	cr_assert(json_check(r.out, strlen(r.out), why, sizeof(why)), "%s: %s",
 	    why, r.out);
 	cr_assert(strstr(r.out, "\"results\":[{\"path\":\"mail1\",\"profile\":"
-	    "\"gmail\",\"verdict\":\"pass\",\"probe\":{") != NULL, "%s", r.out);
+	    "\"gmail\",\"verdict\":\"pass\",\"history\":null,\"expect\":null,"
+	    "\"probe\":{") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "{\"path\":\"mail2\",\"profile\":\"gmail\","
 	    "\"verdict\":\"fail\"") != NULL);
 	cmd_run_free(&r);
@@ -476,5 +477,159 @@ Test(cli_paths, a_broken_history_is_a_warning_and_the_verdict_stands)
 	    "--no-history", "--format", "nagios", NULL);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_assert_str_eq(r.err, "");
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, report_changes_prints_only_what_changed_and_keeps_the_exit)
+{
+	static const char moved[] =
+	    "paths:\n"
+	    "  - name: mail1\n"
+	    "    source: 127.0.0.3\n"
+	    "    mail_from: probe@example.test\n"
+	    "    recipients:\n"
+	    "      gmail: postmaster@gmail.test\n"
+	    "  - name: mail2\n"
+	    "    source: 127.0.0.3\n"
+	    "    mail_from: probe@example.test\n"
+	    "    recipients:\n"
+	    "      gmail: postmaster@gmail.test\n";
+	struct cmd_run r;
+	char file[512], cfg2[512];
+
+	tmp_dir_path(&dir, "changes.sqlite", file, sizeof(file));
+	cr_assert_not_null(tmp_dir_write(&dir, "moved.yaml", moved,
+	    strlen(moved)));
+	tmp_dir_path(&dir, "moved.yaml", cfg2, sizeof(cfg2));
+	/* First run: everything is new, so everything is reported. */
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--report", "changes", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "2 of 2 cells changed"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "mail1 / gmail: new: PASS"), "%s",
+	    r.out);
+	cmd_run_free(&r);
+	/* Nothing changed: nothing to mail, the exit status unchanged. */
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--report", "changes", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_str_eq(r.out, "", "nothing changed, nothing printed");
+	cmd_run_free(&r);
+	/* mail1 now leaves from outside SPF: that one cell is reported. */
+	send(&r, "--config", cfg2, "--profile", "gmail", "--history", file,
+	    "--report", "changes", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "1 of 2 cells changed"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "mail1 / gmail: PASS -> FAIL "
+	    "end-of-data 550 5.7.26 unauthenticated\n"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "mail2 / gmail:"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "== mail1 / gmail: fail"), "%s",
+	    r.out);
+	cr_assert_null(strstr(r.out, "== mail2"), "%s", r.out);
+	cmd_run_free(&r);
+	/* Nagios says for how long a state has lasted; Prometheus since. */
+	send(&r, "--config", cfg2, "--profile", "gmail", "--history", file,
+	    "--format", "nagios", NULL);
+	cr_assert_not_null(strstr(r.out, "unauthenticated (for "), "%s", r.out);
+	cmd_run_free(&r);
+	send(&r, "--config", cfg2, "--profile", "gmail", "--history", file,
+	    "--format", "prometheus", NULL);
+	cr_assert_not_null(strstr(r.out, "smtpprobe_path_state_since_timestamp"
+	    "_seconds{path=\"mail2\",profile=\"gmail\",mx=\"mx1.gmail.test\"} "),
+	    "%s", r.out);
+	cmd_run_free(&r);
+	/* Without a history nothing is hidden. */
+	send(&r, "--config", cfg2, "--profile", "gmail", "--no-history",
+	    "--report", "changes", NULL);
+	cr_assert_not_null(strstr(r.out, "mail2 / gmail: (no history) FAIL"),
+	    "%s", r.out);
+	cmd_run_free(&r);
+	send(&r, "--report", "changes", "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cmd_run_free(&r);
+}
+
+Test(cli_paths, expectations_decide_a_pre_launch_run)
+{
+	static const char launch[] =
+	    "paths:\n"
+	    "  - name: new-ip\n"
+	    "    source: 127.0.0.2\n"
+	    "    mail_from: probe@example.test\n"
+	    "    recipients:\n"
+	    "      gmail: postmaster@gmail.test\n"
+	    "    expect: pass\n"
+	    "  - name: control\n"
+	    "    source: 127.0.0.3\n"
+	    "    mail_from: probe@example.test\n"
+	    "    recipients:\n"
+	    "      gmail: postmaster@gmail.test\n"
+	    "    expect:\n"
+	    "      gmail: {verdict: fail, enhanced: 5.7.26, cause: "
+	    "unauthenticated}\n";
+	static const char bad[] =
+	    "paths:\n"
+	    "  - name: new-ip\n"
+	    "    source: 127.0.0.2\n"
+	    "    mail_from: probe@example.test\n"
+	    "    expect: {verdict: fail, enhanced: 4.7.26}\n";
+	struct cmd_run r;
+	char cfg[512], badcfg[512], err[JSON_CHECK_ERR_MAX];
+
+	cr_assert_not_null(tmp_dir_write(&dir, "launch.yaml", launch,
+	    strlen(launch)));
+	cr_assert_not_null(tmp_dir_write(&dir, "bad.yaml", bad, strlen(bad)));
+	tmp_dir_path(&dir, "launch.yaml", cfg, sizeof(cfg));
+	tmp_dir_path(&dir, "bad.yaml", badcfg, sizeof(badcfg));
+	/* The control path is refused, as it must be: the server is ready. */
+	send(&r, "--config", cfg, "--profile", "gmail", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "new-ip   PASS [as expected]"), "%s",
+	    r.out);
+	cr_assert_not_null(strstr(r.out, "FAIL end-of-data 550 5.7.26 "
+	    "unauthenticated [as expected]"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "ready: all 2 expectations hold\n"),
+	    "%s", r.out);
+	cmd_run_free(&r);
+	/* --expect overrides: now the control path is not as expected. */
+	send(&r, "--config", cfg, "--profile", "gmail", "--expect", "pass",
+	    NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "[NOT as expected: wanted pass]"),
+	    "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "NOT READY: 1 of 2 expectations not "
+	    "met\n"), "%s", r.out);
+	cmd_run_free(&r);
+	send(&r, "--config", cfg, "--profile", "gmail", "--format", "nagios",
+	    NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "SMTPPROBE OK - 2 of 2 expectations hold "
+	    "|", 40), 0, "%s", r.out);
+	cmd_run_free(&r);
+	send(&r, "--config", cfg, "--profile", "gmail", "--expect",
+	    "fail:5.7.26", "--format", "nagios", NULL);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "SMTPPROBE CRITICAL - 1 of 2 "
+	    "expectations not met: new-ip/gmail pass [NOT as expected: "
+	    "wanted fail 5.7.26]"), "%s", r.out);
+	cmd_run_free(&r);
+	send(&r, "--config", cfg, "--profile", "gmail", "--json", NULL);
+	cr_assert_eq(r.status, 0);
+	cr_assert(json_check(r.out, strlen(r.out), err, sizeof(err)), "%s",
+	    err);
+	cr_assert_not_null(strstr(r.out, "\"expect\":{\"verdict\":\"fail\","
+	    "\"enhanced\":\"5.7.26\",\"cause\":\"unauthenticated\","
+	    "\"met\":true}"), "%s", r.out);
+	cmd_run_free(&r);
+	/* Refused before any mail: a 4.x.x code cannot be a fail. */
+	send(&r, "--config", badcfg, NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "bad.yaml:5: an expected enhanced "
+	    "code"), "%s", r.err);
+	cmd_run_free(&r);
+	send(&r, "--config", cfg, "--expect", "maybe", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "--expect: an expectation is pass"),
+	    "%s", r.err);
 	cmd_run_free(&r);
 }

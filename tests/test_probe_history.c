@@ -592,3 +592,65 @@ Test(when, prints_iso_and_spans)
 	probe_when_span(-5, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "0s");
 }
+
+Test(history, note_reports_changes_and_reminds_once_per_period)
+{
+	struct probe_cell c = cell("m", PROBE_VERDICT_FAIL, "unauthenticated",
+	    550, "5.7.26");
+	struct probe_history_last last = { 0 };
+
+	/* First probe of the path. */
+	probe_history_note(&last, 1000, 86400, &c);
+	cr_assert(c.has_history && !c.had_prev && c.changed && !c.remind);
+	cr_assert_eq(c.since, 1000);
+	/* Same state an hour later: since kept, no reminder yet. */
+	last.found = true;
+	last.time = 1000;
+	last.since = 1000;
+	last.verdict = PROBE_VERDICT_FAIL;
+	(void)snprintf(last.cause, sizeof(last.cause), "unauthenticated");
+	probe_history_note(&last, 4600, 86400, &c);
+	cr_assert(!c.changed && !c.remind);
+	cr_assert_eq(c.since, 1000);
+	cr_assert_eq(c.state_s, 3600);
+	/* The run that crosses a day since it began reminds, once. */
+	last.time = 1000 + 86400 - 60;
+	probe_history_note(&last, 1000 + 86400 + 60, 86400, &c);
+	cr_assert(c.remind);
+	last.time = 1000 + 86400 + 60;
+	probe_history_note(&last, 1000 + 86400 + 3660, 86400, &c);
+	cr_assert_not(c.remind);
+	/* 0: never; a pass: never. */
+	last.time = 1000 + 86400 - 60;
+	probe_history_note(&last, 1000 + 86400 + 60, 0, &c);
+	cr_assert_not(c.remind);
+	c = cell("m", PROBE_VERDICT_PASS, "", 250, "2.0.0");
+	last.verdict = PROBE_VERDICT_PASS;
+	last.cause[0] = '\0';
+	last.code = 250;
+	probe_history_note(&last, 1000 + 86400 + 60, 86400, &c);
+	cr_assert(!c.changed && !c.remind);
+	/* Another cause, same verdict: a change. */
+	c = cell("m", PROBE_VERDICT_FAIL, "blocklisted", 550, "5.7.1");
+	last.verdict = PROBE_VERDICT_FAIL;
+	(void)snprintf(last.cause, sizeof(last.cause), "unauthenticated");
+	probe_history_note(&last, 200000, 86400, &c);
+	cr_assert(c.changed);
+	cr_assert_str_eq(c.prev_cause, "unauthenticated");
+	cr_assert_eq(c.since, 200000);
+}
+
+Test(when, durations)
+{
+	long long s;
+
+	cr_assert_eq(probe_when_duration("24h", &s), 0);
+	cr_assert_eq(s, 86400);
+	cr_assert_eq(probe_when_duration("0", &s), 0);
+	cr_assert_eq(s, 0);
+	cr_assert_eq(probe_when_duration("90s", &s), 0);
+	cr_assert_eq(s, 90);
+	cr_assert_eq(probe_when_duration("2026-01-01", &s), -1);
+	cr_assert_eq(probe_when_duration("@5", &s), -1);
+	cr_assert_eq(probe_when_duration("5", &s), -1);
+}

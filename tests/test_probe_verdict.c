@@ -592,3 +592,95 @@ Test(probe_verdict, real_attempts_combine_a_notls_fail_and_a_timeout_to_fail)
 	cr_assert_eq(probe_verdict_probe(v, 2, last_is_definitive, NULL),
 	    PROBE_VERDICT_FAIL);
 }
+
+/* --- expectations of a pre-launch run --- */
+
+static struct probe_cell
+expect_cell(enum probe_verdict v, const char *enh, const char *cause,
+    const char *want, const char *want_enh, const char *want_cause)
+{
+	struct probe_cell c;
+	char err[256];
+
+	memset(&c, 0, sizeof(c));
+	c.is_done = true;
+	c.verdict = v;
+	c.has_stage = true;
+	c.code = v == PROBE_VERDICT_PASS ? 250 : v == PROBE_VERDICT_FAIL ?
+	    550 : 421;
+	(void)snprintf(c.enhanced, sizeof(c.enhanced), "%s", enh);
+	(void)snprintf(c.cause, sizeof(c.cause), "%s", cause);
+	if (want != NULL)
+		cr_assert_eq(probe_verdict_expect_parse(want, want_enh,
+		    want_cause, &c.expect, err, sizeof(err)), 0, "%s", err);
+	return c;
+}
+
+Test(probe_verdict, expectations_parse_the_forms_operators_write)
+{
+	struct probe_expect e;
+	char err[256];
+
+	cr_assert_eq(probe_verdict_expect_parse("fail:5.7.26", NULL, NULL, &e,
+	    err, sizeof(err)), 0, "%s", err);
+	cr_assert(e.set && e.verdict == PROBE_VERDICT_FAIL);
+	cr_assert_str_eq(e.enhanced, "5.7.26");
+	cr_assert_eq(probe_verdict_expect_parse("tempfail", "4.7.0",
+	    "rate_limited", &e, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(e.cause, "rate_limited");
+	cr_assert_eq(probe_verdict_expect_parse("pass", NULL, NULL, &e, err,
+	    sizeof(err)), 0);
+	cr_assert_eq(e.verdict, PROBE_VERDICT_PASS);
+	/* No error verdict, no class that contradicts, no junk. */
+	cr_assert_eq(probe_verdict_expect_parse("error", NULL, NULL, &e, err,
+	    sizeof(err)), -1);
+	cr_assert_eq(probe_verdict_expect_parse("fail:4.7.26", NULL, NULL,
+	    &e, err, sizeof(err)), -1);
+	cr_assert_eq(probe_verdict_expect_parse("fail:5.7", NULL, NULL, &e,
+	    err, sizeof(err)), -1);
+	cr_assert_eq(probe_verdict_expect_parse("fail:5.7.2600", NULL, NULL,
+	    &e, err, sizeof(err)), -1);
+	cr_assert_eq(probe_verdict_expect_parse("fail", NULL, "Bad Cause", &e,
+	    err, sizeof(err)), -1);
+	cr_assert_eq(probe_verdict_expect_parse("fails", NULL, NULL, &e, err,
+	    sizeof(err)), -1);
+}
+
+Test(probe_verdict, expectations_decide_the_run)
+{
+	struct probe_cell c[3];
+	size_t met, unmet;
+
+	c[0] = expect_cell(PROBE_VERDICT_PASS, "2.0.0", "", "pass", NULL,
+	    NULL);
+	c[1] = expect_cell(PROBE_VERDICT_FAIL, "5.7.26", "unauthenticated",
+	    "fail", "5.7.26", "unauthenticated");
+	c[2] = expect_cell(PROBE_VERDICT_FAIL, "5.7.1", "blocklisted", NULL,
+	    NULL, NULL);
+	/* The failing path without an expectation does not count. */
+	cr_assert_eq(probe_verdict_expectations(c, 3, &met, &unmet),
+	    PROBE_VERDICT_PASS);
+	cr_assert_eq(met, 2);
+	cr_assert_eq(unmet, 0);
+	cr_assert(probe_verdict_has_expectations(c, 3));
+	cr_assert_not(probe_verdict_has_expectations(&c[2], 1));
+	/* The right verdict with another enhanced code is not enough. */
+	c[1] = expect_cell(PROBE_VERDICT_FAIL, "5.7.1", "unauthenticated",
+	    "fail", "5.7.26", NULL);
+	cr_assert_not(probe_verdict_expect_met(&c[1]));
+	cr_assert_eq(probe_verdict_expectations(c, 3, &met, &unmet),
+	    PROBE_VERDICT_FAIL);
+	cr_assert_eq(unmet, 1);
+	/* Nor another cause. */
+	c[1] = expect_cell(PROBE_VERDICT_FAIL, "5.7.26", "spf_fail", "fail",
+	    NULL, "unauthenticated");
+	cr_assert_not(probe_verdict_expect_met(&c[1]));
+	/* A path that could not run, without an expectation: an error. */
+	c[1] = expect_cell(PROBE_VERDICT_FAIL, "5.7.26", "", "fail", NULL,
+	    NULL);
+	c[2] = expect_cell(PROBE_VERDICT_ERROR, "", "", NULL, NULL, NULL);
+	c[2].is_done = true;
+	c[2].has_stage = false;
+	cr_assert_eq(probe_verdict_expectations(c, 3, NULL, NULL),
+	    PROBE_VERDICT_ERROR);
+}

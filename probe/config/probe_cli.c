@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "probe/config/probe_cli.h"
+#include "probe/util/probe_when.h"
 #include "smtp/smtp_num.h"
 
 enum probe_cli_opt {
@@ -18,6 +19,7 @@ enum probe_cli_opt {
 	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
 	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
 	PROBE_OPT_HISTORY, PROBE_OPT_NO_HISTORY, PROBE_OPT_KEEP,
+	PROBE_OPT_REPORT, PROBE_OPT_REMIND, PROBE_OPT_EXPECT,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -52,6 +54,9 @@ static const struct option probe_cli_send_opts[] = {
 	{ "history", required_argument, NULL, PROBE_OPT_HISTORY },
 	{ "no-history", no_argument, NULL, PROBE_OPT_NO_HISTORY },
 	{ "keep", required_argument, NULL, PROBE_OPT_KEEP },
+	{ "report", required_argument, NULL, PROBE_OPT_REPORT },
+	{ "remind", required_argument, NULL, PROBE_OPT_REMIND },
+	{ "expect", required_argument, NULL, PROBE_OPT_EXPECT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -154,6 +159,20 @@ probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
 			break;
 		o->keep_days = (int)v;
 		return 0;
+	case PROBE_OPT_REPORT:
+		if (strcmp(arg, "all") != 0 && strcmp(arg, "changes") != 0) {
+			(void)snprintf(err, errlen, "--report: all or changes, "
+			    "not \"%.64s\"", arg);
+			return -1;
+		}
+		o->report_changes = strcmp(arg, "changes") == 0;
+		return 0;
+	case PROBE_OPT_REMIND:
+		if (probe_when_duration(arg, &o->remind_s) == 0)
+			return 0;
+		(void)snprintf(err, errlen, "--remind: a duration such as 24h, "
+		    "12h or 7d (0: never), not \"%.64s\"", arg);
+		return -1;
 	default: break;
 	}
 	if (c == PROBE_OPT_KEEP)
@@ -234,6 +253,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		    "seconds from 1 to 3600: \"%.64s\"", arg);
 		return -1;
 	case PROBE_OPT_SUBJECT: o->subject = arg; break;
+	case PROBE_OPT_EXPECT: o->expect = arg; break;
 	case PROBE_OPT_NO_CHECK: o->no_check = true; break;
 	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
@@ -245,6 +265,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_FORMAT: case PROBE_OPT_OUTPUT: case PROBE_OPT_QUIET:
 	case PROBE_OPT_LOCK_FILE: case PROBE_OPT_WAIT:
 	case PROBE_OPT_HISTORY: case PROBE_OPT_NO_HISTORY: case PROBE_OPT_KEEP:
+	case PROBE_OPT_REPORT: case PROBE_OPT_REMIND:
 		return probe_cli_many(c, arg, o, err, errlen);
 	case PROBE_OPT_CATALOG:
 		if (o->ncatalogs == PROBE_CLI_CATALOGS_MAX) {
@@ -289,6 +310,7 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	memset(o, 0, sizeof(*o));
 	o->family = AF_UNSPEC;
 	o->keep_days = -1;
+	o->remind_s = -1;
 	/*
 	 * 0, not 1: glibc keeps its place inside a cluster of short options
 	 * ("-x4") in state that only optind = 0 resets; with 1, a second
@@ -414,6 +436,17 @@ probe_cli_send_usage(FILE *fp)
 "  --no-history         record nothing\n"
 "  --keep DAYS          forget rows older than DAYS (default 90; 0 keeps\n"
 "                       everything)\n"
+"  --report changes     print only the cells whose verdict or cause changed\n"
+"                       since the last run, and reminders (nothing when\n"
+"                       nothing changed: cron mails on a change); the exit\n"
+"                       status stays the run's (default: --report all)\n"
+"  --expect VERDICT[:ENHANCED]\n"
+"                       pre-launch test: every cell must end so (pass,\n"
+"                       tempfail, fail, fail:5.7.26); exit 0 when all do,\n"
+"                       2 when one does not (config: expect: per path)\n"
+"  --remind DURATION    with --report changes, repeat a cell that still\n"
+"                       does not pass once per DURATION (default 24h; 0:\n"
+"                       never)\n"
 "\n"
 "Output:\n"
 "  --format FORMAT      text (default), json, nagios or prometheus\n"

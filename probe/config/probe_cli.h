@@ -64,6 +64,9 @@ struct probe_cli_send {
 	const char	*history;	/* --history FILE, NULL: default */
 	bool		 no_history;	/* --no-history */
 	int		 keep_days;	/* --keep, -1 when not given */
+	bool		 report_changes;	/* --report changes */
+	long long	 remind_s;	/* --remind, -1 when not given */
+	const char	*expect;	/* --expect VERDICT[:ENHANCED] */
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

@@ -19,7 +19,9 @@
 
 static const char *const probe_config_top_keys[] = { "paths", NULL };
 static const char *const probe_config_path_keys[] = { "name", "source",
-    "helo", "mail_from", "header_from", "recipients", NULL };
+    "helo", "mail_from", "header_from", "recipients", "expect", NULL };
+static const char *const probe_config_expect_keys[] = { "verdict",
+    "enhanced", "cause", NULL };
 
 /* Everything one path's parse needs, to keep argument lists short. */
 struct probe_config_ctx {
@@ -271,6 +273,102 @@ probe_config_rcpts(struct probe_config_ctx *x, yaml_node_t *map,
 	return 0;
 }
 
+/* A scalar of an expectation into dst (dstlen bytes), or a clear error. */
+static int
+probe_config_expect_word(struct probe_config_ctx *x, yaml_node_t *n,
+    const char *what, char *dst, size_t dstlen)
+{
+	const char *s = n != NULL ? probe_yaml_text(n) : NULL;
+
+	if (n == NULL || probe_config_is_null(n))
+		return 0;
+	if (s == NULL || strlen(s) >= dstlen || s[0] == '\0' ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz_0123456789.:") != strlen(s))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "%s: a word such as pass, fail, 5.7.26 or unauthenticated",
+		    what);
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+/* "pass", or {verdict: fail, enhanced: 5.7.26, cause: ...}, for profile. */
+static int
+probe_config_expect_one(struct probe_config_ctx *x,
+    struct probe_config_path *p, const char *profile, yaml_node_t *v)
+{
+	struct probe_config_expect *e = &p->expects[p->nexpects];
+
+	if (p->nexpects == sizeof(p->expects) / sizeof(p->expects[0]))
+		return probe_yaml_fail_at(x->t, v, x->err, x->errlen,
+		    "too many expectations in one path");
+	memset(e, 0, sizeof(*e));
+	(void)snprintf(e->profile, sizeof(e->profile), "%s", profile);
+	e->line = (unsigned long)v->start_mark.line + 1;
+	if (v->type == YAML_SCALAR_NODE) {
+		if (probe_config_expect_word(x, v, "\"expect\"", e->verdict,
+		    sizeof(e->verdict)) != 0)
+			return -1;
+	} else if (v->type == YAML_MAPPING_NODE) {
+		if (probe_yaml_check_keys(x->t, v, probe_config_expect_keys,
+		    x->err, x->errlen) != 0 ||
+		    probe_config_expect_word(x, probe_yaml_get(x->t, v,
+		    "verdict"), "\"verdict\"", e->verdict,
+		    sizeof(e->verdict)) != 0 ||
+		    probe_config_expect_word(x, probe_yaml_get(x->t, v,
+		    "enhanced"), "\"enhanced\"", e->enhanced,
+		    sizeof(e->enhanced)) != 0 ||
+		    probe_config_expect_word(x, probe_yaml_get(x->t, v,
+		    "cause"), "\"cause\"", e->cause, sizeof(e->cause)) != 0)
+			return -1;
+	}
+	if (e->verdict[0] == '\0')
+		return probe_yaml_fail_at(x->t, v, x->err, x->errlen,
+		    "an expectation needs a verdict: pass, tempfail or fail");
+	p->nexpects++;
+	return 0;
+}
+
+/*
+ * "expect": one expectation for every profile (a word, or a mapping of
+ * verdict/enhanced/cause), or a mapping of profile names to expectations.
+ */
+static int
+probe_config_expects(struct probe_config_ctx *x, yaml_node_t *map,
+    struct probe_config_path *p)
+{
+	yaml_node_t *m = probe_yaml_get(x->t, map, "expect"), *k;
+	yaml_node_pair_t *pair;
+	const char *name;
+	size_t len;
+
+	if (m == NULL || probe_config_is_null(m))
+		return 0;
+	if (m->type == YAML_SCALAR_NODE || (m->type == YAML_MAPPING_NODE &&
+	    (probe_yaml_get(x->t, m, "verdict") != NULL ||
+	    probe_yaml_get(x->t, m, "enhanced") != NULL ||
+	    probe_yaml_get(x->t, m, "cause") != NULL)))
+		return probe_config_expect_one(x, p, "", m);
+	if (m->type != YAML_MAPPING_NODE)
+		return probe_yaml_fail_at(x->t, m, x->err, x->errlen,
+		    "\"expect\" is pass, tempfail or fail, a mapping of "
+		    "verdict/enhanced/cause, or such values per profile "
+		    "(gmail: pass)");
+	for (pair = m->data.mapping.pairs.start;
+	    pair < m->data.mapping.pairs.top; pair++) {
+		k = probe_yaml_node(x->t, pair->key);
+		name = probe_yaml_text(k);
+		len = name != NULL ? strlen(name) : 0;
+		if (len == 0 || len >= PROBE_CONFIG_NAME_MAX ||
+		    strspn(name, PROBE_CONFIG_PROFILE_CHARS) != len)
+			return probe_yaml_fail_at(x->t, k, x->err, x->errlen,
+			    "a key of \"expect\" is a profile name (gmail)");
+		if (probe_config_expect_one(x, p, name, probe_yaml_node(x->t,
+		    pair->value)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* One item of "paths"; it counts only once every field is valid. */
 static int
 probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
@@ -289,7 +387,8 @@ probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
 	    probe_config_source(x, map, p) != 0 ||
 	    probe_config_helo(x, map, p) != 0 ||
 	    probe_config_senders(x, map, p) != 0 ||
-	    probe_config_rcpts(x, map, p) != 0)
+	    probe_config_rcpts(x, map, p) != 0 ||
+	    probe_config_expects(x, map, p) != 0)
 		return -1;
 	x->c->npaths++;
 	return 0;

@@ -12,6 +12,9 @@
  *       recipients:                    # per profile: a mailbox you own there
  *         gmail: example.probe@gmail.com
  *         yahoo: example.probe@yahoo.com
+ *       expect: pass                   # optional, pre-launch tests: for
+ *                                      # every profile, or per profile:
+ *       # expect: {gmail: pass, yahoo: {verdict: fail, enhanced: 5.7.26}}
  *
  * Only the first of the default files that exists is read. An optional
  * key of a path left empty ("helo:", "helo: ~", "helo: \"\"") is the same
@@ -50,6 +53,19 @@ struct probe_config_rcpt {
 	char	address[PROBE_CONFIG_ADDR_MAX];
 };
 
+/*
+ * An expectation as written (pre-launch tests): checked against the
+ * verdict vocabulary by the caller (probe_verdict_expect_parse), which
+ * names FILE:line when it is wrong.
+ */
+struct probe_config_expect {
+	char		profile[PROBE_CONFIG_NAME_MAX];	/* "": every profile */
+	char		verdict[16];
+	char		enhanced[16];	/* "" when any */
+	char		cause[32];	/* "" when any */
+	unsigned long	line;
+};
+
 struct probe_config_path {
 	char			 name[PROBE_CONFIG_NAME_MAX];
 	char			 source[64];		/* "" when not set */
@@ -58,6 +74,8 @@ struct probe_config_path {
 	char			 header_from[PROBE_CONFIG_ADDR_MAX]; /* "" */
 	struct probe_config_rcpt rcpts[PROBE_CONFIG_RCPTS_MAX];
 	size_t			 nrcpts;
+	struct probe_config_expect expects[PROBE_CONFIG_RCPTS_MAX + 1];
+	size_t			 nexpects;
 	unsigned long		 line;		/* where it is defined */
 };
 

@@ -421,6 +421,30 @@ probe_history_same_state(const struct probe_history_last *last,
 	return true;
 }
 
+void
+probe_history_note(const struct probe_history_last *last, time_t now,
+    long long remind_s, struct probe_cell *c)
+{
+	long long before, after;
+
+	c->has_history = true;
+	c->had_prev = last->found;
+	c->prev_verdict = last->verdict;
+	(void)snprintf(c->prev_cause, sizeof(c->prev_cause), "%s",
+	    last->found ? last->cause : "");
+	c->changed = !probe_history_same_state(last, c);
+	c->since = c->changed || last->since > now ? (long long)now :
+	    (long long)last->since;
+	c->state_s = (long long)now - c->since;
+	c->remind = false;
+	if (!c->changed && c->verdict != PROBE_VERDICT_PASS && remind_s > 0 &&
+	    last->time >= c->since) {
+		before = ((long long)last->time - c->since) / remind_s;
+		after = ((long long)now - c->since) / remind_s;
+		c->remind = after > before;
+	}
+}
+
 /* The per-stage times as a small JSON object; NULL when none or no room. */
 static char *
 probe_history_stage_ms(const struct probe_cell *c)
@@ -541,12 +565,17 @@ probe_history_record(struct probe_history *h, time_t now,
 	for (i = 0; i < n; i++) {
 		const struct probe_cell *c = &cells[i];
 
-		if (probe_history_last(h, c->path ? c->path : "cli",
-		    c->profile ? c->profile : "none", &last, err,
-		    errlen) != 0)
-			goto fail;
-		since = probe_history_same_state(&last, c) &&
-		    last.since <= now ? last.since : now;
+		/* Noted before the run's report (probe_history_note). */
+		if (c->has_history) {
+			since = (time_t)c->since;
+		} else {
+			if (probe_history_last(h, c->path ? c->path : "cli",
+			    c->profile ? c->profile : "none", &last, err,
+			    errlen) != 0)
+				goto fail;
+			since = probe_history_same_state(&last, c) &&
+			    last.since <= now ? last.since : now;
+		}
 		sqlite3_reset(ins);
 		sqlite3_clear_bindings(ins);
 		rc = probe_history_bind_cell(ins, run_id, now, since, c);

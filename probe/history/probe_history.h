@@ -95,6 +95,18 @@ bool	probe_history_same_state(const struct probe_history_last *last,
 	    const struct probe_cell *c);
 
 /*
+ * probe_history_note - compare cell c, probed at now, with the last row
+ * of its path and profile and fill c's history fields: whether its state
+ * changed (probe_history_same_state), since when the present state
+ * holds, and whether a reminder is due: the state is unchanged and not
+ * a pass, and a multiple of remind_s since it began was crossed between
+ * the last run and this one (remind_s 0: never). Stateless, so a run
+ * that is skipped or fails to record only delays a reminder.
+ */
+void	probe_history_note(const struct probe_history_last *last, time_t now,
+	    long long remind_s, struct probe_cell *c);
+
+/*
  * probe_history_record - record one run: its cells, all in one
  * transaction, at time now; since is carried over from the previous row
  * of the same path and profile when the state is the same. Returns 0, or

@@ -52,3 +52,26 @@ probe_report_cell_words(const struct probe_cell *c,
 		probe_report_cell_why(w, c->error, sizeof(c->error));
 }
 
+
+size_t
+probe_report_cell_expect(FILE *fp, const struct probe_cell *c)
+{
+	const struct probe_expect *e = &c->expect;
+	char buf[128];
+	int n;
+
+	if (!e->set)
+		return 0;
+	if (probe_verdict_expect_met(c))
+		n = snprintf(buf, sizeof(buf), " [as expected]");
+	else
+		n = snprintf(buf, sizeof(buf), " [NOT as expected: wanted "
+		    "%s%s%s%s%s]", probe_verdict_name(e->verdict),
+		    e->enhanced[0] ? " " : "", e->enhanced,
+		    e->cause[0] ? " " : "", e->cause);
+	if (n < 0)
+		return 0;
+	if (fp != NULL)
+		fputs(buf, fp);
+	return strlen(buf);
+}

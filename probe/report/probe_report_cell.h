@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "probe/verdict/probe_cell.h"
 #include "probe/verdict/probe_verdict.h"
@@ -65,5 +66,14 @@ struct probe_report_cell_words {
  */
 void	probe_report_cell_words(const struct probe_cell *c,
 	    struct probe_report_cell_words *w);
+
+/*
+ * probe_report_cell_expect - for a cell with an expectation: " [as
+ * expected]" or " [NOT as expected: wanted fail 5.7.26 unauthenticated]"
+ * into fp (nothing without one; fp NULL measures). Returns the width.
+ * Our own words and the expectation's checked words only: no escaping
+ * is needed.
+ */
+size_t	probe_report_cell_expect(FILE *fp, const struct probe_cell *c);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "probe/util/probe_escape.h"
+#include "probe/util/probe_when.h"
 #include "probe/report/probe_report_cell.h"
 #include "probe/report/probe_report_matrix.h"
 
@@ -75,7 +76,7 @@ probe_matrix_cell(FILE *fp, const struct probe_cell *c)
 	}
 	if (w.is_cut)
 		n += probe_matrix_puts(fp, "...");
-	return n;
+	return n + probe_report_cell_expect(fp, c);
 }
 
 static void
@@ -183,8 +184,15 @@ probe_matrix_detail(FILE *fp, const struct probe_cell *c, const char *path,
 	}
 }
 
+/* What --report changes reports: a change, a due reminder, or no history. */
+static bool
+probe_matrix_reported(const struct probe_cell *c)
+{
+	return !c->has_history || c->changed || c->remind;
+}
+
 static void
-probe_matrix_details(FILE *fp, const struct probe_matrix *m)
+probe_matrix_details(FILE *fp, const struct probe_matrix *m, bool changes)
 {
 	const struct probe_cell *c;
 	size_t i, j;
@@ -192,7 +200,8 @@ probe_matrix_details(FILE *fp, const struct probe_matrix *m)
 	for (i = 0; i < m->npaths; i++) {
 		for (j = 0; j < m->nprofiles; j++) {
 			c = &m->cells[i * m->nprofiles + j];
-			if (probe_verdict_cell(c) == PROBE_VERDICT_PASS)
+			if (probe_verdict_cell(c) == PROBE_VERDICT_PASS ||
+			    (changes && !probe_matrix_reported(c)))
 				continue;
 			/* A heading over nothing would only repeat the row. */
 			if (c->detail_text != NULL || c->error[0] != '\0')
@@ -200,6 +209,27 @@ probe_matrix_details(FILE *fp, const struct probe_matrix *m)
 				    m->profiles[j]);
 		}
 	}
+}
+
+/* A pre-launch run: whether every expectation holds. */
+static void
+probe_matrix_ready(FILE *fp, const struct probe_matrix *m)
+{
+	size_t met, unmet, n = m->npaths * m->nprofiles;
+	enum probe_verdict v;
+
+	if (!probe_verdict_has_expectations(m->cells, n))
+		return;
+	v = probe_verdict_expectations(m->cells, n, &met, &unmet);
+	if (v == PROBE_VERDICT_PASS)
+		fprintf(fp, "ready: all %zu expectation%s hold\n", met,
+		    met == 1 ? "" : "s");
+	else if (unmet > 0)
+		fprintf(fp, "NOT READY: %zu of %zu expectation%s not met\n",
+		    unmet, met + unmet, met + unmet == 1 ? "" : "s");
+	else
+		fprintf(fp, "NOT READY: every expectation holds, but a path "
+		    "could not run\n");
 }
 
 /* "3 paths x 2 profiles: 5 pass, 1 fail". */
@@ -223,6 +253,7 @@ probe_matrix_summary(FILE *fp, const struct probe_matrix *m,
 	if (m->npaths * m->nprofiles == 0)
 		fputs(": nothing probed", fp);
 	putc('\n', fp);
+	probe_matrix_ready(fp, m);
 }
 
 void
@@ -239,7 +270,76 @@ probe_report_matrix_render(FILE *fp, const struct probe_cell *cells,
 	fprintf(fp, "smtpprobe %s: verdict %s\n\n", SMTPPROBE_VERSION,
 	    probe_verdict_name(overall));
 	probe_matrix_table(fp, &m);
-	probe_matrix_details(fp, &m);
+	probe_matrix_details(fp, &m, false);
+	putc('\n', fp);
+	probe_matrix_summary(fp, &m, counts);
+}
+
+/*
+ * "mail2 / gmail: PASS -> FAIL end-of-data 550 5.7.26 unauthenticated",
+ * or for a reminder "mail2 / gmail: still FAIL ... since TIME".
+ */
+static void
+probe_matrix_change(FILE *fp, const struct probe_cell *c, const char *path,
+    const char *profile)
+{
+	char when[PROBE_WHEN_ISO_MAX];
+	enum probe_verdict was = c->prev_verdict < PROBE_VERDICT_COUNT ?
+	    c->prev_verdict : PROBE_VERDICT_ERROR;
+
+	(void)probe_matrix_puts(fp, path);
+	fputs(" / ", fp);
+	(void)probe_matrix_puts(fp, profile);
+	fputs(": ", fp);
+	if (!c->has_history) {
+		fputs("(no history) ", fp);
+	} else if (!c->had_prev) {
+		fputs("new: ", fp);
+	} else if (c->changed) {
+		(void)probe_matrix_puts(fp, probe_matrix_words[was]);
+		if (c->prev_cause[0] != '\0') {
+			fputs(" (", fp);
+			(void)probe_matrix_puts(fp, c->prev_cause);
+			putc(')', fp);
+		}
+		fputs(" -> ", fp);
+	} else {
+		fputs("still ", fp);
+	}
+	(void)probe_matrix_cell(fp, c);
+	if (c->has_history && !c->changed) {
+		probe_when_iso((time_t)c->since, when, sizeof(when));
+		fprintf(fp, " since %s", when);
+	}
+	putc('\n', fp);
+}
+
+void
+probe_report_matrix_changes(FILE *fp, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, enum probe_verdict overall)
+{
+	const struct probe_matrix m = { cells, paths, npaths, profiles,
+	    nprofiles };
+	size_t counts[PROBE_VERDICT_COUNT], i, j, n = 0, total;
+
+	total = npaths * nprofiles;
+	for (i = 0; i < total; i++)
+		n += probe_matrix_reported(&cells[i]);
+	if (n == 0)
+		return;
+	(void)probe_verdict_run(cells, total, counts);
+	fprintf(fp, "smtpprobe %s: verdict %s; %zu of %zu cell%s changed or "
+	    "still failing\n\n", SMTPPROBE_VERSION,
+	    probe_verdict_name(overall), n, total, total == 1 ? "" : "s");
+	for (i = 0; i < npaths; i++)
+		for (j = 0; j < nprofiles; j++)
+			if (probe_matrix_reported(&cells[i * nprofiles + j]))
+				probe_matrix_change(fp, &cells[i * nprofiles +
+				    j], paths[i], profiles[j]);
+	putc('\n', fp);
+	probe_matrix_table(fp, &m);
+	probe_matrix_details(fp, &m, true);
 	putc('\n', fp);
 	probe_matrix_summary(fp, &m, counts);
 }

@@ -52,4 +52,19 @@ void	probe_report_matrix_quiet(FILE *fp, const struct probe_cell *cells,
 	    const char *const *profiles, size_t nprofiles,
 	    enum probe_verdict overall);
 
+/*
+ * probe_report_matrix_changes - for --report changes: nothing at all when
+ * no cell changed its state since the last run and no reminder is due
+ * (probe_history_note); else a header with how many, one line per such
+ * cell ("mail2 / gmail: PASS -> FAIL end-of-data 550 5.7.26
+ * unauthenticated", "still FAIL ... since TIME", "new: ..."), the whole
+ * table, the details of those cells that do not pass, and the count. A
+ * cell without history (none kept, or it could not be read) counts as
+ * changed: nothing is hidden for want of a history.
+ */
+void	probe_report_matrix_changes(FILE *fp, const struct probe_cell *cells,
+	    const char *const *paths, size_t npaths,
+	    const char *const *profiles, size_t nprofiles,
+	    enum probe_verdict overall);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "probe/report/probe_report_cell.h"
+#include "probe/util/probe_when.h"
 #include "probe/report/probe_report_nagios.h"
 
 /* The same order as the exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3. */
@@ -82,6 +83,9 @@ probe_nagios_entry(FILE *fp, const struct probe_nagios *m, size_t cell)
 
 	probe_report_cell_words(&m->cells[cell], &w);
 	probe_nagios_name(fp, m, cell);
+	/* Listed although it passed: only an expectation does that. */
+	if (w.verdict == PROBE_VERDICT_PASS)
+		fputs(" pass", fp);
 	if (w.code != 0)
 		fprintf(fp, " %d", w.code);
 	else if (w.stage != NULL)
@@ -96,6 +100,14 @@ probe_nagios_entry(FILE *fp, const struct probe_nagios *m, size_t cell)
 	}
 	if (w.is_cut)
 		fputs("...", fp);
+	(void)probe_report_cell_expect(fp, &m->cells[cell]);
+	/* A state that lasts is worse than a new one: say for how long. */
+	if (m->cells[cell].has_history && !m->cells[cell].changed) {
+		char span[32];
+
+		probe_when_span(m->cells[cell].state_s, span, sizeof(span));
+		fprintf(fp, " (for %s)", span);
+	}
 }
 
 /* The cells that did not pass, worst first, then how many were left. */
@@ -145,6 +157,34 @@ probe_nagios_counts(FILE *fp, const size_t *counts, size_t total,
 			    probe_verdict_name(others[i]));
 }
 
+/*
+ * A pre-launch run: "4 of 4 expectations hold", or "1 of 4 expectations
+ * not met: new/yahoo 550 5.7.1 blocklisted [NOT as expected: wanted
+ * pass]", the unmet ones listed.
+ */
+static void
+probe_nagios_expectations(FILE *fp, const struct probe_nagios *m,
+    size_t total)
+{
+	size_t met, unmet, i, listed = 0;
+
+	(void)probe_verdict_expectations(m->cells, total, &met, &unmet);
+	if (unmet == 0) {
+		fprintf(fp, "%zu of %zu expectations hold", met, met);
+		return;
+	}
+	fprintf(fp, "%zu of %zu expectations not met", unmet, met + unmet);
+	for (i = 0; i < total && listed < PROBE_NAGIOS_LIST_MAX; i++) {
+		if (probe_verdict_expect_met(&m->cells[i]))
+			continue;
+		fputs(listed == 0 ? ": " : ", ", fp);
+		probe_nagios_entry(fp, m, i);
+		listed++;
+	}
+	if (unmet > listed)
+		fprintf(fp, ", and %zu more", unmet - listed);
+}
+
 /* " | 'mail1/gmail'=0.412s;;;0 ...": each cell's time; U if never run. */
 static void
 probe_nagios_perfdata(FILE *fp, const struct probe_nagios *m, size_t total)
@@ -186,10 +226,14 @@ probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
 		fputs("no paths to probe\n", fp);
 		return;
 	}
-	/* A cell is a path against one profile: say so when they differ. */
-	probe_nagios_counts(fp, counts, total, nprofiles > 1 ? "probes" :
-	    total == 1 ? "path" : "paths", counted);
-	probe_nagios_list(fp, &m, total);
+	if (probe_verdict_has_expectations(cells, total)) {
+		probe_nagios_expectations(fp, &m, total);
+	} else {
+		/* A cell is a path against one profile: say so then. */
+		probe_nagios_counts(fp, counts, total, nprofiles > 1 ?
+		    "probes" : total == 1 ? "path" : "paths", counted);
+		probe_nagios_list(fp, &m, total);
+	}
 	probe_nagios_perfdata(fp, &m, total);
 	putc('\n', fp);
 }

@@ -158,6 +158,17 @@ probe_prom_verdict(FILE *fp, const char *name, const struct probe_prom *m,
 	}
 }
 
+/* From the history: absent for a cell whose history could not be read. */
+static void
+probe_prom_since(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	if (!m->cells[cell].has_history)
+		return;
+	probe_prom_open(fp, name, m, cell, true);
+	fprintf(fp, "} %lld\n", m->cells[cell].since);
+}
+
 static const struct probe_prom_family probe_prom_families[] = {
 	{ "smtpprobe_path_up",
 	    "Whether the probe of this path and profile passed (1) or not (0).",
@@ -174,6 +185,10 @@ static const struct probe_prom_family probe_prom_families[] = {
 	{ "smtpprobe_path_verdict",
 	    "1 for the verdict of this path and profile, 0 for the others.",
 	    probe_prom_verdict },
+	{ "smtpprobe_path_state_since_timestamp_seconds",
+	    "When this path and profile entered its present verdict and "
+	    "cause, in seconds since the epoch (from the history).",
+	    probe_prom_since },
 };
 
 void

@@ -107,6 +107,23 @@ probe_when_parse(const char *s, time_t now, time_t *out)
 	return probe_when_date(s, out);
 }
 
+int
+probe_when_duration(const char *s, long long *secs)
+{
+	time_t t;
+
+	if (strcmp(s, "0") == 0) {
+		*secs = 0;
+		return 0;
+	}
+	/* Units only: a date is a point, not a length. */
+	if (s[0] == '@' || strchr(s, '-') != NULL ||
+	    probe_when_parse(s, 0, &t) != 0)
+		return -1;
+	*secs = -(long long)t;
+	return 0;
+}
+
 void
 probe_when_iso(time_t t, char *out, size_t outlen)
 {

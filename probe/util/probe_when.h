@@ -23,6 +23,12 @@
  */
 int	probe_when_parse(const char *s, time_t now, time_t *out);
 
+/*
+ * probe_when_duration - s as a number of seconds: "0", or a count with
+ * one of the units s, m, h, d, w ("24h"). Returns 0 with *secs set, or -1.
+ */
+int	probe_when_duration(const char *s, long long *secs);
+
 /* probe_when_iso - t as "YYYY-MM-DDTHH:MM:SSZ" into out (>= ISO_MAX). */
 void	probe_when_iso(time_t t, char *out, size_t outlen);
 

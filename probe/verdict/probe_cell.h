@@ -46,6 +46,19 @@ struct probe_cell {
 	double			 elapsed_ms;	/* the whole probe */
 	bool			 has_stage_ms[SMTP_STAGE_COUNT];
 	double			 stage_ms[SMTP_STAGE_COUNT]; /* deciding try */
+	/*
+	 * Against the last recorded run (probe_history_note), when the
+	 * history could be read; has_history false otherwise.
+	 */
+	bool			 has_history;
+	bool			 had_prev;	/* the path was probed before */
+	enum probe_verdict	 prev_verdict;
+	char			 prev_cause[32];
+	long long		 since;		/* present state began (epoch s) */
+	long long		 state_s;	/* how long, at this run */
+	bool			 changed;	/* state differs from the last */
+	bool			 remind;	/* unchanged, not passing, due */
+	struct probe_expect	 expect;	/* pre-launch; set false: none */
 	char			*detail_text;	/* owned; NULL until done */
 	char			*detail_json;	/* owned; one JSON object */
 	bool			 is_done;

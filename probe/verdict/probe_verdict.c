@@ -2,6 +2,7 @@
  * probe_verdict - pass, tempfail, fail or error.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -194,6 +195,132 @@ probe_verdict_run(const struct probe_cell *cells, size_t n,
 	return worst;
 }
 
+/* "X.Y.Z" (RFC 3463: class 2, 4 or 5, 1-3 digits each); *cls gets X. */
+static bool
+probe_verdict_triplet(const char *s, unsigned *cls)
+{
+	size_t part, n;
+
+	if ((s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
+		return false;
+	*cls = (unsigned)(s[0] - '0');
+	s += 2;
+	for (part = 0; part < 2; part++) {
+		n = strspn(s, "0123456789");
+		if (n == 0 || n > 3)
+			return false;
+		s += n;
+		if (part == 0 && *s++ != '.')
+			return false;
+	}
+	return *s == '\0';
+}
+
+int
+probe_verdict_expect_parse(const char *verdict, const char *enhanced,
+    const char *cause, struct probe_expect *e, char *err, size_t errlen)
+{
+	static const enum probe_verdict words[] = { PROBE_VERDICT_PASS,
+	    PROBE_VERDICT_TEMPFAIL, PROBE_VERDICT_FAIL };
+	const char *colon = enhanced == NULL ? strchr(verdict, ':') : NULL;
+	size_t len = colon ? (size_t)(colon - verdict) : strlen(verdict), i;
+	unsigned a;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *w = probe_verdict_name(words[i]);
+
+		if (strlen(w) == len && strncmp(verdict, w, len) == 0)
+			break;
+	}
+	if (i == sizeof(words) / sizeof(words[0])) {
+		(void)snprintf(err, errlen, "an expectation is pass, tempfail "
+		    "or fail (fail:5.7.26 with an enhanced code), not "
+		    "\"%.64s\"", verdict);
+		return -1;
+	}
+	e->verdict = words[i];
+	if (colon != NULL)
+		enhanced = colon + 1;
+	if (enhanced != NULL && enhanced[0] != '\0') {
+		/* X.Y.Z, as RFC 3463 writes it; the class must agree. */
+		if (strlen(enhanced) >= sizeof(e->enhanced) ||
+		    !probe_verdict_triplet(enhanced, &a) ||
+		    (a == 2) != (e->verdict == PROBE_VERDICT_PASS) ||
+		    (a == 4) != (e->verdict == PROBE_VERDICT_TEMPFAIL)) {
+			(void)snprintf(err, errlen, "an expected enhanced code "
+			    "is X.Y.Z of the verdict's class (fail:5.7.26, "
+			    "tempfail:4.7.0), not \"%.32s\"", enhanced);
+			return -1;
+		}
+		memcpy(e->enhanced, enhanced, strlen(enhanced) + 1);
+	}
+	if (cause != NULL && cause[0] != '\0') {
+		if (strlen(cause) >= sizeof(e->cause) ||
+		    strspn(cause, "abcdefghijklmnopqrstuvwxyz_") !=
+		    strlen(cause)) {
+			(void)snprintf(err, errlen, "an expected cause is a word "
+			    "of the cause vocabulary (unauthenticated, "
+			    "spf_fail, ...), not \"%.40s\"", cause);
+			return -1;
+		}
+		memcpy(e->cause, cause, strlen(cause) + 1);
+	}
+	e->set = true;
+	return 0;
+}
+
+bool
+probe_verdict_expect_met(const struct probe_cell *c)
+{
+	const struct probe_expect *e = &c->expect;
+
+	if (!e->set)
+		return true;
+	if (probe_verdict_cell(c) != e->verdict)
+		return false;
+	if (e->enhanced[0] != '\0' && strcmp(e->enhanced, c->enhanced) != 0)
+		return false;
+	return e->cause[0] == '\0' || strcmp(e->cause, c->cause) == 0;
+}
+
+bool
+probe_verdict_has_expectations(const struct probe_cell *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cells[i].expect.set)
+			return true;
+	return false;
+}
+
+enum probe_verdict
+probe_verdict_expectations(const struct probe_cell *cells, size_t n,
+    size_t *met, size_t *unmet)
+{
+	size_t i, yes = 0, no = 0, errors = 0;
+
+	for (i = 0; i < n; i++) {
+		if (cells[i].expect.set) {
+			if (probe_verdict_expect_met(&cells[i]))
+				yes++;
+			else
+				no++;
+		} else if (probe_verdict_cell(&cells[i]) ==
+		    PROBE_VERDICT_ERROR) {
+			errors++;
+		}
+	}
+	if (met != NULL)
+		*met = yes;
+	if (unmet != NULL)
+		*unmet = no;
+	if (no > 0)
+		return PROBE_VERDICT_FAIL;
+	return errors > 0 || n == 0 ? PROBE_VERDICT_ERROR : PROBE_VERDICT_PASS;
+}
+
 enum probe_verdict
 probe_verdict_check(struct probe_check_predicted *p)
 {
@@ -232,7 +359,8 @@ probe_verdict_reply(int code, const char *enhanced, const char *text,
 	/* Words of a reply (or an MTA's wrapper) that say how it ends. */
 	static const char *const temporary[] = { "temporar", "try again",
 	    "deferred", "transient", "try later", "retry later", "not yet",
-	    "come back later", "greylist", "graylist", NULL };
+	    "come back later", "greylist", "graylist", "rate limited",
+	    "rate-limited", NULL };
 	size_t i;
 
 	if (code == 0 && enhanced != NULL &&

@@ -98,6 +98,49 @@ enum probe_verdict probe_verdict_run(const struct probe_cell *cells,
 		    size_t n, size_t counts[PROBE_VERDICT_COUNT]);
 
 /*
+ * An expectation of a pre-launch test: the verdict a cell must have, and
+ * optionally its enhanced code and catalog cause ("from the control
+ * address, Gmail must refuse with 5.7.26").
+ */
+struct probe_expect {
+	bool			set;
+	enum probe_verdict	verdict;	/* pass, tempfail or fail */
+	char			enhanced[16];	/* "" when any */
+	char			cause[32];	/* "" when any */
+};
+
+/*
+ * probe_verdict_expect_parse - verdict ("pass", "tempfail", "fail"; the
+ * CLI form "fail:5.7.26" too, when enhanced is NULL), enhanced (NULL or
+ * "" for any, else X.Y.Z) and cause (NULL or "" for any) into *e.
+ * Returns 0, or -1 with err filled.
+ */
+int		probe_verdict_expect_parse(const char *verdict,
+		    const char *enhanced, const char *cause,
+		    struct probe_expect *e, char *err, size_t errlen);
+
+/*
+ * probe_verdict_expect_met - whether cell c meets its expectation (true
+ * when it has none): the same verdict (probe_verdict_cell), and the same
+ * enhanced code and cause where the expectation names them.
+ */
+bool		probe_verdict_expect_met(const struct probe_cell *c);
+
+/*
+ * probe_verdict_expectations - the verdict of a pre-launch run: fail when
+ * a cell does not meet its expectation, else error when a cell could not
+ * run, else pass (the server is ready). Cells without an expectation
+ * count only when they are errors. *met and *unmet (may be NULL) get the
+ * numbers of expectations that hold and that do not.
+ */
+enum probe_verdict probe_verdict_expectations(const struct probe_cell *cells,
+		    size_t n, size_t *met, size_t *unmet);
+
+/* probe_verdict_has_expectations - whether any of the n cells has one. */
+bool		probe_verdict_has_expectations(const struct probe_cell *cells,
+		    size_t n);
+
+/*
  * probe_verdict_check - the verdict of a pre-flight check: its worst
  * cause (Gmail's answer to that fact) decides: a fail is a fail, a
  * warning a tempfail (it may pass, it may not), none a pass. p->level
@@ -112,11 +155,12 @@ enum probe_verdict probe_verdict_check(struct probe_check_predicted *p);
  * fail. With no code (code 0, a reply pasted without it) the class of
  * the enhanced code decides, then the text's words: "permanent" fail;
  * "temporar", "try again", "deferred", "transient", "not yet",
- * "greylist" tempfail. Borrows
+ * "greylist", "rate limited" tempfail. Borrows
  * text (len bytes, may be NULL). Returns false when nothing says
  * (an unknown verdict; *v is then untouched).
  */
 bool		probe_verdict_reply(int code, const char *enhanced,
 		    const char *text, size_t len, enum probe_verdict *v);
+
 
 #endif
