@@ -62,6 +62,11 @@ struct probe_cli_send {
 	bool		 no_check;	/* --no-check: no pre-flight check */
 	const char	*dkim_selector;	/* for the pre-flight check */
 	char		 server_buf[256];	/* --server copy, port cut */
+	const char	*relay;		/* host part of --relay */
+	int		 relay_port;	/* its :PORT, 0 when none */
+	const char	*auth_user;	/* --auth-user */
+	const char	*auth_password_file;	/* never the password */
+	char		 relay_buf[256];	/* --relay copy, port cut */
 };
 
 /*

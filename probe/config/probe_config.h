@@ -58,6 +58,10 @@ struct probe_config_path {
 	char			 header_from[PROBE_CONFIG_ADDR_MAX]; /* "" */
 	struct probe_config_rcpt rcpts[PROBE_CONFIG_RCPTS_MAX];
 	size_t			 nrcpts;
+	char			 relay[256];		/* host, "" when none */
+	int			 relay_port;		/* 0 when none */
+	char			 auth_user[256];	/* "" when none */
+	char			 auth_password_file[PATH_MAX]; /* "" */
 	unsigned long		 line;		/* where it is defined */
 };
 
