@@ -187,6 +187,32 @@ Test(relay, a_relay_without_starttls_fails_before_auth_by_default)
 	cmd_run_free(&r);
 }
 
+Test(relay, an_unverified_relay_under_tls_verify_require_fails_at_tls_at_once)
+{
+	struct cmd_run r;
+	char path[512], *log;
+
+	cr_assert_eq(fakemx_run_scenario(path, sizeof(path),
+	    "relay-gmail.scn"), 0);
+	/* Signed by the test CA, but for other.example only. */
+	cr_assert_eq(fakemx_run_start_cert(&mx, path, "127.0.0.1", 1,
+	    "wrongname"), 0);
+	setenv("SMTPPROBE_AUTH_PASSWORD", PASSWORD, 1);
+	relay(&r, "--auth-user", USER, "--tls-verify", "require", "--json",
+	    NULL);
+	cr_assert_eq(r.status, 2, "stdout: %s stderr: %s", r.out, r.err);
+	cr_assert(strstr(r.out, "\"error_kind\":\"tls_verify\"") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"name_matches\":false") != NULL, "%s",
+	    r.out);
+	/* libesmtp quits at once; no wait for a reply that cannot come. */
+	cr_assert_lt(r.elapsed_ms, 4000.0, "took %.0f ms", r.elapsed_ms);
+	log = mx_log();
+	cr_assert(strstr(log, "recv AUTH") == NULL, "%s", log);
+	free(log);
+	cmd_run_free(&r);
+}
+
 Test(relay, workspace_relay_refuses_an_address_not_in_its_allowlist)
 {
 	struct cmd_run r;
@@ -324,4 +350,46 @@ Test(relay, refuses_what_libesmtp_cannot_do)
 	assert_refused("need --relay", "--auth-user", USER, NULL);
 	assert_refused("--relay and --server exclude each other", "--relay",
 	    "smtp.gmail.test", "--server", "127.0.0.1", NULL);
+}
+
+Test(relay, a_configured_path_may_name_a_relay_instead_of_a_source)
+{
+	const char *argv[ARGS_MAX];
+	char cfg[FAKEMX_RUN_PATH_MAX + 16], lock[FAKEMX_RUN_PATH_MAX + 16];
+	char dnsarg[64];
+	struct cmd_run r;
+	FILE *fp;
+	size_t n = 0;
+
+	start_relay("relay-gmail.scn", 1);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", mx.dir);
+	snprintf(lock, sizeof(lock), "%s/lock", mx.dir);
+	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	fp = fopen(cfg, "w");
+	cr_assert_not_null(fp);
+	fprintf(fp, "paths:\n  - name: ws\n    relay: smtp.gmail.test:%d\n"
+	    "    mail_from: " USER "\n    helo: mail.example.test\n"
+	    "    auth_user: " USER "\n    auth_password_file: %s\n"
+	    "    recipients:\n      generic: someone@example.org\n", mx.port,
+	    password_file(PASSWORD, 0600));
+	cr_assert_eq(fclose(fp), 0);
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "send";
+	argv[n++] = "--config";
+	argv[n++] = cfg;
+	argv[n++] = "--profile";
+	argv[n++] = "generic";
+	argv[n++] = "--format";
+	argv[n++] = "nagios";
+	argv[n++] = "--lock-file";
+	argv[n++] = lock;
+	argv[n++] = "--dns-server";
+	argv[n++] = dnsarg;
+	argv[n++] = "--tls-ca";
+	argv[n++] = fakemx_run_ca(&mx);
+	argv[n] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+	cr_assert(strncmp(r.out, "SMTPPROBE OK", 12) == 0, "%s", r.out);
+	cmd_run_free(&r);
 }

@@ -68,6 +68,7 @@ struct probe_relay_rec {
 	bool		 is_tls_pending;	/* 220 to STARTTLS, no TLS step */
 	bool		 is_broken;	/* a bound crossed: record no more */
 	bool		 is_refused_cert;	/* policy said no to libesmtp */
+	bool		 is_settled;	/* TLS 1.3 tickets taken in */
 };
 
 void
@@ -410,11 +411,26 @@ probe_relay_monitor(const char *buf, int buflen, int writing, void *arg)
 		    (size_t)buflen);
 }
 
-/* Certificate questions libesmtp asks: our policy answers. */
+/* See PROBE_RELAY_SETTLE_MS; once per session is enough. */
+static void
+probe_relay_settle(struct probe_relay_rec *r, struct ssl_st *ssl)
+{
+	if (r->is_settled || ssl == NULL)
+		return;
+	r->is_settled = true;
+	tls_conn_hosted_settle(ssl, PROBE_RELAY_SETTLE_MS);
+}
+
+/*
+ * Certificate questions libesmtp asks: our policy answers. A refusal
+ * makes libesmtp QUIT at once, into the same race as the EHLO after a
+ * handshake it accepts, so the tickets are taken in here too.
+ */
 static void
 probe_relay_cert(struct probe_relay_rec *r, int event, va_list ap)
 {
 	bool report = r->d->opts->tls_verify == SMTP_TLS_VERIFY_REPORT;
+	struct ssl_st *ssl = NULL;
 	int *ok;
 
 	if (event == SMTP_EV_INVALID_PEER_CERTIFICATE)
@@ -422,6 +438,8 @@ probe_relay_cert(struct probe_relay_rec *r, int event, va_list ap)
 	else if (event == SMTP_EV_WEAK_CIPHER)
 		(void)va_arg(ap, int);		/* the cipher is a fact */
 	ok = va_arg(ap, int *);
+	if (event == SMTP_EV_INVALID_PEER_CERTIFICATE)
+		ssl = va_arg(ap, struct ssl_st *);
 	/*
 	 * libesmtp checks the name it dialled, which is the address; our
 	 * context checked the relay's name in the verify result, which the
@@ -429,8 +447,10 @@ probe_relay_cert(struct probe_relay_rec *r, int event, va_list ap)
 	 */
 	*ok = event == SMTP_EV_WRONG_PEER_CERTIFICATE ||
 	    event == SMTP_EV_WEAK_CIPHER || report;
-	if (!*ok)
-		r->is_refused_cert = true;
+	if (*ok)
+		return;
+	r->is_refused_cert = true;
+	probe_relay_settle(r, ssl);
 }
 
 static void
@@ -460,9 +480,7 @@ probe_relay_event(smtp_session_t session, int event, void *arg, ...)
 		probe_relay_cert(r, event, ap);
 		break;
 	case SMTP_EV_STARTTLS_OK:
-		/* See PROBE_RELAY_SETTLE_MS. */
-		tls_conn_hosted_settle(va_arg(ap, struct ssl_st *),
-		    PROBE_RELAY_SETTLE_MS);
+		probe_relay_settle(r, va_arg(ap, struct ssl_st *));
 		probe_relay_tls_step(r);
 		break;
 	default:
