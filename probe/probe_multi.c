@@ -123,6 +123,13 @@ probe_multi_cli(const struct probe_multi_opts *o,
 	c->header_from = probe_multi_pick(o->cli->header_from, p->header_from);
 	c->source = probe_multi_pick(o->cli->source, p->source);
 	c->helo = probe_multi_pick(o->cli->helo, p->helo);
+	if (o->cli->relay == NULL && p->relay[0] != '\0') {
+		c->relay = p->relay;
+		c->relay_port = p->relay_port;
+	}
+	c->auth_user = probe_multi_pick(o->cli->auth_user, p->auth_user);
+	c->auth_password_file = probe_multi_pick(o->cli->auth_password_file,
+	    p->auth_password_file);
 	if (o->cli->nto > 0)
 		return 0;
 	probe_multi_profile_key(profile, key, sizeof(key));

@@ -18,6 +18,7 @@
 #include "probe/report/probe_report_nagios.h"
 #include "probe/report/probe_report_prom.h"
 #include "probe/probe_sendcmd.h"
+#include "probe/run/probe_send.h"
 
 #define PROBE_SENDCMD_ERROR	3
 #define PROBE_SENDCMD_LOCK_DIR	"/run/lock"
@@ -376,6 +377,29 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 	return 0;
 }
 
+/* A password file others can read is worth a word, not a refusal. */
+static void
+probe_sendcmd_password_warnings(const struct probe_cli_send *cli,
+    const struct probe_sendcmd_sel *sel)
+{
+	char msg[PATH_MAX + 128];
+	const char *f;
+	size_t i;
+
+	for (i = 0; i <= sel->npaths; i++) {
+		f = i == 0 ? cli->auth_password_file :
+		    sel->paths[i - 1]->auth_password_file;
+		if (i > 0 && cli->auth_password_file != NULL)
+			break;
+		if (f == NULL || f[0] == '\0' ||
+		    !probe_send_password_warning(f, msg, sizeof(msg)))
+			continue;
+		fputs("smtpprobe send: ", stderr);
+		probe_escape_text(stderr, msg, strlen(msg));
+		putc('\n', stderr);
+	}
+}
+
 /* Parse, select, lock; -1 with err filled for exit status 3. */
 static int
 probe_sendcmd_select(const struct probe_cli_send *cli,
@@ -448,6 +472,7 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 		rc = 0;
 		goto out;
 	}
+	probe_sendcmd_password_warnings(&cli, sel);
 	mo.paths = sel->paths;
 	mo.npaths = sel->npaths;
 	mo.profiles = sel->profiles;

@@ -53,7 +53,7 @@ smtp_dialog_is_safe(const char *s, size_t max)
 	return s != NULL && strpbrk(s, "\r\n") == NULL && strlen(s) <= max;
 }
 
-static enum smtp_rc
+enum smtp_rc
 smtp_dialog_check(struct smtp_dialog *d)
 {
 	const struct smtp_dialog_opts *o = d->opts;
@@ -424,6 +424,27 @@ smtp_dialog_on_ehlo_tls(struct smtp_dialog *d, const struct smtp_step *step,
 	n->stage = SMTP_STAGE_MAIL;
 }
 
+/*
+ * RFC 4954 4: a 334 asks for the next line of the exchange, 235 ends it
+ * well, anything else is a refusal. The direct engine never enters this
+ * stage (it does not authenticate); the relay path's engine runs its own
+ * session and has each step decided here (smtp_dialog_decide()).
+ */
+static void
+smtp_dialog_on_auth(struct smtp_dialog *d, const struct smtp_step *step,
+    struct smtp_dialog_next *n)
+{
+	(void)d;	/* the exchange needs no fact of the session */
+	if (smtp_dialog_failed(step, n))
+		return;
+	if (step->reply.code / 100 == 3) {
+		n->stage = SMTP_STAGE_AUTH;
+		return;
+	}
+	if (smtp_dialog_got_expected(step, n))
+		n->stage = SMTP_STAGE_MAIL;
+}
+
 static void
 smtp_dialog_on_mail(struct smtp_dialog *d, const struct smtp_step *step,
     struct smtp_dialog_next *n)
@@ -486,6 +507,7 @@ static smtp_dialog_handler_fn *const smtp_dialog_handlers[] = {
 	[SMTP_STAGE_STARTTLS] = smtp_dialog_on_starttls,
 	[SMTP_STAGE_TLS] = smtp_dialog_on_tls,
 	[SMTP_STAGE_EHLO_TLS] = smtp_dialog_on_ehlo_tls,
+	[SMTP_STAGE_AUTH] = smtp_dialog_on_auth,
 	[SMTP_STAGE_MAIL] = smtp_dialog_on_mail,
 	[SMTP_STAGE_RCPT] = smtp_dialog_on_rcpt,
 	[SMTP_STAGE_DATA] = smtp_dialog_on_data,
@@ -616,24 +638,43 @@ smtp_dialog_apply(struct smtp_dialog *d, size_t idx,
 	d->is_done = n->is_done;
 }
 
+/* The handler of the step at idx decides; returns the next stage. */
+static enum smtp_stage
+smtp_dialog_judge(struct smtp_dialog *d, size_t idx)
+{
+	struct smtp_dialog_next n;
+	struct smtp_step *step = &d->transcript.steps[idx];
+
+	memset(&n, 0, sizeof(n));
+	smtp_dialog_handlers[step->stage](d, step, &n);
+	smtp_dialog_apply(d, idx, &n);
+	return n.stage;
+}
+
+void
+smtp_dialog_decide(struct smtp_dialog *d, size_t idx)
+{
+	if (idx >= d->transcript.nsteps)
+		return;
+	d->stage = d->transcript.steps[idx].stage;
+	/* The other engine chose its own next stage already. */
+	(void)smtp_dialog_judge(d, idx);
+}
+
 enum smtp_rc
 smtp_dialog_run(struct smtp_dialog *d)
 {
-	struct smtp_dialog_next n = { .stage = SMTP_STAGE_CONNECT };
-	struct smtp_step *step;
+	enum smtp_stage next = SMTP_STAGE_CONNECT;
 	long idx;
 
 	if (smtp_dialog_check(d) != SMTP_OK)
 		return d->err.rc;
 	while (!d->is_done) {
-		idx = smtp_dialog_enter(d, n.stage);
+		idx = smtp_dialog_enter(d, next);
 		if (idx < 0)
 			break;
-		step = &d->transcript.steps[idx];
-		smtp_dialog_exchange(d, step);
-		memset(&n, 0, sizeof(n));
-		smtp_dialog_handlers[step->stage](d, step, &n);
-		smtp_dialog_apply(d, (size_t)idx, &n);
+		smtp_dialog_exchange(d, &d->transcript.steps[idx]);
+		next = smtp_dialog_judge(d, (size_t)idx);
 	}
 	smtp_io_close(&d->io);
 	return d->err.rc;

@@ -127,6 +127,15 @@ void		smtp_dialog_init(struct smtp_dialog *d,
 		    const struct smtp_dialog_opts *opts);
 
 /*
+ * smtp_dialog_check - refuse values of ours that cannot go into a command
+ * (a CR or LF, too long, no recipient) and encode the message; the first
+ * thing smtp_dialog_run() does, and what an engine of its own calls
+ * before it starts. Returns SMTP_OK or the error (also in d->err).
+ * Errors: SMTP_E_USAGE.
+ */
+enum smtp_rc	smtp_dialog_check(struct smtp_dialog *d);
+
+/*
  * smtp_dialog_run - run the whole dialogue. Returns SMTP_OK when it ended
  * with a reply the server chose (accepted or refused), or the error that
  * ended it (also in d->err). Either way d->transcript holds every step
@@ -141,6 +150,19 @@ enum smtp_rc	smtp_dialog_run(struct smtp_dialog *d);
  * -1 when the transcript is full (d->err set).
  */
 long		smtp_dialog_enter(struct smtp_dialog *d, enum smtp_stage stage);
+
+/*
+ * smtp_dialog_decide - for an engine that runs its own session (the
+ * relay path, probe_relay): the step at idx, which the caller added with
+ * smtp_dialog_enter() and filled (command, reply, rc, error, elapsed), is
+ * judged by its stage's handler exactly as in smtp_dialog_run(): the
+ * deciding step, acceptance, the queue id, EHLO capabilities, the TLS
+ * policy (d->tls must be filled before a tls step is decided) and the
+ * errors of ours (STARTTLS required but not offered) come out the same.
+ * The next stage the handler names is not used: the other engine has
+ * chosen it already. No I/O; d->io is never touched.
+ */
+void		smtp_dialog_decide(struct smtp_dialog *d, size_t idx);
 
 /* smtp_dialog_final - the deciding step, or NULL. Borrowed from d. */
 const struct smtp_step *smtp_dialog_final(const struct smtp_dialog *d);

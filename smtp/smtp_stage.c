@@ -21,6 +21,14 @@ static const struct smtp_stage_def smtp_stages[] = {
 	[SMTP_STAGE_EHLO_TLS] = { .name = "ehlo-tls", .command = "EHLO",
 	    .arg = SMTP_STAGE_ARG_HELO, .arg_open = " ", .arg_close = "",
 	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
+	/*
+	 * RFC 4954 4: AUTH and its mechanism; a 334 asks for one more line.
+	 * Only the relay path (probe_relay) authenticates, and its engine
+	 * words the command: no argument here, the transcript keeps the
+	 * mechanism and "[redacted]" for every credential.
+	 */
+	[SMTP_STAGE_AUTH] = { .name = "auth", .command = "AUTH",
+	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
 	[SMTP_STAGE_MAIL] = { .name = "mail", .command = "MAIL FROM",
 	    .arg = SMTP_STAGE_ARG_SENDER, .arg_open = ":<", .arg_close = ">",
 	    .declares_size = true, .expect = '2',

@@ -23,9 +23,15 @@
 #include "smtp/smtp_reply.h"
 #include "smtp/smtp_stage.h"
 
-/* Eleven stages, a HELO retry and up to SMTP_RCPTS_MAX recipients. */
+/*
+ * Every stage, a HELO retry, up to SMTP_RCPTS_MAX recipients and the
+ * extra rounds of an AUTH exchange (RFC 4954 4: one per 334; LOGIN
+ * needs two, and a relay engine may try a second mechanism).
+ */
 #define SMTP_RCPTS_MAX			100
-#define SMTP_TRANSCRIPT_STEPS_MAX	(SMTP_STAGE_COUNT + 1 + SMTP_RCPTS_MAX)
+#define SMTP_AUTH_ROUNDS_MAX		8
+#define SMTP_TRANSCRIPT_STEPS_MAX	(SMTP_STAGE_COUNT + 1 + \
+					 SMTP_RCPTS_MAX + SMTP_AUTH_ROUNDS_MAX)
 /* Honest dialogues hold a few KiB; four full-size replies is plenty. */
 #define SMTP_TRANSCRIPT_BYTES_MAX	(4u * 1024 * 1024)
 #define SMTP_STEP_TEXT_MAX		512

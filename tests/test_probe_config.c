@@ -707,3 +707,31 @@ Test(probe_config, a_home_too_long_for_a_path_is_an_error)
 	cr_assert_str_eq(err, "$HOME/.config/smtpprobe/smtpprobe.yaml: path "
 	    "too long");
 }
+
+Test(probe_config, a_path_may_name_a_relay_with_its_user_and_password_file)
+{
+	assert_loads(load_text("paths:\n  - name: ws\n    mail_from: a@b\n"
+	    "    relay: smtp-relay.gmail.com:587\n    auth_user: a@b\n"
+	    "    auth_password_file: /etc/smtpprobe/ws.pw\n"));
+	cr_assert_str_eq(c.paths[0].relay, "smtp-relay.gmail.com");
+	cr_assert_eq(c.paths[0].relay_port, 587);
+	cr_assert_str_eq(c.paths[0].auth_user, "a@b");
+	cr_assert_str_eq(c.paths[0].auth_password_file,
+	    "/etc/smtpprobe/ws.pw");
+	assert_loads(load_text("paths:\n  - name: ws\n    mail_from: a@b\n"
+	    "    relay: smtp.example.net\n"));
+	cr_assert_eq(c.paths[0].relay_port, 0);
+}
+
+Test(probe_config, a_relay_excludes_a_source_and_a_user_needs_a_relay)
+{
+	assert_error_at(load_text("paths:\n  - name: a\n    mail_from: a@b\n"
+	    "    source: 192.0.2.1\n    relay: smtp.example.net\n"), 5, 12,
+	    "a path names a relay or a source address, not both (the relay "
+	    "path cannot bind one)");
+	assert_error_at(load_text("paths:\n  - name: a\n    mail_from: a@b\n"
+	    "    relay: smtp.example.net:99999\n"), 4, 12,
+	    "\"relay\" must be HOST or HOST:PORT (IPv4 or a name)");
+	assert_error_at(load_text("paths:\n  - name: a\n    mail_from: a@b\n"
+	    "    auth_user: a@b\n"), 2, 5, "\"auth_user\" needs \"relay\"");
+}

@@ -41,6 +41,12 @@
 #define TLS_CONN_HOST_MAX	255
 
 /*
+ * After one batch of TLS 1.3 session tickets, how long to wait for more:
+ * servers send theirs in one flight, so a few milliseconds tell.
+ */
+#define TLS_CONN_SETTLE_MORE_MS	5
+
+/*
  * BIO type of our socket BIO. Nothing looks it up by type; a fixed value
  * avoids taking a new process-wide index (BIO_get_new_index()) for every
  * context, when a type has only 8 bits for it.
@@ -544,31 +550,31 @@ tls_conn_handshake(struct tls_conn *conn, int64_t deadline_ms,
  * worth having whenever the peer sent one.
  */
 static enum tls_rc
-tls_conn_facts(struct tls_conn *conn, const char *host, bool is_ip,
+tls_conn_facts(const SSL *ssl, const char *host, bool is_ip,
     bool is_done, struct tls_facts *facts)
 {
 	X509		*peer;
 	long		 vr;
 
-	peer = SSL_get0_peer_certificate(conn->ssl);
+	peer = SSL_get0_peer_certificate(ssl);
 	if (peer != NULL)
 		facts->name_matches = tls_cert_matches_host(peer, host, is_ip);
-	if (tls_cert_parse_chain(SSL_get_peer_cert_chain(conn->ssl),
+	if (tls_cert_parse_chain(SSL_get_peer_cert_chain(ssl),
 	    facts) != TLS_OK)
 		return TLS_E_NOMEM;
 	if (!is_done)
 		return peer == NULL ? TLS_OK : tls_cert_parse(peer, facts);
 	(void)snprintf(facts->version, sizeof(facts->version), "%s",
-	    SSL_get_version(conn->ssl));	/* cut to fit is fine */
+	    SSL_get_version(ssl));	/* cut to fit is fine */
 	(void)snprintf(facts->cipher, sizeof(facts->cipher), "%s",
-	    SSL_get_cipher_name(conn->ssl));
+	    SSL_get_cipher_name(ssl));
 	if (peer == NULL) {
 		(void)snprintf(facts->verify_error,
 		    sizeof(facts->verify_error), "%s",
 		    "the server sent no certificate");
 		return TLS_OK;
 	}
-	vr = SSL_get_verify_result(conn->ssl);
+	vr = SSL_get_verify_result(ssl);
 	facts->verified = vr == X509_V_OK;
 	if (!facts->verified)
 		(void)snprintf(facts->verify_error,
@@ -605,7 +611,7 @@ tls_conn_open(struct tls_ctx *ctx, int fd, const char *sni_host,
 		rc = tls_conn_peer_name(conn, host, is_ip, err);
 	if (rc == TLS_OK)
 		rc = tls_conn_handshake(conn, deadline_ms, err);
-	if (conn != NULL && tls_conn_facts(conn, host, is_ip, rc == TLS_OK,
+	if (conn != NULL && tls_conn_facts(conn->ssl, host, is_ip, rc == TLS_OK,
 	    facts) != TLS_OK && rc == TLS_OK)
 		rc = tls_conn_fail(err, TLS_E_NOMEM,
 		    "out of memory for the certificate facts");
@@ -687,4 +693,152 @@ tls_conn_close(struct tls_conn *conn)
 		(void)SSL_shutdown(conn->ssl);
 	}
 	tls_conn_free(conn);
+}
+
+/*
+ * A context for a library that runs its own handshake (SSL_new() on the
+ * SSL_CTX we hand it, then SSL_connect()): the same settings and trust as
+ * tls_conn_ctx_new(), the peer name set on the context so that every SSL
+ * made from it verifies it, SNI set when the handshake starts, and the
+ * facts recorded when it ends, through the info callback.
+ */
+struct tls_hosted {
+	SSL_CTX			*sctx;
+	char			 host[TLS_CONN_HOST_MAX + 1];
+	bool			 is_ip;
+	struct tls_facts	*facts;		/* borrowed */
+};
+
+/*
+ * The SSL is const here only because the callback's type says so; the
+ * object is the library's live session, and SNI must be set on it before
+ * the ClientHello is written, which SSL_CB_HANDSHAKE_START precedes.
+ */
+static void
+tls_conn_hosted_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_hosted *h = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	(void)ret;	/* failure shows as a handshake that never ends */
+	if (h == NULL)
+		return;
+	if ((where & SSL_CB_HANDSHAKE_START) && !h->is_ip &&
+	    SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL &&
+	    SSL_set_tlsext_host_name((SSL *)(uintptr_t)ssl, h->host) != 1)
+		ERR_clear_error();	/* no SNI: the certificate still says */
+	if (where & SSL_CB_HANDSHAKE_DONE) {
+		memset(h->facts, 0, sizeof(*h->facts));
+		/* Out of memory leaves fields empty: facts, not an error. */
+		(void)tls_conn_facts(ssl, h->host, h->is_ip, true, h->facts);
+	}
+}
+
+static enum tls_rc
+tls_conn_hosted_name(SSL_CTX *sctx, const struct tls_hosted *h,
+    struct tls_err *err)
+{
+	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(sctx);
+	bool ok;
+
+	ERR_clear_error();
+	if (h->is_ip)
+		ok = X509_VERIFY_PARAM_set1_ip_asc(vp, h->host) == 1;
+	else {
+		X509_VERIFY_PARAM_set_hostflags(vp, TLS_CERT_HOST_FLAGS);
+		ok = X509_VERIFY_PARAM_set1_host(vp, h->host, 0) == 1;
+	}
+	if (ok)
+		return TLS_OK;
+	ERR_clear_error();
+	return tls_conn_fail(err, TLS_E_NOMEM, "cannot set the TLS peer "
+	    "name %s", h->host);
+}
+
+struct tls_hosted *
+tls_conn_hosted_new(const char *ca_file, const char *host,
+    struct tls_facts *facts, struct tls_err *err)
+{
+	struct tls_hosted	*h;
+	SSL_CTX			*sctx = NULL;
+	enum tls_rc		 rc;
+
+	tls_conn_err_clear(err);
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		tls_conn_fail(err, TLS_E_NOMEM, "out of memory for TLS");
+		return NULL;
+	}
+	h->facts = facts;
+	rc = tls_conn_host(host, h->host, sizeof(h->host), &h->is_ip, err);
+	if (rc != TLS_OK)
+		goto out;
+	ERR_clear_error();
+	sctx = SSL_CTX_new(TLS_client_method());
+	if (sctx == NULL) {
+		rc = tls_conn_fail(err, TLS_E_NOMEM, "cannot create the TLS "
+		    "context");
+		goto out;
+	}
+	tls_conn_ctx_settings(sctx);
+	rc = tls_conn_ctx_trust(sctx, ca_file, err);
+	if (rc == TLS_OK)
+		rc = tls_conn_hosted_name(sctx, h, err);
+	SSL_CTX_set_info_callback(sctx, tls_conn_hosted_info);
+	/* Index 0 is the application's own slot: nothing to register. */
+	if (rc == TLS_OK && SSL_CTX_set_app_data(sctx, h) != 1)
+		rc = tls_conn_fail(err, TLS_E_NOMEM, "out of memory for TLS");
+out:
+	if (rc != TLS_OK) {
+		SSL_CTX_free(sctx);
+		free(h);
+		return NULL;
+	}
+	h->sctx = sctx;
+	return h;
+}
+
+void
+tls_conn_hosted_settle(struct ssl_st *ssl, int wait_ms)
+{
+	int64_t		 deadline = tls_conn_now_ms() + wait_ms, left;
+	struct pollfd	 pfd;
+	char		 c;
+	int		 n;
+
+	if (ssl == NULL || SSL_version(ssl) < TLS1_3_VERSION)
+		return;
+	pfd.fd = SSL_get_rfd(ssl);
+	pfd.events = POLLIN;
+	while ((left = deadline - tls_conn_now_ms()) > 0 && pfd.fd >= 0) {
+		n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		ERR_clear_error();
+		n = SSL_peek(ssl, &c, 1);
+		if (n > 0 || SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+			break;		/* a reply is there, or an error */
+		/* Tickets taken; more may follow in the same flight. */
+		deadline = tls_conn_now_ms() + TLS_CONN_SETTLE_MORE_MS;
+	}
+	ERR_clear_error();
+}
+
+struct ssl_ctx_st *
+tls_conn_hosted_ssl_ctx(struct tls_hosted *h)
+{
+	return h->sctx;
+}
+
+void
+tls_conn_hosted_free(struct tls_hosted *h)
+{
+	if (h == NULL)
+		return;
+	/* A reference the library kept must not reach freed memory. */
+	if (SSL_CTX_set_app_data(h->sctx, NULL) != 1)
+		ERR_clear_error();
+	SSL_CTX_free(h->sctx);
+	free(h);
 }

@@ -116,6 +116,55 @@ struct tls_ctx	*tls_conn_ctx_new(const char *ca_file, struct tls_err *err);
 void		 tls_conn_ctx_free(struct tls_ctx *ctx);
 
 /*
+ * Opaque: a TLS context for a library that runs its own handshake
+ * (libesmtp on the relay path), with the peer name and the facts hooked
+ * in. OpenSSL's SSL_CTX is named by its struct tag so that callers need
+ * no OpenSSL header.
+ */
+struct tls_hosted;
+struct ssl_ctx_st;
+
+/*
+ * tls_conn_hosted_new - a client context like tls_conn_ctx_new()'s
+ * (ca_file NULL: the system trust store), for one peer: every SSL made
+ * from it sends host as SNI (none for an IP literal) and verifies the
+ * certificate against host (SSL_get_verify_result() says
+ * X509_V_ERR_HOSTNAME_MISMATCH otherwise), and when a handshake finishes,
+ * *facts (borrowed: it must outlive every handshake on the context) is
+ * zeroed and filled as tls_conn_open() fills it. The handshake itself
+ * goes on whatever the verify result, as tls_conn_open()'s does; policy
+ * is the caller's. Free with tls_conn_hosted_free().
+ * Errors: TLS_E_NOMEM, TLS_E_CONFIG (CA file, trust store, host empty or
+ * longer than a DNS name).
+ */
+struct tls_hosted *tls_conn_hosted_new(const char *ca_file, const char *host,
+		    struct tls_facts *facts, struct tls_err *err);
+
+/*
+ * tls_conn_hosted_ssl_ctx - the SSL_CTX to hand to the library, which
+ * takes its own reference (SSL_CTX_up_ref) if it keeps it. Borrowed from
+ * h.
+ */
+struct ssl_ctx_st *tls_conn_hosted_ssl_ctx(struct tls_hosted *h);
+
+/*
+ * tls_conn_hosted_settle - after a handshake the library ran on ssl (an
+ * SSL made from a hosted context, its socket non-blocking): under TLS
+ * 1.3, process the server's post-handshake messages (session tickets)
+ * that arrive within wait_ms, without taking any application data (it
+ * stays buffered in ssl for the library). Nothing under TLS 1.2. Errors
+ * are left for the library's next read to meet; none is reported here.
+ */
+struct ssl_st;
+void		 tls_conn_hosted_settle(struct ssl_st *ssl, int wait_ms);
+
+/*
+ * tls_conn_hosted_free - free h; NULL is fine. A library still holding
+ * the SSL_CTX keeps a context that records no more facts.
+ */
+void		 tls_conn_hosted_free(struct tls_hosted *h);
+
+/*
  * tls_conn_open - run the client handshake on fd (a connected, blocking
  * or non-blocking socket; it is left non-blocking). sni_host is sent as
  * SNI and is the name the certificate must match; it is copied. Fills

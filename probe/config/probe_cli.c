@@ -20,6 +20,7 @@ enum probe_cli_opt {
 	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
 	PROBE_OPT_HISTORY, PROBE_OPT_NO_HISTORY, PROBE_OPT_KEEP,
 	PROBE_OPT_REPORT, PROBE_OPT_REMIND, PROBE_OPT_EXPECT,
+	PROBE_OPT_RELAY, PROBE_OPT_AUTH_USER, PROBE_OPT_AUTH_PASSWORD_FILE,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -57,6 +58,10 @@ static const struct option probe_cli_send_opts[] = {
 	{ "report", required_argument, NULL, PROBE_OPT_REPORT },
 	{ "remind", required_argument, NULL, PROBE_OPT_REMIND },
 	{ "expect", required_argument, NULL, PROBE_OPT_EXPECT },
+	{ "relay", required_argument, NULL, PROBE_OPT_RELAY },
+	{ "auth-user", required_argument, NULL, PROBE_OPT_AUTH_USER },
+	{ "auth-password-file", required_argument, NULL,
+	    PROBE_OPT_AUTH_PASSWORD_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -72,10 +77,14 @@ probe_cli_port(const char *s, size_t len, int *out)
 	return 0;
 }
 
-/* "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal. */
+/*
+ * "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal, for
+ * --server and --relay: the host into buf (a copy, port cut), *host
+ * pointing at it, the port into *port (left alone when none).
+ */
 static int
-probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
-    size_t errlen)
+probe_cli_hostport(const char *flag, const char *arg, char *buf,
+    size_t buflen, const char **hostp, int *port, char *err, size_t errlen)
 {
 	const char *colon = strrchr(arg, ':'), *host = arg;
 	size_t hostlen = strlen(arg);
@@ -94,17 +103,17 @@ probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
 		hostlen = (size_t)(colon - arg);
 	}
 	if (colon != NULL && probe_cli_port(colon + 1, strlen(colon + 1),
-	    &o->server_port) != 0)
+	    port) != 0)
 		goto bad;
-	if (hostlen == 0 || hostlen >= sizeof(o->server_buf))
+	if (hostlen == 0 || hostlen >= buflen)
 		goto bad;
-	memcpy(o->server_buf, host, hostlen);
-	o->server_buf[hostlen] = '\0';
-	o->server = o->server_buf;
+	memcpy(buf, host, hostlen);
+	buf[hostlen] = '\0';
+	*hostp = buf;
 	return 0;
 bad:
-	(void)snprintf(err, errlen, "--server: expected HOST[:PORT] or "
-	    "[IPv6]:PORT, got \"%.200s\"", arg);
+	(void)snprintf(err, errlen, "%s: expected HOST[:PORT] or "
+	    "[IPv6]:PORT, got \"%.200s\"", flag, arg);
 	return -1;
 }
 
@@ -232,7 +241,16 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_HEADER_FROM: o->header_from = arg; break;
 	case PROBE_OPT_SOURCE: o->source = arg; break;
 	case PROBE_OPT_HELO: o->helo = arg; break;
-	case PROBE_OPT_SERVER: return probe_cli_server(arg, o, err, errlen);
+	case PROBE_OPT_SERVER:
+		return probe_cli_hostport("--server", arg, o->server_buf,
+		    sizeof(o->server_buf), &o->server, &o->server_port, err,
+		    errlen);
+	case PROBE_OPT_RELAY:
+		return probe_cli_hostport("--relay", arg, o->relay_buf,
+		    sizeof(o->relay_buf), &o->relay, &o->relay_port, err,
+		    errlen);
+	case PROBE_OPT_AUTH_USER: o->auth_user = arg; break;
+	case PROBE_OPT_AUTH_PASSWORD_FILE: o->auth_password_file = arg; break;
 	case PROBE_OPT_PORT:
 		if (probe_cli_port(arg, strlen(arg), &o->port) == 0)
 			break;
@@ -397,6 +415,12 @@ probe_cli_send_usage(FILE *fp)
 "  --profile NAME|FILE  provider profile (gmail, ...) or a YAML file\n"
 "  --source IP          bind to this local address before connecting\n"
 "  --server HOST[:PORT] skip the MX lookup and connect to HOST\n"
+"  --relay HOST[:PORT]  submit through this smarthost or submission server\n"
+"                       (default port 587; STARTTLS required by default;\n"
+"                       no --source, IPv4 only, never 465: see README)\n"
+"  --auth-user USER     authenticate (AUTH PLAIN, LOGIN or CRAM-MD5) with\n"
+"                       --relay; the password comes from\n"
+"  --auth-password-file FILE  its first line, or $SMTPPROBE_AUTH_PASSWORD\n"
 "  --port N             TCP port (default 25, or the profile's)\n"
 "  --dns-server IP[:PORT]  send DNS queries to this resolver\n"
 "  -4, -6               use only IPv4 or only IPv6 addresses\n"

@@ -68,6 +68,11 @@ struct probe_cli_send {
 	long long	 remind_s;	/* --remind, -1 when not given */
 	const char	*expect;	/* --expect VERDICT[:ENHANCED] */
 	char		 server_buf[256];	/* --server copy, port cut */
+	const char	*relay;		/* host part of --relay */
+	int		 relay_port;	/* its :PORT, 0 when none */
+	const char	*auth_user;	/* --auth-user */
+	const char	*auth_password_file;	/* never the password */
+	char		 relay_buf[256];	/* --relay copy, port cut */
 };
 
 /*

@@ -11,6 +11,7 @@
 
 #include "probe/config/probe_config.h"
 #include "probe/util/probe_yaml.h"
+#include "smtp/smtp_num.h"
 
 #define PROBE_CONFIG_NAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
 				"abcdefghijklmnopqrstuvwxyz0123456789._-"
@@ -19,7 +20,8 @@
 
 static const char *const probe_config_top_keys[] = { "paths", NULL };
 static const char *const probe_config_path_keys[] = { "name", "source",
-    "helo", "mail_from", "header_from", "recipients", "expect", NULL };
+    "helo", "mail_from", "header_from", "recipients", "relay", "auth_user",
+    "auth_password_file", "expect", NULL };
 static const char *const probe_config_expect_keys[] = { "verdict",
     "enhanced", "cause", NULL };
 
@@ -189,6 +191,64 @@ probe_config_helo(struct probe_config_ctx *x, yaml_node_t *map,
 		    "without spaces or control characters",
 		    sizeof(p->helo) - 1);
 	memcpy(p->helo, s, strlen(s) + 1);
+	return 0;
+}
+
+/* A word of ours into dst (dstlen bytes); "" when the key is absent. */
+static int
+probe_config_word(struct probe_config_ctx *x, yaml_node_t *map,
+    const char *key, char *dst, size_t dstlen)
+{
+	yaml_node_t *n;
+	const char *s;
+
+	if (probe_config_value(x, map, key, &n, &s) != 0)
+		return -1;
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	if (strlen(s) >= dstlen || !probe_config_is_word(s))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"%s\" must be at most %zu characters, without spaces "
+		    "or control characters", key, dstlen - 1);
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+/*
+ * relay: HOST[:PORT] instead of a source address (libesmtp binds none),
+ * with auth_user and auth_password_file (never the password itself).
+ */
+static int
+probe_config_relay(struct probe_config_ctx *x, yaml_node_t *map,
+    struct probe_config_path *p)
+{
+	yaml_node_t *n = probe_yaml_get(x->t, map, "relay");
+	char *colon;
+	uint64_t port;
+
+	if (probe_config_word(x, map, "relay", p->relay,
+	    sizeof(p->relay)) != 0 ||
+	    probe_config_word(x, map, "auth_user", p->auth_user,
+	    sizeof(p->auth_user)) != 0 ||
+	    probe_config_word(x, map, "auth_password_file",
+	    p->auth_password_file, sizeof(p->auth_password_file)) != 0)
+		return -1;
+	if (p->relay[0] == '\0')
+		return p->auth_user[0] == '\0' ? 0 : probe_yaml_fail_at(x->t,
+		    map, x->err, x->errlen, "\"auth_user\" needs \"relay\"");
+	if (p->source[0] != '\0')
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen, "a path "
+		    "names a relay or a source address, not both (the relay "
+		    "path cannot bind one)");
+	colon = strchr(p->relay, ':');
+	if (colon == NULL)
+		return 0;
+	if (colon == p->relay || !smtp_num_parse(colon + 1, strlen(colon + 1),
+	    1, 65535, &port))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"relay\" must be HOST or HOST:PORT (IPv4 or a name)");
+	*colon = '\0';
+	p->relay_port = (int)port;
 	return 0;
 }
 
@@ -387,6 +447,7 @@ probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
 	    probe_config_source(x, map, p) != 0 ||
 	    probe_config_helo(x, map, p) != 0 ||
 	    probe_config_senders(x, map, p) != 0 ||
+	    probe_config_relay(x, map, p) != 0 ||
 	    probe_config_rcpts(x, map, p) != 0 ||
 	    probe_config_expects(x, map, p) != 0)
 		return -1;

@@ -76,6 +76,10 @@ struct probe_config_path {
 	size_t			 nrcpts;
 	struct probe_config_expect expects[PROBE_CONFIG_RCPTS_MAX + 1];
 	size_t			 nexpects;
+	char			 relay[256];		/* host, "" when none */
+	int			 relay_port;		/* 0 when none */
+	char			 auth_user[256];	/* "" when none */
+	char			 auth_password_file[PATH_MAX]; /* "" */
 	unsigned long		 line;		/* where it is defined */
 };
 

@@ -62,8 +62,11 @@ probe_run_attempt(const struct probe_run_opts *o,
 	smtp_dialog_init(&at->dialog, &at->opts);
 	token = o->gate != NULL ? o->gate(o->gate_ctx, at->mx, at->address) :
 	    NULL;
-	/* The outcome is in the dialogue; its return value repeats it. */
-	(void)smtp_dialog_run(&at->dialog);
+	/* The outcome is in the dialogue; the return value repeats it. */
+	if (o->relay != NULL)
+		(void)probe_relay_run(o->relay, &at->dialog);
+	else
+		(void)smtp_dialog_run(&at->dialog);
 	if (o->ungate != NULL)
 		o->ungate(o->gate_ctx, token);
 	at->verdict = probe_verdict_attempt_decide(&at->dialog);
@@ -78,7 +81,9 @@ static bool
 probe_run_wants_clear_retry(const struct probe_run_opts *o,
     const struct probe_attempt *at)
 {
-	return o->dialog.starttls == SMTP_STARTTLS_OPPORTUNISTIC &&
+	/* Not through a relay: that retry could send a password in clear. */
+	return o->relay == NULL &&
+	    o->dialog.starttls == SMTP_STARTTLS_OPPORTUNISTIC &&
 	    !at->is_clear_retry && at->dialog.err.rc == SMTP_E_TLS;
 }
 

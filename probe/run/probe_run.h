@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "probe/dns/probe_mx.h"
+#include "probe/run/probe_relay.h"
 #include "probe/verdict/probe_verdict.h"
 #include "smtp/smtp_dialog.h"
 
@@ -29,6 +30,11 @@
 struct probe_run_opts {
 	const char		*domain;	/* the recipient domain */
 	const char		*server;	/* --server host, or NULL */
+	/*
+	 * --relay: server is the relay, and each attempt is a submission
+	 * through it (probe_relay) instead of a direct dialogue. NULL: MX.
+	 */
+	const struct probe_relay_opts *relay;
 	int			 port;
 	struct probe_mx_opts	 dns;
 	const struct sockaddr	*source;	/* NULL: the kernel picks */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,7 +46,8 @@ probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
 		}
 		if (i == 0)
 			memcpy(s->domain, dom, strlen(dom) + 1);
-		else if (strcasecmp(s->domain, dom) != 0 && cli->server == NULL) {
+		else if (strcasecmp(s->domain, dom) != 0 &&
+		    cli->server == NULL && cli->relay == NULL) {
 			(void)snprintf(err, errlen, "--to: all recipients must "
 			    "be in one domain (%s and %.200s differ)",
 			    s->domain, dom);
@@ -162,6 +165,161 @@ probe_send_policy(const struct probe_cli_send *cli, struct probe_send *s,
 	return 0;
 }
 
+/*
+ * The password: the first line of --auth-password-file, else the
+ * environment. Never from a flag (argv shows in ps). Our error texts
+ * name the file, never a byte of what is in it.
+ */
+static int
+probe_send_password_file(const char *path, struct probe_send *s, char *err,
+    size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, s->password, PROBE_SEND_PASSWORD_MAX + 1);
+		(void)close(fd);	/* read-only */
+	}
+	if (n < 0) {
+		(void)snprintf(err, errlen, "--auth-password-file: %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	s->password[n] = '\0';
+	s->password[strcspn(s->password, "\r\n")] = '\0';
+	if ((size_t)n > PROBE_SEND_PASSWORD_MAX &&
+	    strlen(s->password) == (size_t)n) {
+		(void)snprintf(err, errlen, "--auth-password-file: %s: the "
+		    "first line is longer than %d bytes", path,
+		    PROBE_SEND_PASSWORD_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+probe_send_password(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	const char *env = getenv(PROBE_SEND_PASSWORD_ENV);
+
+	s->password = calloc(1, PROBE_SEND_PASSWORD_MAX + 2);
+	if (s->password == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cli->auth_password_file != NULL) {
+		if (probe_send_password_file(cli->auth_password_file, s, err,
+		    errlen) != 0)
+			return -1;
+	} else if (env != NULL && strlen(env) <= PROBE_SEND_PASSWORD_MAX) {
+		memcpy(s->password, env, strlen(env) + 1);
+	} else {
+		(void)snprintf(err, errlen, "--auth-user needs a password: "
+		    "--auth-password-file FILE or %s (at most %d bytes), "
+		    "never a flag", PROBE_SEND_PASSWORD_ENV,
+		    PROBE_SEND_PASSWORD_MAX);
+		return -1;
+	}
+	if (s->password[0] == '\0') {
+		(void)snprintf(err, errlen, "--auth-user: the password is "
+		    "empty");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+probe_send_password_warning(const char *path, char *out, size_t outlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+		return false;
+	(void)snprintf(out, outlen, "warning: %s can be read by its group or "
+	    "by others (mode %03o): chmod 600 it", path,
+	    (unsigned)(st.st_mode & 0777));
+	return true;
+}
+
+/* What libesmtp cannot do, refused before anything is sent. */
+static const char *
+probe_send_relay_refusal(const struct probe_cli_send *cli, int port)
+{
+	if (cli->server != NULL)
+		return "--relay and --server exclude each other";
+	if (port == 465)
+		return "--relay: port 465 is implicit TLS (RFC 8314), which "
+		    "libesmtp cannot speak; submit on 587 with STARTTLS";
+	if (cli->source != NULL)
+		return "--relay: libesmtp cannot bind a source address; the "
+		    "relay sees this host's own address (drop --source)";
+	if (cli->family == AF_INET6)
+		return "--relay: libesmtp cannot dial IPv6 addresses; -6 is "
+		    "not possible with a relay";
+	if (cli->quit_after != NULL)
+		return "--relay: libesmtp runs the whole submission; "
+		    "--quit-after is not possible with a relay";
+	if (cli->auth_user != NULL && cli->starttls != NULL &&
+	    strcmp(cli->starttls, "off") == 0)
+		return "--auth-user with --starttls off would send the "
+		    "password in clear";
+	return NULL;
+}
+
+/*
+ * --relay: the relay is the one server, on 587 unless told, STARTTLS
+ * required unless told, IPv4, the whole submission, and AUTH with a user.
+ */
+static int
+probe_send_relay(const struct probe_cli_send *cli, struct probe_send *s,
+    char *err, size_t errlen)
+{
+	struct smtp_dialog_opts *d = &s->run.dialog;
+	const char *why;
+	int port;
+
+	if (cli->relay == NULL) {
+		if (cli->auth_user == NULL && cli->auth_password_file == NULL)
+			return 0;
+		(void)snprintf(err, errlen, "--auth-user and "
+		    "--auth-password-file need --relay");
+		return -1;
+	}
+	port = cli->relay_port ? cli->relay_port : cli->port ? cli->port :
+	    PROBE_RELAY_PORT;
+	why = probe_send_relay_refusal(cli, port);
+	if (why == NULL && cli->auth_user == NULL &&
+	    cli->auth_password_file != NULL)
+		why = "--auth-password-file needs --auth-user";
+	if (why != NULL) {
+		(void)snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	s->run.port = port;
+	s->run.server = cli->relay;
+	s->run.dns.family = AF_INET;
+	d->has_quit_after = false;
+	if (cli->starttls == NULL)
+		d->starttls = SMTP_STARTTLS_REQUIRED;
+	s->relay.tls_ca = cli->tls_ca;
+	s->run.relay = &s->relay;
+	if (cli->auth_user == NULL)
+		return 0;
+	if (strpbrk(cli->auth_user, "\r\n") != NULL ||
+	    cli->auth_user[0] == '\0') {
+		(void)snprintf(err, errlen, "--auth-user: empty or holds a "
+		    "line break");
+		return -1;
+	}
+	if (probe_send_password(cli, s, err, errlen) != 0)
+		return -1;
+	s->relay.user = cli->auth_user;
+	s->relay.password = s->password;
+	return 0;
+}
+
 static int
 probe_send_body(const char *path, struct probe_send *s, char *err,
     size_t errlen)
@@ -273,11 +431,13 @@ probe_send_prepare(const struct probe_cli_send *cli, struct probe_send *s,
 	if (probe_send_source(cli, s, err, errlen) != 0 ||
 	    probe_send_helo(cli, s, err, errlen) != 0 ||
 	    probe_send_policy(cli, s, err, errlen) != 0 ||
+	    probe_send_relay(cli, s, err, errlen) != 0 ||
 	    probe_send_message(cli, s, err, errlen) != 0 ||
 	    probe_send_tls(cli, s, err, errlen) != 0)
 		return -1;
 	s->run.domain = s->domain;
-	s->run.server = cli->server;
+	if (s->run.relay == NULL)
+		s->run.server = cli->server;
 	s->run.dialog.helo = s->helo;
 	s->run.dialog.mail_from = cli->from;
 	s->run.dialog.rcpts = cli->to;
@@ -289,6 +449,9 @@ void
 probe_send_free(struct probe_send *s)
 {
 	tls_conn_ctx_free(s->tls);
+	if (s->password != NULL)
+		explicit_bzero(s->password, PROBE_SEND_PASSWORD_MAX + 2);
+	free(s->password);
 	free(s->body);
 	smtp_buf_free(&s->message);
 	memset(s, 0, sizeof(*s));

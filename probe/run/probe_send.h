@@ -24,6 +24,10 @@
 #include "smtp/smtp_buf.h"
 
 #define PROBE_SEND_ERR_MAX	1024
+/* RFC 4616 allows 255 octets of password; some services issue longer keys. */
+#define PROBE_SEND_PASSWORD_MAX	1024
+/* Where the relay password comes from when there is no file. */
+#define PROBE_SEND_PASSWORD_ENV	"SMTPPROBE_AUTH_PASSWORD"
 
 struct probe_send {
 	struct probe_profile	 profile;
@@ -38,6 +42,8 @@ struct probe_send {
 	struct smtp_buf		 message;
 	struct tls_ctx		*tls;
 	struct probe_run_opts	 run;
+	struct probe_relay_opts	 relay;		/* with --relay */
+	char			*password;	/* owned; wiped on free */
 };
 
 /*
@@ -47,6 +53,15 @@ struct probe_send {
  */
 int	probe_send_prepare(const struct probe_cli_send *cli,
 	    struct probe_send *s, char *err, size_t errlen);
+
+/*
+ * probe_send_password_warning - when the password file at path can be
+ * read by its group or by others, one line saying so into out, and
+ * true. Nothing is read from the file. Never fails: a file that cannot
+ * be looked at is probe_send_prepare()'s error to report.
+ */
+bool	probe_send_password_warning(const char *path, char *out,
+	    size_t outlen);
 
 /* probe_send_free - free everything; safe on a zeroed struct. */
 void	probe_send_free(struct probe_send *s);

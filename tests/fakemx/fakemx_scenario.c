@@ -28,6 +28,7 @@
 /* Scenarios are written by hand; more lines than this is a mistake. */
 #define STEPS_MAX	10000
 #define EXPECT_SOURCE	"expect-source"
+#define AUTH_CREDENTIALS "auth-credentials"
 #define BLANKS		" \t"
 
 static const char *const event_names[] = {
@@ -44,6 +45,7 @@ static const char *const event_names[] = {
 	[FAKEMX_EV_NOOP] = "noop",
 	[FAKEMX_EV_QUIT] = "quit",
 	[FAKEMX_EV_UNKNOWN] = "unknown",
+	[FAKEMX_EV_AUTH] = "auth",
 };
 _Static_assert(sizeof(event_names) / sizeof(event_names[0]) ==
     FAKEMX_EV_COUNT, "each event needs a name");
@@ -65,6 +67,9 @@ static const char *const spf_names[] = {
 	"permerror",
 };
 #define SPF_PREFIX	"spf="
+/* The RESULT of ?auth=RESULT. */
+static const char *const auth_names[] = { "ok", "bad" };
+#define AUTH_PREFIX	"auth="
 
 /* lookup - index of the n-byte word in names[count], or -1. */
 static int
@@ -111,6 +116,27 @@ parse_spf(const char *p, size_t n, struct fakemx_step *st, char *err,
 	return 0;
 }
 
+/* parse_auth - "auth=ok" or "auth=bad" (n bytes at p) into cond_text. */
+static int
+parse_auth(const char *p, size_t n, struct fakemx_step *st, char *err,
+    size_t errsize)
+{
+	size_t	 k = strlen(AUTH_PREFIX);
+	int	 i;
+
+	if (st->cond == FAKEMX_COND_SPF)
+		st->cond = FAKEMX_COND_AUTH;
+	else
+		st->cond = FAKEMX_COND_NOT_AUTH;
+	if (n <= k || (i = lookup(auth_names, 2, p + k, n - k)) < 0) {
+		(void)snprintf(err, errsize, "'?%.*s' is not a condition: "
+		    "want ?auth=ok, ?auth=bad or ?!auth=...", (int)n, p);
+		return -1;
+	}
+	st->cond_text = strdup(auth_names[i]);
+	return st->cond_text == NULL ? -1 : 0;
+}
+
 /*
  * parse_cond - read "@ADDR", "@!ADDR", "~TEXT", "?spf=RESULT" or
  * "?!spf=RESULT" at *pp, advance *pp.
@@ -134,6 +160,11 @@ parse_cond(char **pp, struct fakemx_step *st, char *err, size_t errsize)
 	if (n == 0) {
 		(void)snprintf(err, errsize, "empty condition");
 		return -1;
+	}
+	if ((st->cond == FAKEMX_COND_SPF || st->cond == FAKEMX_COND_NOT_SPF) &&
+	    strncmp(p, AUTH_PREFIX, strlen(AUTH_PREFIX)) == 0) {
+		*pp = p + n;
+		return parse_auth(p, n, st, err, errsize);
 	}
 	if (st->cond == FAKEMX_COND_SPF || st->cond == FAKEMX_COND_NOT_SPF) {
 		*pp = p + n;
@@ -318,6 +349,27 @@ parse_expect(struct fakemx_scenario *sc, const char *p, char *err,
 	return sc->expect_source == NULL ? -1 : 0;
 }
 
+/* "auth-credentials USER PASSWORD": what AUTH PLAIN and LOGIN accept. */
+static int
+parse_credentials(struct fakemx_scenario *sc, const char *p, char *err,
+    size_t errsize)
+{
+	size_t	 n, m;
+
+	p += strspn(p, BLANKS);
+	n = strcspn(p, BLANKS);
+	m = strcspn(p + n + strspn(p + n, BLANKS), BLANKS);
+	if (n == 0 || m == 0 || sc->auth_user != NULL) {
+		(void)snprintf(err, errsize, "auth-credentials wants USER "
+		    "PASSWORD, once");
+		return -1;
+	}
+	sc->auth_user = strndup(p, n);
+	p += n + strspn(p + n, BLANKS);
+	sc->auth_password = strndup(p, m);
+	return sc->auth_user == NULL || sc->auth_password == NULL ? -1 : 0;
+}
+
 static int
 parse_line(struct fakemx_scenario *sc, char *line, int lineno, char *err,
     size_t errsize)
@@ -332,6 +384,10 @@ parse_line(struct fakemx_scenario *sc, char *line, int lineno, char *err,
 	if (strncmp(line, EXPECT_SOURCE, n) == 0 &&
 	    (line[n] == '\0' || line[n] == ' ' || line[n] == '\t'))
 		return parse_expect(sc, line + n, err, errsize);
+	n = strlen(AUTH_CREDENTIALS);
+	if (strncmp(line, AUTH_CREDENTIALS, n) == 0 &&
+	    (line[n] == ' ' || line[n] == '\t'))
+		return parse_credentials(sc, line + n, err, errsize);
 	return parse_step(sc, line, lineno, err, errsize);
 }
 
@@ -381,6 +437,8 @@ fakemx_scenario_free(struct fakemx_scenario *sc)
 		step_free(&sc->steps[i]);
 	free(sc->steps);
 	free(sc->expect_source);
+	free(sc->auth_user);
+	free(sc->auth_password);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -438,6 +496,10 @@ cond_matches(const struct fakemx_step *st, const struct fakemx_match *m)
 		return m->spf != NULL && strcmp(st->cond_text, m->spf) == 0;
 	case FAKEMX_COND_NOT_SPF:
 		return m->spf == NULL || strcmp(st->cond_text, m->spf) != 0;
+	case FAKEMX_COND_AUTH:
+		return m->auth != NULL && strcmp(st->cond_text, m->auth) == 0;
+	case FAKEMX_COND_NOT_AUTH:
+		return m->auth == NULL || strcmp(st->cond_text, m->auth) != 0;
 	default:
 		return true;
 	}

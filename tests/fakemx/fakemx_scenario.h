@@ -35,6 +35,7 @@ enum fakemx_event {
 	FAKEMX_EV_NOOP,
 	FAKEMX_EV_QUIT,
 	FAKEMX_EV_UNKNOWN,
+	FAKEMX_EV_AUTH,		/* the outcome of an AUTH exchange */
 	FAKEMX_EV_COUNT
 };
 
@@ -45,6 +46,8 @@ enum fakemx_cond {
 	FAKEMX_COND_ARG,	/* ~TEXT: argument contains, any case */
 	FAKEMX_COND_SPF,	/* ?spf=RESULT: the session's SPF result */
 	FAKEMX_COND_NOT_SPF,	/* ?!spf=RESULT: any other (or none yet) */
+	FAKEMX_COND_AUTH,	/* ?auth=ok|bad: the session's last AUTH */
+	FAKEMX_COND_NOT_AUTH,	/* ?!auth=ok|bad: any other (or none yet) */
 	FAKEMX_COND_COUNT
 };
 
@@ -73,6 +76,8 @@ struct fakemx_scenario {
 	struct fakemx_step	*steps;		/* owned, file order */
 	size_t			 nsteps;
 	char			*expect_source;	/* NULL: any peer */
+	char			*auth_user;	/* auth-credentials; NULL */
+	char			*auth_password;
 };
 
 /* Everything a condition can be tested against. */
@@ -80,6 +85,7 @@ struct fakemx_match {
 	const char	*peer;		/* canonical peer address */
 	const char	*arg;		/* the argument, or "" */
 	const char	*spf;		/* SPF result name; NULL: none yet */
+	const char	*auth;		/* "ok", "bad"; NULL: no AUTH yet */
 };
 
 /*

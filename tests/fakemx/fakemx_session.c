@@ -17,6 +17,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "probe/dns/probe_dns.h"
 #include "probe/auth/probe_spf.h"
 
@@ -40,6 +42,7 @@ struct session {
 	char				 rcpt[LINE_BUF];
 	const char			*arg;		/* of the command */
 	const char			*spf;		/* NULL: not checked */
+	const char			*auth;		/* "ok", "bad", NULL */
 	char				 out[FAKEMX_SESSION_OUT_MAX];
 	size_t				 out_len;
 	bool				 is_out_cut;
@@ -64,7 +67,9 @@ static const char *const default_replies[] = {
 	[FAKEMX_EV_NOOP] = "250 2.1.0 OK",
 	[FAKEMX_EV_QUIT] = "221 2.0.0 Bye",
 	[FAKEMX_EV_UNKNOWN] = "502 5.5.2 Command not recognized",
+	[FAKEMX_EV_AUTH] = "535 5.7.8 Authentication credentials invalid",
 };
+#define AUTH_OK_REPLY	"235 2.7.0 Authentication successful"
 _Static_assert(sizeof(default_replies) / sizeof(default_replies[0]) ==
     FAKEMX_EV_COUNT, "each event needs a default reply");
 
@@ -228,6 +233,9 @@ default_reply(const struct session *s, enum fakemx_event ev)
 {
 	if (ev == FAKEMX_EV_STARTTLS && s->cfg->tls != NULL)
 		return STARTTLS_READY;
+	if (ev == FAKEMX_EV_AUTH && s->auth != NULL &&
+	    strcmp(s->auth, "ok") == 0)
+		return AUTH_OK_REPLY;
 	return default_replies[ev];
 }
 
@@ -245,6 +253,7 @@ run_event(struct session *s, enum fakemx_event ev)
 	m.peer = s->peer->addr;
 	m.arg = s->arg;
 	m.spf = s->spf;
+	m.auth = s->auth;
 	s->first_byte = -1;
 	s->drip_ms = 0;
 	head = fakemx_scenario_pick(sc, ev, &m);
@@ -420,6 +429,102 @@ on_starttls(struct session *s, enum fakemx_event ev)
 	s->from[0] = '\0';
 	s->rcpt[0] = '\0';
 	s->spf = NULL;
+	s->auth = NULL;
+}
+
+/*
+ * b64 - decode the base64 text in into out (NUL-terminated, NULs inside
+ * kept); the decoded length, or -1 for text that is not base64.
+ */
+static int
+b64(const char *in, char *out, size_t outlen)
+{
+	size_t	 n = strlen(in), pad = 0;
+	int	 len;
+
+	if (n == 0 || n % 4 != 0 || n / 4 * 3 >= outlen)
+		return -1;
+	pad = (in[n - 1] == '=') + (in[n - 2] == '=');
+	len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in,
+	    (int)n);
+	if (len < 0)
+		return -1;
+	len -= (int)pad;
+	out[len] = '\0';
+	return len;
+}
+
+/* One more line of an AUTH exchange after a 334 (RFC 4954 4). */
+static int
+auth_line(struct session *s, const char *challenge, char *line, size_t size)
+{
+	size_t	 len;
+
+	out_str(s, challenge);
+	out_str(s, CRLF);
+	flush(s);
+	if (s->is_done || fakemx_conn_read_line(&s->conn, line, size, &len) !=
+	    FAKEMX_CONN_OK) {
+		s->is_done = true;
+		return -1;
+	}
+	fakemx_util_log(s->cfg->log_fd, "auth-line (%zu bytes)", len);
+	return strcmp(line, "*") == 0 ? -1 : 0;
+}
+
+/* PLAIN (RFC 4616): authzid NUL authcid NUL passwd; LOGIN: two lines. */
+static bool
+auth_check(struct session *s, const char *mech, const char *initial)
+{
+	const struct fakemx_scenario *sc = s->cfg->scenario;
+	char	 line[LINE_BUF], dec[LINE_BUF], user[LINE_BUF];
+	const char *u, *pw;
+	int	 n;
+
+	if (strcasecmp(mech, "PLAIN") == 0) {
+		if (initial[0] == '\0' && auth_line(s, "334 ", line,
+		    sizeof(line)) != 0)
+			return false;
+		n = b64(initial[0] != '\0' ? initial : line, dec, sizeof(dec));
+		u = n > 0 ? memchr(dec, '\0', (size_t)n) : NULL;
+		pw = u != NULL ? memchr(u + 1, '\0', (size_t)(n - (u + 1 - dec)))
+		    : NULL;
+		if (pw == NULL)
+			return false;
+		(void)snprintf(user, sizeof(user), "%s", u + 1);
+		pw++;
+	} else if (strcasecmp(mech, "LOGIN") == 0) {
+		/* Clients may send the user name as an initial response. */
+		if (initial[0] != '\0')
+			(void)snprintf(line, sizeof(line), "%s", initial);
+		else if (auth_line(s, "334 VXNlcm5hbWU6", line,
+		    sizeof(line)) != 0)
+			return false;
+		if (b64(line, user, sizeof(user)) < 0 ||
+		    auth_line(s, "334 UGFzc3dvcmQ6", line, sizeof(line)) != 0 ||
+		    b64(line, dec, sizeof(dec)) < 0)
+			return false;
+		pw = dec;
+	} else
+		return false;
+	fakemx_util_log(s->cfg->log_fd, "auth %s user %s", mech, user);
+	return sc->auth_user != NULL && strcmp(user, sc->auth_user) == 0 &&
+	    strcmp(pw, sc->auth_password) == 0;
+}
+
+static void
+on_auth(struct session *s, enum fakemx_event ev)
+{
+	char	 mech[32], initial[LINE_BUF];
+	size_t	 n = strcspn(s->arg, " ");
+
+	(void)snprintf(mech, sizeof(mech), "%.*s", (int)n, s->arg);
+	(void)snprintf(initial, sizeof(initial), "%s",
+	    s->arg + n + strspn(s->arg + n, " "));
+	s->auth = auth_check(s, mech, initial) ? "ok" : "bad";
+	fakemx_util_log(s->cfg->log_fd, "auth %s", s->auth);
+	if (!s->is_done)
+		run_event(s, ev);
 }
 
 /*
@@ -486,6 +591,7 @@ static const struct command {
 	{ "RSET", FAKEMX_EV_RSET, on_rset },
 	{ "NOOP", FAKEMX_EV_NOOP, on_plain },
 	{ "QUIT", FAKEMX_EV_QUIT, on_quit },
+	{ "AUTH", FAKEMX_EV_AUTH, on_auth },
 };
 
 /* dispatch - split the verb from its argument and run its handler. */
