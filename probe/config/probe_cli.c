@@ -16,7 +16,8 @@ enum probe_cli_opt {
 	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
 	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
 	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
-	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR,
+	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR, PROBE_OPT_DKIM_KEY,
+	PROBE_OPT_DKIM_DOMAIN,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -48,6 +49,8 @@ static const struct option probe_cli_send_opts[] = {
 	{ "wait", no_argument, NULL, PROBE_OPT_WAIT },
 	{ "no-check", no_argument, NULL, PROBE_OPT_NO_CHECK },
 	{ "dkim-selector", required_argument, NULL, PROBE_OPT_DKIM_SELECTOR },
+	{ "dkim-key", required_argument, NULL, PROBE_OPT_DKIM_KEY },
+	{ "dkim-domain", required_argument, NULL, PROBE_OPT_DKIM_DOMAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -219,6 +222,8 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_SUBJECT: o->subject = arg; break;
 	case PROBE_OPT_NO_CHECK: o->no_check = true; break;
 	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
+	case PROBE_OPT_DKIM_KEY: o->dkim_key = arg; break;
+	case PROBE_OPT_DKIM_DOMAIN: o->dkim_domain = arg; break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
 	case PROBE_OPT_JSON:
 		o->json = true;
@@ -350,6 +355,13 @@ probe_cli_send_usage(FILE *fp)
 "  --subject TEXT       Subject (the probe id is appended)\n"
 "  --body-file FILE     message body from FILE (at most 1 MiB)\n"
 "\n"
+"DKIM signing (RFC 6376; rsa-sha256 or ed25519-sha256, relaxed/relaxed):\n"
+"  --dkim-key FILE      sign the message with this PEM private key (PKCS#1\n"
+"                       or PKCS#8, RSA or Ed25519); needs --dkim-selector\n"
+"  --dkim-selector SEL  the selector: sign as s=SEL, and check the key at\n"
+"                       SEL._domainkey.<d= domain> before sending\n"
+"  --dkim-domain D      d= (default: the From: header's domain)\n"
+"\n"
 "Where and how:\n"
 "  --profile NAME|FILE  provider profile (gmail, ...) or a YAML file\n"
 "  --source IP          bind to this local address before connecting\n"
@@ -370,8 +382,6 @@ probe_cli_send_usage(FILE *fp)
 "Pre-flight check (as \"smtpprobe check\", before sending):\n"
 "  --no-check           do not check SPF, DMARC, DKIM and PTR first (the\n"
 "                       check runs only for a path with a --source)\n"
-"  --dkim-selector SEL  also check the DKIM key at SEL._domainkey.<From\n"
-"                       domain>\n"
 "\n"
 "Many paths (from the config file):\n"
 "  --config FILE        sending paths (default /etc/smtpprobe/smtpprobe.yaml,\n"

@@ -60,7 +60,9 @@ struct probe_cli_send {
 	const char	*lock_file;
 	bool		 wait;		/* --wait for the lock */
 	bool		 no_check;	/* --no-check: no pre-flight check */
-	const char	*dkim_selector;	/* for the pre-flight check */
+	const char	*dkim_selector;	/* signs as, and checks, SEL */
+	const char	*dkim_key;	/* --dkim-key FILE: sign with it */
+	const char	*dkim_domain;	/* d=; NULL: the From domain */
 	char		 server_buf[256];	/* --server copy, port cut */
 };
 

@@ -19,7 +19,8 @@
 
 static const char *const probe_config_top_keys[] = { "paths", NULL };
 static const char *const probe_config_path_keys[] = { "name", "source",
-    "helo", "mail_from", "header_from", "recipients", NULL };
+    "helo", "mail_from", "header_from", "recipients", "dkim_key",
+    "dkim_selector", "dkim_domain", NULL };
 
 /* Everything one path's parse needs, to keep argument lists short. */
 struct probe_config_ctx {
@@ -271,6 +272,48 @@ probe_config_rcpts(struct probe_config_ctx *x, yaml_node_t *map,
 	return 0;
 }
 
+/* One optional word of at most len - 1 bytes into out. */
+static int
+probe_config_word(struct probe_config_ctx *x, yaml_node_t *map,
+    const char *key, char *out, size_t len)
+{
+	yaml_node_t *n;
+	const char *s;
+
+	if (probe_config_value(x, map, key, &n, &s) != 0)
+		return -1;
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	if (strlen(s) >= len || !probe_config_is_word(s))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"%s\" takes at most %zu characters, without spaces or "
+		    "control characters", key, len - 1);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/*
+ * dkim_key, dkim_selector, dkim_domain: only their form here; the key
+ * itself is read before any probe runs (probe_sendcmd), so that a bad
+ * key stops the run before any connection.
+ */
+static int
+probe_config_dkim(struct probe_config_ctx *x, yaml_node_t *map,
+    struct probe_config_path *p)
+{
+	if (probe_config_word(x, map, "dkim_key", p->dkim_key,
+	    sizeof(p->dkim_key)) != 0 || probe_config_word(x, map,
+	    "dkim_selector", p->dkim_selector, sizeof(p->dkim_selector)) != 0 ||
+	    probe_config_word(x, map, "dkim_domain", p->dkim_domain,
+	    sizeof(p->dkim_domain)) != 0)
+		return -1;
+	if (p->dkim_key[0] != '\0' && p->dkim_selector[0] == '\0')
+		return probe_yaml_fail_at(x->t, map, x->err, x->errlen,
+		    "\"dkim_key\" needs \"dkim_selector\", the s= of the "
+		    "signature");
+	return 0;
+}
+
 /* One item of "paths"; it counts only once every field is valid. */
 static int
 probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
@@ -289,7 +332,8 @@ probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
 	    probe_config_source(x, map, p) != 0 ||
 	    probe_config_helo(x, map, p) != 0 ||
 	    probe_config_senders(x, map, p) != 0 ||
-	    probe_config_rcpts(x, map, p) != 0)
+	    probe_config_rcpts(x, map, p) != 0 ||
+	    probe_config_dkim(x, map, p) != 0)
 		return -1;
 	x->c->npaths++;
 	return 0;

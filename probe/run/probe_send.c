@@ -217,6 +217,10 @@ probe_send_message(const struct probe_cli_send *cli, struct probe_send *s,
 	m.now = now;
 	if (probe_message_build(&m, &s->message, err, errlen) != 0)
 		return -1;
+	if (s->sign_key != NULL && probe_sign_message(s->sign_key,
+	    cli->dkim_selector, cli->dkim_domain ? cli->dkim_domain :
+	    m.id_domain, now, &s->message, &s->sign, err, errlen) != 0)
+		return -1;
 	s->run.dialog.message = s->message.data;
 	s->run.dialog.message_len = s->message.len;
 	return 0;
@@ -240,11 +244,44 @@ probe_send_tls(const struct probe_cli_send *cli, struct probe_send *s,
 	return 0;
 }
 
+/* --dkim-key goes with --dkim-selector; d= must be a plain name. */
+static int
+probe_send_dkim(const struct probe_cli_send *cli,
+    const struct probe_sign_key *key, struct probe_send *s, char *err,
+    size_t errlen)
+{
+	if (cli->dkim_key != NULL && cli->dkim_selector == NULL) {
+		(void)snprintf(err, errlen, "--dkim-key needs --dkim-selector, "
+		    "the s= of the signature");
+		return -1;
+	}
+	if ((cli->dkim_selector != NULL && (cli->dkim_selector[0] == '\0' ||
+	    strpbrk(cli->dkim_selector, "\r\n\t ;=") != NULL ||
+	    strlen(cli->dkim_selector) >= PROBE_SIGN_NAME_MAX)) ||
+	    (cli->dkim_domain != NULL && (cli->dkim_domain[0] == '\0' ||
+	    strpbrk(cli->dkim_domain, "\r\n\t ;=@") != NULL ||
+	    strlen(cli->dkim_domain) >= PROBE_SIGN_NAME_MAX))) {
+		(void)snprintf(err, errlen, "--dkim-selector and --dkim-domain "
+		    "take a DNS name, without spaces, ';', '=' or '@'");
+		return -1;
+	}
+	if (cli->dkim_key != NULL && key == NULL) {
+		(void)snprintf(err, errlen, "--dkim-key %.512s: not read",
+		    cli->dkim_key);
+		return -1;
+	}
+	s->sign_key = cli->dkim_key != NULL ? key : NULL;
+	return 0;
+}
+
 int
-probe_send_prepare(const struct probe_cli_send *cli, struct probe_send *s,
-    char *err, size_t errlen)
+probe_send_prepare(const struct probe_cli_send *cli,
+    const struct probe_sign_key *key, struct probe_send *s, char *err,
+    size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	if (probe_send_dkim(cli, key, s, err, errlen) != 0)
+		return -1;
 	if (cli->profile != NULL) {
 		if (probe_profile_load(cli->profile, &s->profile, err,
 		    errlen) != 0)
