@@ -66,7 +66,7 @@ FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
 		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
 		  $(B)/smtp/smtp_num.o $(B)/smtp/smtp_clock.o \
-		  $(B)/smtp/smtp_buf.o
+		  $(B)/smtp/smtp_buf.o $(B)/tests/support/dkim_verify.o
 
 # The default goal: before any other rule.
 all: smtpprobe
