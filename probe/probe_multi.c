@@ -347,7 +347,9 @@ probe_multi_check_run(struct probe_multi_job *j,
 {
 	struct probe_check_opts	opts = {
 		.mail_from = j->cli.from,
-		.header_from = j->cli.header_from,
+		/* The message's own From: with --message. */
+		.header_from = j->send.header_from[0] != '\0' ?
+		    j->send.header_from : j->cli.header_from,
 		.source = j->cli.source,
 		.helo = j->cli.helo,
 		.dkim_selector = j->cli.dkim_selector,

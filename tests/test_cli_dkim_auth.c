@@ -197,3 +197,28 @@ Test(cli_dkim_auth, refuses_the_probe_signed_with_another_key)
 	    "published one (published p= 2048 bits, yours 2048 bits)") !=
 	    NULL, "%s", run.out);
 }
+
+Test(cli_dkim_auth, accepts_an_own_message_signed_with_one_click_unsubscribe)
+{
+	char *log;
+
+	send_probe("--dkim-key", copy_key("k.pem", FIX "rsa2048-pkcs1.pem"),
+	    "--message", FIX "newsletter.eml", "--header", "X-Campaign: 7",
+	    "--list-unsubscribe", "https://example.test/u?c=7", NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	assert_log_has("dkim pass d=example.test s=s1");
+	assert_log_has("data-line List-Unsubscribe-Post: "
+	    "List-Unsubscribe=One-Click");
+	/* Both RFC 8058 fields are signed, From oversigned. */
+	cr_assert(strstr(run.out, "h=From:To:Date:Subject:Message-ID:"
+	    "MIME-Version:Content-Type:Content-Transfer-Encoding:"
+	    "List-Unsubscribe:List-Unsubscribe-Post:from\n") != NULL, "%s",
+	    run.out);
+	log = fakemx_run_log(&mx);
+	cr_assert(log != NULL);
+	cr_assert(strstr(log, "data-line Subject: Spring\n") != NULL, "%s",
+	    log);
+	cr_assert(strstr(log, "data-line  offers [sp-") != NULL, "%s", log);
+	cr_assert(strstr(log, "data-line X-Smtpprobe-Id: sp-") != NULL);
+	free(log);
+}

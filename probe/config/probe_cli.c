@@ -17,7 +17,8 @@ enum probe_cli_opt {
 	PROBE_OPT_CONFIG, PROBE_OPT_PATH, PROBE_OPT_JOBS, PROBE_OPT_FORMAT,
 	PROBE_OPT_OUTPUT, PROBE_OPT_QUIET, PROBE_OPT_LOCK_FILE, PROBE_OPT_WAIT,
 	PROBE_OPT_NO_CHECK, PROBE_OPT_DKIM_SELECTOR, PROBE_OPT_DKIM_KEY,
-	PROBE_OPT_DKIM_DOMAIN,
+	PROBE_OPT_DKIM_DOMAIN, PROBE_OPT_HEADER, PROBE_OPT_MESSAGE,
+	PROBE_OPT_LIST_UNSUBSCRIBE,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -51,6 +52,10 @@ static const struct option probe_cli_send_opts[] = {
 	{ "dkim-selector", required_argument, NULL, PROBE_OPT_DKIM_SELECTOR },
 	{ "dkim-key", required_argument, NULL, PROBE_OPT_DKIM_KEY },
 	{ "dkim-domain", required_argument, NULL, PROBE_OPT_DKIM_DOMAIN },
+	{ "header", required_argument, NULL, PROBE_OPT_HEADER },
+	{ "message", required_argument, NULL, PROBE_OPT_MESSAGE },
+	{ "list-unsubscribe", required_argument, NULL,
+	    PROBE_OPT_LIST_UNSUBSCRIBE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -224,6 +229,16 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
 	case PROBE_OPT_DKIM_KEY: o->dkim_key = arg; break;
 	case PROBE_OPT_DKIM_DOMAIN: o->dkim_domain = arg; break;
+	case PROBE_OPT_MESSAGE: o->message_file = arg; break;
+	case PROBE_OPT_LIST_UNSUBSCRIBE: o->list_unsubscribe = arg; break;
+	case PROBE_OPT_HEADER:
+		if (o->nheaders == PROBE_CLI_HEADERS_MAX) {
+			(void)snprintf(err, errlen, "--header: at most %d",
+			    PROBE_CLI_HEADERS_MAX);
+			return -1;
+		}
+		o->headers[o->nheaders++] = arg;
+		break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
 	case PROBE_OPT_JSON:
 		o->json = true;
@@ -354,6 +369,13 @@ probe_cli_send_usage(FILE *fp)
 "  --helo NAME          EHLO/HELO name (default: this host's name)\n"
 "  --subject TEXT       Subject (the probe id is appended)\n"
 "  --body-file FILE     message body from FILE (at most 1 MiB)\n"
+"  --header \"N: V\"     add this header field (repeatable, at most 16; no\n"
+"                       control characters; not one smtpprobe sets)\n"
+"  --list-unsubscribe URL  add List-Unsubscribe: <URL> (https) and\n"
+"                       List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+"  --message FILE       send this RFC 5322 message (at most 1 MiB) instead\n"
+"                       of ours: the probe id goes into its Subject and an\n"
+"                       X-Smtpprobe-Id field; its From: is the header From\n"
 "\n"
 "DKIM signing (RFC 6376; rsa-sha256 or ed25519-sha256, relaxed/relaxed):\n"
 "  --dkim-key FILE      sign the message with this PEM private key (PKCS#1\n"

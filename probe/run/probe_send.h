@@ -41,6 +41,8 @@ struct probe_send {
 	struct probe_run_opts	 run;
 	const struct probe_sign_key *sign_key;	/* borrowed; NULL: unsigned */
 	struct probe_sign_facts	 sign;		/* what was signed */
+	/* The From: address of the message (the own message's, or ours). */
+	char			 header_from[PROBE_MESSAGE_ADDR_MAX];
 };
 
 /*

@@ -1,13 +1,13 @@
 /*
  * probe_sign - DKIM signing with libopendkim. See probe_sign.h.
  *
- * How it works: the message is split into lines exactly as
- * smtp_data_encode() splits it for the wire (LF, CRLF and a lone CR each
- * end a line; a last line without an end gets one), so that what is
- * signed is byte for byte what is sent. Header fields (a line and the
- * lines after it that start with white space, RFC 5322 2.2.3) go to
- * dkim_header() with CRLF inside folds; the body goes to dkim_body()
- * with CRLF line ends. One libopendkim handle per message, made and
+ * How it works: the message is split into lines by smtp_data_line_next(),
+ * exactly as smtp_data_encode() splits it for the wire (LF, CRLF and a
+ * lone CR each end a line; a last line without an end gets one), so
+ * that what is signed is byte for byte what is sent. Header fields (a
+ * line and the lines after it that start with white space, RFC 5322
+ * 2.2.3) go to dkim_header() with CRLF inside folds; the body goes to
+ * dkim_body() with CRLF line ends. One libopendkim handle per message, made and
  * closed here: nothing is shared between threads.
  */
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include "probe/run/probe_message.h"
 #include "probe/run/probe_sign.h"
 #include "probe/util/probe_taglist.h"
+#include "smtp/smtp_data.h"
 
 #define SIGN_FIELD_PREFIX	"DKIM-Signature: "
 /* One message's body, with CRLF line ends: twice the bytes at most. */
@@ -187,27 +188,6 @@ sign_free(void *closure, void *ptr)
 
 /* ---- the message ---- */
 
-/* The next line of msg from *pos, cut as smtp_data_encode() cuts it. */
-static bool
-sign_next_line(const char *msg, size_t len, size_t *pos, const char **line,
-    size_t *linelen)
-{
-	size_t i = *pos;
-
-	if (i >= len)
-		return false;
-	*line = msg + i;
-	while (i < len && msg[i] != '\r' && msg[i] != '\n')
-		i++;
-	*linelen = (size_t)(msg + i - *line);
-	if (i < len && msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')
-		i += 2;
-	else if (i < len)
-		i++;
-	*pos = i;
-	return true;
-}
-
 struct sign_feed {
 	DKIM		*dkim;
 	struct smtp_buf	 field;		/* the header field being gathered */
@@ -234,7 +214,7 @@ sign_feed_message(struct sign_feed *f, const char *msg, size_t len)
 	size_t pos = 0, n;
 	bool in_body = false;
 
-	while (sign_next_line(msg, len, &pos, &line, &n)) {
+	while (smtp_data_line_next(msg, len, &pos, &line, &n)) {
 		if (in_body) {
 			if (smtp_buf_append(&f->body, line, n, SIGN_BODY_MAX) !=
 			    SMTP_OK || smtp_buf_append(&f->body, "\r\n", 2,
