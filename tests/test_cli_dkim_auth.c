@@ -222,3 +222,72 @@ Test(cli_dkim_auth, accepts_an_own_message_signed_with_one_click_unsubscribe)
 	cr_assert(strstr(log, "data-line X-Smtpprobe-Id: sp-") != NULL);
 	free(log);
 }
+
+/* --- keys per sending path --- */
+
+/* Two paths from 127.0.0.3 signing with key_file; the config's path. */
+static const char *
+paths_config(const char *name, const char *key_file)
+{
+	char text[2048];
+	int n;
+	const char *p;
+
+	n = snprintf(text, sizeof(text), "paths:\n"
+	    "  - name: p1\n    source: 127.0.0.3\n    helo: mail.example.test\n"
+	    "    mail_from: probe@example.test\n    dkim_key: %s\n"
+	    "    dkim_selector: s1\n    recipients:\n      gmail: me@gmail.test\n"
+	    "  - name: p2\n    source: 127.0.0.3\n    helo: mail.example.test\n"
+	    "    mail_from: probe@example.test\n    dkim_key: %s\n"
+	    "    dkim_selector: s1\n    recipients:\n      gmail: me@gmail.test\n",
+	    key_file, key_file);
+	cr_assert(n > 0 && (size_t)n < sizeof(text));
+	p = tmp_dir_write(&dir, name, text, (size_t)n);
+	cr_assert(p != NULL);
+	return p;
+}
+
+static void
+send_paths(const char *config)
+{
+	char server[32], dnsarg[32], lock[512];
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--config", config,
+	    "--lock-file", tmp_dir_path(&dir, "lock", lock, sizeof(lock)),
+	    "--profile", "gmail", "--server", server, "--starttls", "off",
+	    "--dns-server", dnsarg, "--no-check", NULL };
+
+	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
+	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	cmd_run_free(&run);
+	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0);
+}
+
+Test(cli_dkim_auth, signs_each_path_with_its_key_and_warns_once_per_file)
+{
+	const char *key = copy_key("k.pem", FIX "rsa2048-pkcs1.pem");
+	const char *w;
+
+	cr_assert_eq(chmod(key, 0644), 0);
+	send_paths(paths_config("c.yaml", key));
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	cr_assert(strstr(run.out, "2 paths x 1 profile: 2 pass") != NULL,
+	    "%s", run.out);
+	w = strstr(run.err, "is readable by group or others");
+	cr_assert(w != NULL, "%s", run.err);
+	cr_assert(strstr(w + 1, "is readable by group or others") == NULL,
+	    "twice: %s", run.err);
+}
+
+Test(cli_dkim_auth, stops_before_any_connection_on_a_paths_bad_key)
+{
+	char *log;
+
+	send_paths(paths_config("c.yaml", FIX "truncated.pem"));
+	cr_assert_eq(run.status, 3, "%s%s", run.out, run.err);
+	cr_assert(strstr(run.err, "dkim_key " FIX "truncated.pem: not a PEM "
+	    "private key") != NULL, "%s", run.err);
+	log = fakemx_run_log(&mx);
+	cr_assert(log != NULL);
+	cr_assert(strstr(log, "session") == NULL, "connected: %s", log);
+	free(log);
+}
