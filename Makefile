@@ -26,7 +26,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
-PKGS		= openssl libcares yaml-0.1 libpcre2-8 sqlite3 libesmtp-1.0
+PKGS		= openssl libcares yaml-0.1 libpcre2-8 sqlite3 libesmtp-1.0 opendkim
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -49,7 +49,7 @@ SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c smtp/smtp_clock.c \
 		  smtp/smtp_io.c smtp/smtp_reply.c smtp/smtp_ehlo.c \
 		  smtp/smtp_data.c smtp/smtp_stage.c smtp/smtp_transcript.c \
 		  smtp/smtp_dialog.c
-TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c
+TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c tls/tls_key.c
 # probe/: the commands at the top, each part in its folder (README,
 # "Architecture"); every .c there is a module.
 PROBE_SRCS	= $(sort $(wildcard probe/*/*.c)) \
@@ -66,7 +66,7 @@ FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
 		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
 		  $(B)/smtp/smtp_num.o $(B)/smtp/smtp_clock.o \
-		  $(B)/smtp/smtp_buf.o
+		  $(B)/smtp/smtp_buf.o $(B)/tests/support/dkim_verify.o
 
 # The default goal: before any other rule.
 all: smtpprobe

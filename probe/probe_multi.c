@@ -130,6 +130,14 @@ probe_multi_cli(const struct probe_multi_opts *o,
 	c->auth_user = probe_multi_pick(o->cli->auth_user, p->auth_user);
 	c->auth_password_file = probe_multi_pick(o->cli->auth_password_file,
 	    p->auth_password_file);
+	/* A key and its selector go together: the flags' pair or the path's. */
+	if (o->cli->dkim_key == NULL && p->dkim_key[0] != '\0') {
+		c->dkim_key = p->dkim_key;
+		c->dkim_selector = p->dkim_selector;
+	}
+	c->dkim_selector = probe_multi_pick(c->dkim_selector,
+	    p->dkim_selector);
+	c->dkim_domain = probe_multi_pick(o->cli->dkim_domain, p->dkim_domain);
 	if (o->cli->nto > 0)
 		return 0;
 	probe_multi_profile_key(profile, key, sizeof(key));
@@ -143,6 +151,18 @@ probe_multi_cli(const struct probe_multi_opts *o,
 	c->to[0] = rcpt;
 	c->nto = 1;
 	return 0;
+}
+
+/* The key read before the run for file (probe_sendcmd); NULL: none. */
+static const struct probe_sign_key *
+probe_multi_sign_key(const struct probe_multi_opts *o, const char *file)
+{
+	size_t i;
+
+	for (i = 0; file != NULL && i < o->nkeys; i++)
+		if (strcmp(o->keys[i].path, file) == 0)
+			return &o->keys[i];
+	return NULL;
 }
 
 /* The key of kind:what, made when first met; NULL without memory. */
@@ -337,14 +357,24 @@ probe_multi_check_run(struct probe_multi_job *j,
 {
 	struct probe_check_opts	opts = {
 		.mail_from = j->cli.from,
-		.header_from = j->cli.header_from,
+		/* The message's own From: with --message. */
+		.header_from = j->send.header_from[0] != '\0' ?
+		    j->send.header_from : j->cli.header_from,
 		.source = j->cli.source,
 		.helo = j->cli.helo,
 		.dkim_selector = j->cli.dkim_selector,
-		/* The probe's test message is not DKIM-signed (yet). */
-		.is_unsigned = true,
+		.dkim_domain = j->send.sign.is_signed ? j->send.sign.d :
+		    j->cli.dkim_domain,
+		/* What the probe really sends: signed or not. */
+		.is_unsigned = !j->send.sign.is_signed,
 		.psl = psl,
 	};
+
+	if (j->send.sign.is_signed) {
+		opts.sign_key_id = j->send.sign_key->facts.id;
+		opts.sign_key_id_len = j->send.sign_key->facts.id_len;
+		opts.sign_key_bits = j->send.sign_key->facts.bits;
+	}
 	struct probe_dns_opts	dopts = {
 		.dns_server = j->send.run.dns.dns_server,
 		.timeout_ms = j->send.run.dns.timeout_ms,
@@ -450,6 +480,7 @@ probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
 		.profile_def = s->has_profile ? &s->profile : NULL,
 		.check = j->check,
 		.check_note = j->check_note[0] != '\0' ? j->check_note : NULL,
+		.dkim = s->sign.is_signed ? &s->sign : NULL,
 	};
 
 	if (st->o->want_text)
@@ -626,7 +657,8 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 		goto out;
 	}
 	if (probe_multi_cli(o, p, cell->profile, &j->cli, err,
-	    sizeof(err)) != 0 || probe_send_prepare(&j->cli, &j->send, err,
+	    sizeof(err)) != 0 || probe_send_prepare(&j->cli,
+	    probe_multi_sign_key(o, j->cli.dkim_key), &j->send, err,
 	    sizeof(err)) != 0) {
 		probe_multi_error_cell(st, cell, err);
 		goto out;

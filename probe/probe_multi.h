@@ -26,6 +26,7 @@
 #include "probe/verdict/probe_cell.h"
 #include "probe/config/probe_cli.h"
 #include "probe/config/probe_config.h"
+#include "probe/run/probe_sign.h"
 
 /* Enough for a large fleet; each worker holds one probe's memory. */
 #define PROBE_MULTI_JOBS_MAX	256
@@ -42,6 +43,9 @@ struct probe_multi_opts {
 	bool				  want_text;	/* render detail_text */
 	bool				  want_json;	/* render detail_json */
 	probe_multi_exit_fn		 *exit_code;	/* for the JSON */
+	/* The DKIM keys, read before the run, found by their path. */
+	const struct probe_sign_key	 *keys;
+	size_t				  nkeys;
 };
 
 /*

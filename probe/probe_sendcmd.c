@@ -35,6 +35,9 @@ struct probe_sendcmd_sel {
 	const char			*profiles[PROBE_SENDCMD_PROFILES_MAX];
 	size_t				 nprofiles;
 	char				 list[1024];	/* storage for names */
+	/* The DKIM keys of the run, each file read once, before any probe. */
+	struct probe_sign_key		*keys;
+	size_t				 nkeys;
 };
 
 static int
@@ -400,6 +403,61 @@ probe_sendcmd_password_warnings(const struct probe_cli_send *cli,
 	}
 }
 
+/* Read file into the next key unless it is read already; -1 with err. */
+static int
+probe_sendcmd_key(const char *file, const char *what,
+    struct probe_sendcmd_sel *sel, char *err, size_t errlen)
+{
+	struct probe_sign_key *k;
+	char why[PROBE_CONFIG_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sel->nkeys; i++)
+		if (strcmp(sel->keys[i].path, file) == 0)
+			return 0;
+	k = &sel->keys[sel->nkeys];
+	if (probe_sign_key_load(file, k, why, sizeof(why)) != 0) {
+		probe_sign_key_free(k);
+		(void)snprintf(err, errlen, "%s %.900s", what, why);
+		return -1;
+	}
+	sel->nkeys++;
+	/* Said once per file, however many paths use it. */
+	if (k->is_readable_by_others) {
+		fputs("smtpprobe send: warning: the DKIM key ", stderr);
+		probe_escape_text(stderr, file, strlen(file));
+		fputs(" is readable by group or others (chmod 600 it)\n",
+		    stderr);
+	}
+	return 0;
+}
+
+/*
+ * Every DKIM key the run will sign with, read and checked now: a key
+ * that does not parse stops the run (exit 3) before any connection.
+ */
+static int
+probe_sendcmd_keys(const struct probe_cli_send *cli,
+    struct probe_sendcmd_sel *sel, char *err, size_t errlen)
+{
+	size_t i;
+
+	sel->keys = calloc(sel->npaths + 1, sizeof(*sel->keys));
+	if (sel->keys == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cli->dkim_key != NULL)
+		return probe_sendcmd_key(cli->dkim_key, "--dkim-key", sel, err,
+		    errlen);
+	for (i = 0; i < sel->npaths; i++)
+		if (sel->paths[i]->dkim_key[0] != '\0' &&
+		    probe_sendcmd_key(sel->paths[i]->dkim_key, "dkim_key",
+		    sel, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
 /* Parse, select, lock; -1 with err filled for exit status 3. */
 static int
 probe_sendcmd_select(const struct probe_cli_send *cli,
@@ -422,6 +480,11 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 	if (cli->output != NULL &&
 	    probe_report_prom_check_file(cli->output, err, errlen) != 0)
 		return -1;
+	if (cli->dkim_key != NULL && cli->dkim_selector == NULL) {
+		(void)snprintf(err, errlen, "--dkim-key needs --dkim-selector, "
+		    "the s= of the signature");
+		return -1;
+	}
 	if (cli->nto > 0) {
 		/* One ad-hoc path from the flags alone. */
 		if (probe_multi_expect_check(cli, "", NULL, 0, err,
@@ -429,11 +492,12 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 			return -1;
 		if (sel->nprofiles == 0)
 			sel->profiles[sel->nprofiles++] = PROBE_SENDCMD_NONE;
-		return 0;
+		return probe_sendcmd_keys(cli, sel, err, errlen);
 	}
 	if (probe_sendcmd_paths(cli, sel, err, errlen) != 0 ||
 	    probe_multi_expect_check(cli, sel->config.file, sel->paths,
-	    sel->npaths, err, errlen) != 0)
+	    sel->npaths, err, errlen) != 0 ||
+	    probe_sendcmd_keys(cli, sel, err, errlen) != 0)
 		return -1;
 	if (sel->nprofiles == 0)
 		probe_sendcmd_default_profiles(sel);
@@ -482,6 +546,8 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 	/* The history keeps each probe's reports, text and JSON. */
 	mo.want_text = cli.format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
 	mo.want_json = cli.format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
+	mo.keys = sel->keys;
+	mo.nkeys = sel->nkeys;
 	n = (sel->npaths ? sel->npaths : 1) * sel->nprofiles;
 	started = time(NULL);
 	cells = calloc(n, sizeof(*cells));
@@ -510,6 +576,9 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 out:
 	free(cells);
 	probe_config_free(&sel->config);
+	while (sel->keys != NULL && sel->nkeys > 0)
+		probe_sign_key_free(&sel->keys[--sel->nkeys]);
+	free(sel->keys);
 	free(sel);
 	return rc;
 }

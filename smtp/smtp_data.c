@@ -24,25 +24,40 @@ smtp_data_line(struct smtp_buf *out, const char *line, size_t len,
 	return rc;
 }
 
+bool
+smtp_data_line_next(const char *msg, size_t len, size_t *pos,
+    const char **line, size_t *linelen)
+{
+	size_t i = *pos;
+
+	if (i >= len)
+		return false;
+	*line = msg + i;
+	while (i < len && msg[i] != '\r' && msg[i] != '\n')
+		i++;
+	*linelen = (size_t)(msg + i - *line);
+	if (i < len && msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')
+		i += 2;
+	else if (i < len)
+		i++;
+	*pos = i;
+	return true;
+}
+
 enum smtp_rc
 smtp_data_encode(const char *msg, size_t len, struct smtp_buf *out,
     size_t max, size_t *nlines)
 {
 	enum smtp_rc rc = SMTP_OK;
-	size_t i = 0, start;
+	const char *line;
+	size_t pos = 0, n;
 
 	out->len = 0;
 	*nlines = 0;
-	while (i < len && rc == SMTP_OK) {
-		start = i;
-		while (i < len && msg[i] != '\r' && msg[i] != '\n')
-			i++;
-		rc = smtp_data_line(out, msg + start, i - start, max);
+	while (rc == SMTP_OK && smtp_data_line_next(msg, len, &pos, &line,
+	    &n)) {
+		rc = smtp_data_line(out, line, n, max);
 		(*nlines)++;
-		if (i < len && msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')
-			i += 2;
-		else if (i < len)
-			i++;
 	}
 	if (rc == SMTP_OK)
 		rc = smtp_buf_append(out, ".\r\n", 3, max);

@@ -49,6 +49,17 @@ enum smtp_rc	smtp_data_encode(const char *msg, size_t len,
 		    struct smtp_buf *out, size_t max, size_t *nlines);
 
 /*
+ * smtp_data_line_next - the next line of msg[0..len) from *pos on, cut
+ * as smtp_data_encode() cuts lines (LF, CRLF or a lone CR ends one; a
+ * last line without an end is a line). *line points into msg, *linelen
+ * excludes the line end; *pos moves past it. Returns false at the end.
+ * Whoever must see the message as it goes on the wire (the DKIM signer,
+ * the message builder) cuts it with this.
+ */
+bool		smtp_data_line_next(const char *msg, size_t len, size_t *pos,
+		    const char **line, size_t *linelen);
+
+/*
  * smtp_data_parse_queue_id - write the queue id found in reply (borrowed)
  * to out, NUL-terminated, at most outlen bytes (SMTP_DATA_QUEUE_ID_MAX
  * holds every id kept); "" when there is none. Returns whether one was

@@ -735,3 +735,30 @@ Test(probe_config, a_relay_excludes_a_source_and_a_user_needs_a_relay)
 	assert_error_at(load_text("paths:\n  - name: a\n    mail_from: a@b\n"
 	    "    auth_user: a@b\n"), 2, 5, "\"auth_user\" needs \"relay\"");
 }
+
+/* --- DKIM signing per path --- */
+
+Test(probe_config, reads_a_paths_dkim_key_selector_and_domain)
+{
+	assert_loads(load_text("paths:\n"
+	    "  - name: news1\n"
+	    "    mail_from: bounces@news.example.com\n"
+	    "    dkim_key: /etc/dkimkeys/s1.private\n"
+	    "    dkim_selector: s1\n"
+	    "    dkim_domain: news.example.com\n"));
+	cr_assert_str_eq(c.paths[0].dkim_key, "/etc/dkimkeys/s1.private");
+	cr_assert_str_eq(c.paths[0].dkim_selector, "s1");
+	cr_assert_str_eq(c.paths[0].dkim_domain, "news.example.com");
+}
+
+Test(probe_config, refuses_a_dkim_key_without_a_selector)
+{
+	cr_assert_eq(load_text("paths:\n"
+	    "  - name: news1\n"
+	    "    mail_from: bounces@news.example.com\n"
+	    "    dkim_key: /etc/dkimkeys/s1.private\n"), -1);
+	cr_assert_not_null(strstr(err, "\"dkim_key\" needs \"dkim_selector\""),
+	    "%s", err);
+	cr_assert_not_null(strstr(err, ":2:"), "names the path's line: %s",
+	    err);
+}

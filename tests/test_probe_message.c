@@ -338,3 +338,172 @@ Test(probe_message, refuses_a_message_one_byte_over_the_size_bound)
 	    "bytes", PROBE_MESSAGE_MAX);	/* 128 is plenty */
 	cr_assert_str_eq(err, want);
 }
+
+/* --- the message operators really send --- */
+
+static const char *const two_headers[] = { "X-Campaign: spring-2026",
+    "Precedence: bulk" };
+
+Test(probe_message, adds_header_fields_after_the_probe_id)
+{
+	o.headers = two_headers;
+	o.nheaders = 2;
+	assert_builds();
+	assert_has("X-Smtpprobe-Id: " PROBE_ID "\nX-Campaign: spring-2026\n"
+	    "Precedence: bulk\nMIME-Version: 1.0\n");
+}
+
+/* A --header that is refused, and the words of the refusal. */
+static void
+refuses_header(const char *h, const char *why)
+{
+	const char *one[1] = { h };
+
+	o.headers = one;
+	o.nheaders = 1;
+	cr_assert_eq(build(), -1, "built with \"%s\"", h);
+	cr_assert_not_null(strstr(err, why), "%s", err);
+}
+
+Test(probe_message, refuses_a_header_with_a_line_break_or_control_byte)
+{
+	refuses_header("X-A: a\r\nBcc: x@example.net", "control characters");
+	refuses_header("X-A: a\nb", "control characters");
+	refuses_header("X-A: a\tb", "control characters");
+	refuses_header("X-A: a\x7f", "control characters");
+	refuses_header("X-A: a\x1b[31m", "control characters");
+}
+
+Test(probe_message, refuses_a_header_that_is_not_name_colon_value)
+{
+	refuses_header("no colon here", "not \"Name: value\"");
+	refuses_header("Bad Name: x", "not \"Name: value\"");
+	refuses_header(": empty name", "not \"Name: value\"");
+}
+
+Test(probe_message, refuses_a_header_smtpprobe_sets_itself)
+{
+	refuses_header("From: other@example.net", "From is set by smtpprobe");
+	refuses_header("dkim-signature: v=1", "is set by smtpprobe");
+	refuses_header("List-Unsubscribe: <https://x.example>",
+	    "is set by smtpprobe");
+}
+
+Test(probe_message, adds_one_click_list_unsubscribe)
+{
+	o.list_unsubscribe = "https://example.org/u?id=1";
+	assert_builds();
+	assert_has("List-Unsubscribe: <https://example.org/u?id=1>\n"
+	    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n");
+	cr_assert_lt((size_t)(strstr(out.data, "List-Unsubscribe-Post") -
+	    out.data), header_len());
+}
+
+Test(probe_message, refuses_a_list_unsubscribe_that_is_not_https)
+{
+	static const char *const bad[] = { "http://example.org/u",
+	    "mailto:u@example.org", "https://", "https://a b",
+	    "https://x>\r\nBcc: y" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.list_unsubscribe = bad[i];
+		cr_assert_eq(build(), -1, "built with %s", bad[i]);
+		cr_assert_not_null(strstr(err, "--list-unsubscribe"));
+	}
+}
+
+static const char own_msg[] =
+    "Received: from a by b\r\n"
+    "From: \"News\" <news@example.org>\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+    "Subject: Spring\r\n"
+    "  offers\r\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; d=example.org;\r\n"
+    "\tb=old\r\n"
+    "X-Smtpprobe-Id: sp-old\r\n"
+    "To: you@example.net\r\n"
+    "\r\n"
+    "Hello,\r\n"
+    ".a dot\r\n"
+    "no end";
+
+Test(probe_message, sends_an_own_message_with_the_probe_id_in_its_subject)
+{
+	o.own = own_msg;
+	o.own_len = sizeof(own_msg) - 1;
+	assert_builds();
+	cr_assert_str_eq(out.data,
+	    "Received: from a by b\n"
+	    "From: \"News\" <news@example.org>\n"
+	    "Date: Tue, 14 Nov 2023 22:13:20 +0000\n"
+	    "Subject: Spring\n"
+	    "  offers [" PROBE_ID "]\n"
+	    "To: you@example.net\n"
+	    "X-Smtpprobe-Id: " PROBE_ID "\n"
+	    "\n"
+	    "Hello,\r\n"
+	    ".a dot\r\n"
+	    "no end");
+}
+
+Test(probe_message, adds_a_subject_and_the_extra_fields_to_an_own_message)
+{
+	static const char m[] = "From: a@example.org\nDate: x\n\nbody\n";
+
+	o.own = m;
+	o.own_len = sizeof(m) - 1;
+	o.headers = two_headers;
+	o.nheaders = 1;
+	o.list_unsubscribe = "https://example.org/u";
+	assert_builds();
+	cr_assert_str_eq(out.data, "From: a@example.org\nDate: x\n"
+	    "Subject: smtpprobe test " PROBE_ID "\n"
+	    "X-Smtpprobe-Id: " PROBE_ID "\n"
+	    "X-Campaign: spring-2026\n"
+	    "List-Unsubscribe: <https://example.org/u>\n"
+	    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+	    "\nbody\n");
+}
+
+Test(probe_message, refuses_an_own_message_without_from_or_date)
+{
+	static const char no_from[] = "Date: x\nSubject: s\n\nb\n";
+	static const char no_date[] = "From: a@example.org\n\nb\n";
+
+	o.own = no_from;
+	o.own_len = sizeof(no_from) - 1;
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "no From field"), "%s", err);
+	o.own = no_date;
+	o.own_len = sizeof(no_date) - 1;
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "no Date field"), "%s", err);
+}
+
+Test(probe_message, refuses_an_own_message_whose_header_is_not_one)
+{
+	static const char m[] = "From: a@example.org\nthis is text\n\nb\n";
+
+	o.own = m;
+	o.own_len = sizeof(m) - 1;
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "line 2 is not a header field"), "%s",
+	    err);
+}
+
+Test(probe_message, reads_the_from_address_of_an_own_message)
+{
+	char a[PROBE_MESSAGE_ADDR_MAX];
+
+	cr_assert(probe_message_own_from(own_msg, sizeof(own_msg) - 1, a,
+	    sizeof(a)));
+	cr_assert_str_eq(a, "news@example.org");
+	cr_assert(probe_message_own_from("from:  b@example.net \n\n", 23, a,
+	    sizeof(a)));
+	cr_assert_str_eq(a, "b@example.net");
+	cr_assert(!probe_message_own_from("From: no address\n\n", 18, a,
+	    sizeof(a)));
+	cr_assert(!probe_message_own_from("Subject: x\n\nFrom: a@b.c\n", 24,
+	    a, sizeof(a)));
+}

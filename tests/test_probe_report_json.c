@@ -166,7 +166,7 @@ Test(probe_report_json, has_one_object_per_attempt_with_its_verdict)
 	cr_assert_gt(a2, a1);
 	cr_assert_eq(count("\"stages\":["), 2);
 	cr_assert_eq(count("\"final\":"), 2);
-	assert_has("],\"untried\":0,\"error\":null,\"elapsed_ms\":12.500}\n");
+	assert_has("],\"untried\":0,\"error\":null,\"dkim_signature\":null,\"elapsed_ms\":12.500}\n");
 }
 
 Test(probe_report_json, says_tls_null_when_no_tls_was_tried)

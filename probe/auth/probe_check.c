@@ -64,6 +64,7 @@ static const char *const check_cause_names[] = {
 	[PROBE_CHECK_C_DMARC_MISSING] = "dmarc_missing",
 	[PROBE_CHECK_C_DMARC_POLICY] = "dmarc_policy",
 	[PROBE_CHECK_C_DMARC_NOT_ALIGNED] = "dmarc_not_aligned",
+	[PROBE_CHECK_C_DKIM_KEY_MISMATCH] = "dkim_key_mismatch",
 };
 _Static_assert(sizeof(check_cause_names) / sizeof(check_cause_names[0]) ==
     PROBE_CHECK_C_COUNT, "each cause needs a name");
@@ -459,13 +460,25 @@ check_align(const struct probe_dmarc_psl *psl, struct probe_check_result *r)
 	    r->from_domain, PROBE_DMARC_RELAXED);
 	a->spf_strict = probe_dmarc_aligned(psl, r->mail_domain,
 	    r->from_domain, PROBE_DMARC_STRICT);
-	/* We assume the signer uses d=<header From domain>. */
-	a->dkim_relaxed = a->dkim_strict = r->has_dkim;
+	/*
+	 * d= is the signer's domain (the header From domain unless one was
+	 * given); an unsigned message has no d= to align.
+	 */
+	a->dkim_relaxed = r->has_dkim && !r->is_unsigned &&
+	    probe_dmarc_aligned(psl, r->dkim_domain, r->from_domain,
+	    PROBE_DMARC_RELAXED);
+	a->dkim_strict = r->has_dkim && !r->is_unsigned &&
+	    probe_dmarc_aligned(psl, r->dkim_domain, r->from_domain,
+	    PROBE_DMARC_STRICT);
 	a->spf_passes = r->spf.res == PROBE_SPF_PASS &&
 	    (rec->aspf == PROBE_DMARC_STRICT ? a->spf_strict :
 	    a->spf_relaxed);
-	/* A published key signs nothing when the message is unsigned. */
+	/*
+	 * A published key signs nothing when the message is unsigned, and
+	 * a signature made with another key than the published one fails.
+	 */
 	usable = r->has_dkim && !r->is_unsigned &&
+	    (!r->has_sign_key || r->is_key_match) &&
 	    (r->dkim.level == PROBE_DKIM_GOOD ||
 	    r->dkim.level == PROBE_DKIM_WARN);
 	a->dkim_passes = usable && (rec->adkim == PROBE_DMARC_STRICT ?
@@ -510,6 +523,14 @@ check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
 	if (r->has_dkim)
 		memcpy(r->selector, o->dkim_selector,
 		    strlen(o->dkim_selector) + 1);
+	memcpy(r->dkim_domain, r->from_domain, sizeof(r->dkim_domain));
+	if (o->dkim_domain != NULL && !check_domain_of(o->dkim_domain,
+	    r->dkim_domain, sizeof(r->dkim_domain))) {
+		probe_fmt(errmsg, errlen, "the DKIM domain is not a domain");
+		return PROBE_CHECK_E_USAGE;
+	}
+	r->has_sign_key = o->sign_key_id != NULL;
+	r->sign_key_bits = o->sign_key_bits;
 	return PROBE_CHECK_OK;
 }
 
@@ -551,8 +572,13 @@ probe_check_run(const struct probe_dns *dns,
 	    errmsg, errlen) != PROBE_DMARC_OK)
 		return PROBE_CHECK_E_USAGE;
 	if (out->has_dkim && probe_dkim_lookup(dns, out->selector,
-	    out->from_domain, &out->dkim, errmsg, errlen) != PROBE_DKIM_OK)
+	    out->dkim_domain, &out->dkim, errmsg, errlen) != PROBE_DKIM_OK)
 		return PROBE_CHECK_E_USAGE;
+	/* The probe will sign with the published key, or it will not. */
+	out->is_key_match = out->has_sign_key && out->dkim.key.is_valid &&
+	    out->dkim.key.id_len == opts->sign_key_id_len &&
+	    memcmp(out->dkim.key.id, opts->sign_key_id,
+	    opts->sign_key_id_len) == 0;
 	check_align(opts->psl, out);
 	check_mistakes(dns, out);
 	probe_check_decide(out, &out->predicted);
@@ -605,15 +631,29 @@ check_spf_fix(const struct probe_check_result *r, char *fix, size_t len)
 	}
 }
 
+/* Whether the message judged carries a signature the key verifies. */
+static bool
+check_dkim_signs(const struct probe_check_result *r)
+{
+	return r->has_dkim && !r->is_unsigned && (!r->has_sign_key ||
+	    r->is_key_match) && (r->dkim.level == PROBE_DKIM_GOOD ||
+	    r->dkim.level == PROBE_DKIM_WARN);
+}
+
 /* The DKIM part of a sentence: what we know of the key. */
 static const char *
 check_dkim_state(const struct probe_check_result *r)
 {
+	if (r->is_unsigned && !r->has_dkim)
+		return "none (this probe is not signed)";
 	if (!r->has_dkim)
 		return "not checked (no --dkim-selector)";
 	if (r->is_unsigned && (r->dkim.level == PROBE_DKIM_GOOD ||
 	    r->dkim.level == PROBE_DKIM_WARN))
 		return "key published; this probe is not signed";
+	if (r->has_sign_key && r->dkim.key.is_valid && !r->is_key_match)
+		return "the probe signs with another key than the published "
+		    "one";
 	return r->dkim.level == PROBE_DKIM_TEMPERROR ? "lookup failed" :
 	    r->dkim.level == PROBE_DKIM_BAD ? "no usable key" : "usable key";
 }
@@ -629,9 +669,7 @@ check_decide_auth(const struct probe_check_result *r,
 
 	if (r->spf.res == PROBE_SPF_PASS)
 		return;
-	if (r->align.dkim_passes || (r->has_dkim && !r->is_unsigned &&
-	    (r->dkim.level == PROBE_DKIM_GOOD ||
-	    r->dkim.level == PROBE_DKIM_WARN))) {
+	if (r->align.dkim_passes || check_dkim_signs(r)) {
 		if ((c = check_cause(p, PROBE_CHECK_WARN,
 		    PROBE_CHECK_C_SPF_NOT_PASS)) == NULL)
 			return;
@@ -670,6 +708,19 @@ check_decide_dkim(const struct probe_check_result *r,
 
 	if (!r->has_dkim)
 		return;
+	if (r->has_sign_key && r->dkim.key.is_valid && !r->is_key_match &&
+	    (c = check_cause(p, r->spf.res == PROBE_SPF_PASS ?
+	    PROBE_CHECK_WARN : PROBE_CHECK_FAIL,
+	    PROBE_CHECK_C_DKIM_KEY_MISMATCH)) != NULL) {
+		probe_fmt(c->text, sizeof(c->text), "the key you gave does not "
+		    "match the published one at %s (published p= %u bits, "
+		    "yours %u bits): the signature will fail", r->dkim.name,
+		    k->bits, r->sign_key_bits);
+		probe_fmt(c->fix, sizeof(c->fix), "publish the public half of "
+		    "your key at %s, or sign with the key published there",
+		    r->dkim.name);
+		return;
+	}
 	if (r->dkim.level == PROBE_DKIM_WARN && (c = check_cause(p,
 	    PROBE_CHECK_WARN, PROBE_CHECK_C_DKIM_WEAK)) != NULL) {
 		probe_fmt(c->text, sizeof(c->text), "the DKIM key at %s %s",
@@ -776,10 +827,11 @@ check_decide_dmarc(const struct probe_check_result *r,
 	if (c == NULL)
 		return;
 	probe_fmt(c->text, sizeof(c->text), "DMARC fails for %s: no SPF pass "
-	    "aligned with it (SPF %s for %s) and no DKIM key %s; the policy "
-	    "is p=%s, so Gmail %s", r->from_domain,
-	    probe_spf_res_name(r->spf.res), r->mail_domain, r->has_dkim ?
-	    "that is usable" : "checked", probe_dmarc_policy_name(pol),
+	    "aligned with it (SPF %s for %s) and no DKIM signature %s; the "
+	    "policy is p=%s, so Gmail %s", r->from_domain,
+	    probe_spf_res_name(r->spf.res), r->mail_domain, r->is_unsigned ?
+	    "(the message is not signed)" : r->has_dkim ? "that verifies "
+	    "and aligns" : "checked", probe_dmarc_policy_name(pol),
 	    pol == PROBE_DMARC_P_REJECT ? "refuses it (550-5.7.26 \"due to "
 	    "domain's DMARC policy\")" : pol == PROBE_DMARC_P_QUARANTINE ?
 	    "puts it in spam" : "delivers it, but bulk senders must align");

@@ -102,6 +102,7 @@ enum probe_check_cause_id {
 	PROBE_CHECK_C_DMARC_MISSING,
 	PROBE_CHECK_C_DMARC_POLICY,
 	PROBE_CHECK_C_DMARC_NOT_ALIGNED,
+	PROBE_CHECK_C_DKIM_KEY_MISMATCH,
 	PROBE_CHECK_C_COUNT
 };
 
@@ -117,6 +118,16 @@ struct probe_check_opts {
 	 * the prediction rests on SPF alone.
 	 */
 	bool				 is_unsigned;
+	/* d= of the signature; NULL: the header From domain. */
+	const char			*dkim_domain;
+	/*
+	 * The key the probe signs with (tls_key's id: the RSAPublicKey DER
+	 * or the 32 Ed25519 bytes), to compare with the published one;
+	 * NULL when the message is unsigned or the key is not known.
+	 */
+	const unsigned char		*sign_key_id;
+	size_t				 sign_key_id_len;
+	unsigned			 sign_key_bits;
 	const struct probe_dmarc_psl	*psl;		/* required */
 };
 
@@ -165,6 +176,10 @@ struct probe_check_result {
 	bool				 has_dkim;
 	bool				 is_unsigned;	/* opts' */
 	char				 selector[PROBE_CHECK_DOMAIN_MAX];
+	char			dkim_domain[PROBE_CHECK_DOMAIN_MAX];	/* d= */
+	bool				 has_sign_key;	/* opts gave one */
+	bool				 is_key_match;	/* it is the published */
+	unsigned			 sign_key_bits;
 	struct probe_dkim_result	 dkim;
 	struct probe_ptr_result		 ptr;
 	struct probe_check_mistake	 mistakes[PROBE_CHECK_MISTAKES_MAX];

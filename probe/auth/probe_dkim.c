@@ -200,11 +200,15 @@ static bool
 dkim_rsa_pub(struct dkim_der *in, struct probe_dkim_key *out)
 {
 	struct dkim_der	seq, n, e;
+	const unsigned char *start = in->p;
 
 	if (!dkim_der_next(in, DER_SEQUENCE, &seq) ||
 	    !dkim_der_next(&seq, DER_INTEGER, &n) ||
 	    !dkim_der_next(&seq, DER_INTEGER, &e))
 		return false;
+	/* The whole RSAPublicKey: what two keys are compared by. */
+	out->id_len = (size_t)(in->p - start);
+	memcpy(out->id, start, out->id_len);
 	out->bits = dkim_int_bits(&n);
 	return out->bits > 0;
 }
@@ -265,6 +269,8 @@ dkim_key_value(const char *v, size_t vlen, struct probe_dkim_key *out)
 			return false;
 		}
 		out->bits = ED25519_BITS;
+		memcpy(out->id, der, PROBE_DKIM_ED25519_LEN);
+		out->id_len = PROBE_DKIM_ED25519_LEN;
 		return true;
 	}
 	if (!dkim_rsa_key(der, (size_t)n, out)) {

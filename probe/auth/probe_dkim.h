@@ -83,6 +83,13 @@ struct probe_dkim_key {
 	bool			 is_testing;	/* t=y */
 	bool			 is_strict;	/* t=s */
 	char			 h[PROBE_DKIM_FLAGS_MAX]; /* hashes */
+	/*
+	 * The key itself, to compare with a signer's: the DER RSAPublicKey
+	 * (inside the SubjectPublicKeyInfo, or the whole bare p=), or the
+	 * 32 Ed25519 bytes.
+	 */
+	unsigned char		 id[PROBE_DKIM_KEY_MAX];
+	size_t			 id_len;
 	/* Why it is not valid, or a warning; else "". */
 	char			 reason[PROBE_DKIM_REASON_MAX];
 };

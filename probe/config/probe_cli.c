@@ -21,6 +21,8 @@ enum probe_cli_opt {
 	PROBE_OPT_HISTORY, PROBE_OPT_NO_HISTORY, PROBE_OPT_KEEP,
 	PROBE_OPT_REPORT, PROBE_OPT_REMIND, PROBE_OPT_EXPECT,
 	PROBE_OPT_RELAY, PROBE_OPT_AUTH_USER, PROBE_OPT_AUTH_PASSWORD_FILE,
+	PROBE_OPT_DKIM_KEY, PROBE_OPT_DKIM_DOMAIN, PROBE_OPT_HEADER, PROBE_OPT_MESSAGE,
+	PROBE_OPT_LIST_UNSUBSCRIBE,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -62,6 +64,12 @@ static const struct option probe_cli_send_opts[] = {
 	{ "auth-user", required_argument, NULL, PROBE_OPT_AUTH_USER },
 	{ "auth-password-file", required_argument, NULL,
 	    PROBE_OPT_AUTH_PASSWORD_FILE },
+	{ "dkim-key", required_argument, NULL, PROBE_OPT_DKIM_KEY },
+	{ "dkim-domain", required_argument, NULL, PROBE_OPT_DKIM_DOMAIN },
+	{ "header", required_argument, NULL, PROBE_OPT_HEADER },
+	{ "message", required_argument, NULL, PROBE_OPT_MESSAGE },
+	{ "list-unsubscribe", required_argument, NULL,
+	    PROBE_OPT_LIST_UNSUBSCRIBE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -274,6 +282,18 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 	case PROBE_OPT_EXPECT: o->expect = arg; break;
 	case PROBE_OPT_NO_CHECK: o->no_check = true; break;
 	case PROBE_OPT_DKIM_SELECTOR: o->dkim_selector = arg; break;
+	case PROBE_OPT_DKIM_KEY: o->dkim_key = arg; break;
+	case PROBE_OPT_DKIM_DOMAIN: o->dkim_domain = arg; break;
+	case PROBE_OPT_MESSAGE: o->message_file = arg; break;
+	case PROBE_OPT_LIST_UNSUBSCRIBE: o->list_unsubscribe = arg; break;
+	case PROBE_OPT_HEADER:
+		if (o->nheaders == PROBE_CLI_HEADERS_MAX) {
+			(void)snprintf(err, errlen, "--header: at most %d",
+			    PROBE_CLI_HEADERS_MAX);
+			return -1;
+		}
+		o->headers[o->nheaders++] = arg;
+		break;
 	case PROBE_OPT_BODY_FILE: o->body_file = arg; break;
 	case PROBE_OPT_JSON:
 		o->json = true;
@@ -410,6 +430,20 @@ probe_cli_send_usage(FILE *fp)
 "  --helo NAME          EHLO/HELO name (default: this host's name)\n"
 "  --subject TEXT       Subject (the probe id is appended)\n"
 "  --body-file FILE     message body from FILE (at most 1 MiB)\n"
+"  --header \"N: V\"     add this header field (repeatable, at most 16; no\n"
+"                       control characters; not one smtpprobe sets)\n"
+"  --list-unsubscribe URL  add List-Unsubscribe: <URL> (https) and\n"
+"                       List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+"  --message FILE       send this RFC 5322 message (at most 1 MiB) instead\n"
+"                       of ours: the probe id goes into its Subject and an\n"
+"                       X-Smtpprobe-Id field; its From: is the header From\n"
+"\n"
+"DKIM signing (RFC 6376; rsa-sha256 or ed25519-sha256, relaxed/relaxed):\n"
+"  --dkim-key FILE      sign the message with this PEM private key (PKCS#1\n"
+"                       or PKCS#8, RSA or Ed25519); needs --dkim-selector\n"
+"  --dkim-selector SEL  the selector: sign as s=SEL, and check the key at\n"
+"                       SEL._domainkey.<d= domain> before sending\n"
+"  --dkim-domain D      d= (default: the From: header's domain)\n"
 "\n"
 "Where and how:\n"
 "  --profile NAME|FILE  provider profile (gmail, ...) or a YAML file\n"
@@ -437,8 +471,6 @@ probe_cli_send_usage(FILE *fp)
 "Pre-flight check (as \"smtpprobe check\", before sending):\n"
 "  --no-check           do not check SPF, DMARC, DKIM and PTR first (the\n"
 "                       check runs only for a path with a --source)\n"
-"  --dkim-selector SEL  also check the DKIM key at SEL._domainkey.<From\n"
-"                       domain>\n"
 "\n"
 "Many paths (from the config file):\n"
 "  --config FILE        sending paths (default /etc/smtpprobe/smtpprobe.yaml,\n"

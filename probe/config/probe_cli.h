@@ -18,6 +18,8 @@
 #define PROBE_CLI_ERR_MAX	512
 #define PROBE_CLI_CATALOGS_MAX	16
 #define PROBE_CLI_PATHS_MAX	64
+/* --header: the message module's bound, checked there with its words. */
+#define PROBE_CLI_HEADERS_MAX	16
 
 enum probe_cli_format {
 	PROBE_CLI_FORMAT_TEXT,
@@ -46,6 +48,10 @@ struct probe_cli_send {
 	int		 timeout_s;	/* 0 when not given */
 	const char	*subject;
 	const char	*body_file;
+	const char	*headers[PROBE_CLI_HEADERS_MAX];	/* --header */
+	size_t		 nheaders;
+	const char	*message_file;	/* --message FILE */
+	const char	*list_unsubscribe;	/* --list-unsubscribe URL */
 	bool		 json;
 	bool		 help;
 	const char	*catalogs[PROBE_CLI_CATALOGS_MAX];	/* --catalog */
@@ -60,7 +66,9 @@ struct probe_cli_send {
 	const char	*lock_file;
 	bool		 wait;		/* --wait for the lock */
 	bool		 no_check;	/* --no-check: no pre-flight check */
-	const char	*dkim_selector;	/* for the pre-flight check */
+	const char	*dkim_selector;	/* signs as, and checks, SEL */
+	const char	*dkim_key;	/* --dkim-key FILE: sign with it */
+	const char	*dkim_domain;	/* d=; NULL: the From domain */
 	const char	*history;	/* --history FILE, NULL: default */
 	bool		 no_history;	/* --no-history */
 	int		 keep_days;	/* --keep, -1 when not given */

@@ -21,7 +21,8 @@
 static const char *const probe_config_top_keys[] = { "paths", NULL };
 static const char *const probe_config_path_keys[] = { "name", "source",
     "helo", "mail_from", "header_from", "recipients", "relay", "auth_user",
-    "auth_password_file", "expect", NULL };
+    "auth_password_file", "dkim_key", "dkim_selector", "dkim_domain",
+    "expect", NULL };
 static const char *const probe_config_expect_keys[] = { "verdict",
     "enhanced", "cause", NULL };
 
@@ -429,6 +430,28 @@ probe_config_expects(struct probe_config_ctx *x, yaml_node_t *map,
 	return 0;
 }
 
+/*
+ * dkim_key, dkim_selector, dkim_domain: only their form here; the key
+ * itself is read before any probe runs (probe_sendcmd), so that a bad
+ * key stops the run before any connection.
+ */
+static int
+probe_config_dkim(struct probe_config_ctx *x, yaml_node_t *map,
+    struct probe_config_path *p)
+{
+	if (probe_config_word(x, map, "dkim_key", p->dkim_key,
+	    sizeof(p->dkim_key)) != 0 || probe_config_word(x, map,
+	    "dkim_selector", p->dkim_selector, sizeof(p->dkim_selector)) != 0 ||
+	    probe_config_word(x, map, "dkim_domain", p->dkim_domain,
+	    sizeof(p->dkim_domain)) != 0)
+		return -1;
+	if (p->dkim_key[0] != '\0' && p->dkim_selector[0] == '\0')
+		return probe_yaml_fail_at(x->t, map, x->err, x->errlen,
+		    "\"dkim_key\" needs \"dkim_selector\", the s= of the "
+		    "signature");
+	return 0;
+}
+
 /* One item of "paths"; it counts only once every field is valid. */
 static int
 probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
@@ -449,6 +472,7 @@ probe_config_path(struct probe_config_ctx *x, yaml_node_t *map)
 	    probe_config_senders(x, map, p) != 0 ||
 	    probe_config_relay(x, map, p) != 0 ||
 	    probe_config_rcpts(x, map, p) != 0 ||
+	    probe_config_dkim(x, map, p) != 0 ||
 	    probe_config_expects(x, map, p) != 0)
 		return -1;
 	x->c->npaths++;

@@ -9,6 +9,9 @@
  *       helo: mail1.example.com
  *       mail_from: probe@example.com   # envelope sender
  *       header_from: probe@example.com # optional, default mail_from
+ *       dkim_key: /etc/dkimkeys/s1.private # optional: sign the probe
+ *       dkim_selector: s1              # with dkim_key; also checked
+ *       dkim_domain: example.com       # optional, default From's domain
  *       recipients:                    # per profile: a mailbox you own there
  *         gmail: example.probe@gmail.com
  *         yahoo: example.probe@yahoo.com
@@ -44,6 +47,10 @@
 #define PROBE_CONFIG_RCPTS_MAX	16
 #define PROBE_CONFIG_NAME_MAX	64
 #define PROBE_CONFIG_ADDR_MAX	257	/* RFC 5321 path: 256 and a NUL */
+/* A key file's name; a thousand paths of PATH_MAX would be 4 MiB. */
+#define PROBE_CONFIG_FILE_MAX	1024
+/* RFC 1035 2.3.4: 253 characters of name, and a NUL. */
+#define PROBE_CONFIG_DOMAIN_MAX	254
 #define PROBE_CONFIG_ERR_MAX	1024
 #define PROBE_CONFIG_ETC	"/etc/smtpprobe/smtpprobe.yaml"
 #define PROBE_CONFIG_USER	".config/smtpprobe/smtpprobe.yaml"
@@ -72,6 +79,9 @@ struct probe_config_path {
 	char			 helo[256];		/* "" when not set */
 	char			 mail_from[PROBE_CONFIG_ADDR_MAX];
 	char			 header_from[PROBE_CONFIG_ADDR_MAX]; /* "" */
+	char			 dkim_key[PROBE_CONFIG_FILE_MAX];	/* "" */
+	char			 dkim_selector[PROBE_CONFIG_DOMAIN_MAX]; /* "" */
+	char			 dkim_domain[PROBE_CONFIG_DOMAIN_MAX];	/* "" */
 	struct probe_config_rcpt rcpts[PROBE_CONFIG_RCPTS_MAX];
 	size_t			 nrcpts;
 	struct probe_config_expect expects[PROBE_CONFIG_RCPTS_MAX + 1];

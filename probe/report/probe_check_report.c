@@ -94,6 +94,21 @@ rt_dmarc(FILE *fp, const struct probe_check_result *r)
 	    "DKIM" : "nothing");
 }
 
+/* Whether the probe's key is the published one, when it signs. */
+static const char *
+rt_key_match(const struct probe_check_result *r)
+{
+	if (r->is_unsigned)
+		return "the probe is not signed: no DKIM";
+	if (!r->has_sign_key)
+		return NULL;
+	if (r->is_key_match)
+		return "the probe will sign with the published key";
+	if (!r->dkim.key.is_valid)
+		return "no usable key is published for the probe's signature";
+	return "the key you gave does not match the published one";
+}
+
 static void
 rt_dkim(FILE *fp, const struct probe_check_result *r)
 {
@@ -118,6 +133,13 @@ rt_dkim(FILE *fp, const struct probe_check_result *r)
 	if (k->nrecords > 1)
 		fprintf(fp, "  records: %zu at that name\n", k->nrecords);
 	rt_line(fp, "reason", k->reason);
+	if (rt_key_match(r) != NULL)
+		fprintf(fp, "  signing: %s", rt_key_match(r));
+	if (r->has_sign_key && !r->is_key_match && k->key.is_valid)
+		fprintf(fp, " (published p= %u bits, yours %u bits)",
+		    k->key.bits, r->sign_key_bits);
+	if (rt_key_match(r) != NULL)
+		putc('\n', fp);
 }
 
 static void
@@ -258,6 +280,14 @@ rt_brief_dkim(FILE *fp, const char *indent,
 		putc(')', fp);
 	}
 	putc('\n', fp);
+	if (rt_key_match(r) != NULL) {
+		fprintf(fp, "%s  %s", indent, rt_key_match(r));
+		if (r->has_sign_key && !r->is_key_match &&
+		    r->dkim.key.is_valid)
+			fprintf(fp, " (published p= %u bits, yours %u bits)",
+			    r->dkim.key.bits, r->sign_key_bits);
+		putc('\n', fp);
+	}
 }
 
 void
@@ -421,6 +451,12 @@ rj_dkim(FILE *fp, const struct probe_check_result *r)
 	probe_json_bool(fp, "revoked", k->key.is_revoked, true);
 	probe_json_bool(fp, "testing", k->key.is_testing, true);
 	probe_json_str(fp, "reason", rj_opt(k->reason), true);
+	probe_json_str(fp, "domain", r->dkim_domain, true);
+	probe_json_bool(fp, "signed", !r->is_unsigned, true);
+	if (r->has_sign_key) {
+		probe_json_bool(fp, "key_matches", r->is_key_match, true);
+		fprintf(fp, ",\"signing_bits\":%u", r->sign_key_bits);
+	}
 	putc('}', fp);
 }
 

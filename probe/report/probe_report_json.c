@@ -254,6 +254,25 @@ probe_json_check(FILE *fp, const struct probe_report_info *info)
 	}
 }
 
+/* "dkim_signature": what was signed, or null for an unsigned message. */
+static void
+probe_json_dkim(FILE *fp, const struct probe_sign_facts *d)
+{
+	probe_json_key(fp, "dkim_signature", true);
+	if (d == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	putc('{', fp);
+	probe_json_str(fp, "d", d->d, false);
+	probe_json_str(fp, "s", d->s, true);
+	probe_json_str(fp, "a", d->a, true);
+	probe_json_str(fp, "c", d->c, true);
+	probe_json_str(fp, "h", d->h, true);
+	probe_json_str(fp, "bh", d->bh, true);
+	fprintf(fp, ",\"bits\":%u}", d->bits);
+}
+
 void
 probe_report_json_render(FILE *fp, const struct probe_report_info *info,
     const struct probe_result *r)
@@ -280,5 +299,6 @@ probe_report_json_render(FILE *fp, const struct probe_report_info *info,
 		    &info->matches[i] : NULL, i > 0);
 	fprintf(fp, "],\"untried\":%zu", r->untried);
 	probe_json_str(fp, "error", r->error[0] ? r->error : NULL, true);
+	probe_json_dkim(fp, info->dkim);
 	fprintf(fp, ",\"elapsed_ms\":%.3f}\n", r->elapsed_ms);
 }

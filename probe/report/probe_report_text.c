@@ -338,6 +338,25 @@ probe_report_text_verdict(FILE *fp, const struct probe_report_info *info,
 	putc('\n', fp);
 }
 
+/* What was signed: the DKIM-Signature's tags but b=. */
+static void
+probe_text_dkim(FILE *fp, const struct probe_sign_facts *d)
+{
+	if (d == NULL) {
+		fputs("  DKIM: not signed\n", fp);
+		return;
+	}
+	fputs("  DKIM: signed d=", fp);
+	probe_escape_text(fp, d->d, strlen(d->d));
+	fputs(" s=", fp);
+	probe_escape_text(fp, d->s, strlen(d->s));
+	fprintf(fp, " a=%s c=%s (%u-bit key)\n    h=", d->a, d->c, d->bits);
+	probe_escape_text(fp, d->h, strlen(d->h));
+	fputs("\n    bh=", fp);
+	probe_escape_text(fp, d->bh, strlen(d->bh));
+	putc('\n', fp);
+}
+
 void
 probe_report_text_render(FILE *fp, const struct probe_report_info *info,
     const struct probe_result *r)
@@ -353,6 +372,7 @@ probe_report_text_render(FILE *fp, const struct probe_report_info *info,
 	fprintf(fp, ", source %s\n", info->source[0] ? info->source :
 	    "(system default)");
 	probe_text_dns(fp, info, r);
+	probe_text_dkim(fp, info->dkim);
 	/* The check's block belongs to the header, before any attempt. */
 	if (info->check != NULL)
 		probe_check_report_text_brief(fp, info->check);

@@ -19,6 +19,7 @@
 #include "probe/catalog/probe_diag.h"
 #include "probe/config/probe_profile.h"
 #include "probe/run/probe_run.h"
+#include "probe/run/probe_sign.h"
 
 /* What the report says about the run besides the result. */
 struct probe_report_info {
@@ -39,6 +40,8 @@ struct probe_report_info {
 	/* The pre-flight check (NULL: none), or why it was skipped. */
 	const struct probe_check_result	*check;
 	const char			*check_note;
+	/* What the DKIM signature covers (NULL: the message is unsigned). */
+	const struct probe_sign_facts	*dkim;
 };
 
 /* probe_report_text_render - the whole human report. */

@@ -6,9 +6,27 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "probe/run/probe_message.h"
+#include "smtp/smtp_data.h"
+
+/*
+ * Fields the message sets itself, or that have a flag of their own:
+ * --header cannot add a second From (DMARC and the oversigned From
+ * would break) or replace the probe's id.
+ */
+static const char *const probe_message_reserved[] = {
+	"from", "to", "date", "subject", "message-id", "x-smtpprobe-id",
+	"mime-version", "content-type", "content-transfer-encoding",
+	"dkim-signature", "list-unsubscribe", "list-unsubscribe-post",
+};
+
+/* Dropped from an own message: they would only fail or mislead. */
+static const char *const probe_message_dropped[] = {
+	"dkim-signature", "x-smtpprobe-id",
+};
 
 void
 probe_message_new_id(char *out, size_t outlen, time_t now)
@@ -51,6 +69,104 @@ probe_message_is_safe(const char *s)
 	return s == NULL || strpbrk(s, "\r\n") == NULL;
 }
 
+/* RFC 5322 3.6.8: the length of the field name before ':', or 0. */
+static size_t
+probe_message_name_len(const char *line, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && line[i] != ':'; i++)
+		if ((unsigned char)line[i] < 33 || (unsigned char)line[i] > 126)
+			return 0;
+	return i < n ? i : 0;
+}
+
+static bool
+probe_message_name_in(const char *name, size_t nlen,
+    const char *const *list, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (strlen(list[i]) == nlen && strncasecmp(name, list[i],
+		    nlen) == 0)
+			return true;
+	return false;
+}
+
+/* No control byte at all (CR, LF, NUL, TAB, DEL...) in a value of ours. */
+static bool
+probe_message_is_plain(const char *s)
+{
+	const unsigned char *u;
+
+	for (u = (const unsigned char *)s; *u != '\0'; u++)
+		if (*u < ' ' || *u == 0x7f)
+			return false;
+	return true;
+}
+
+/* --header and --list-unsubscribe values; -1 with err filled. */
+static int
+probe_message_check_extra(const struct probe_message_opts *o, char *err,
+    size_t errlen)
+{
+	size_t i, nlen;
+	const char *h;
+
+	if (o->nheaders > PROBE_MESSAGE_HEADERS_MAX) {
+		(void)snprintf(err, errlen, "--header: at most %d",
+		    PROBE_MESSAGE_HEADERS_MAX);
+		return -1;
+	}
+	for (i = 0; i < o->nheaders; i++) {
+		h = o->headers[i];
+		nlen = probe_message_name_len(h, strlen(h));
+		if (nlen == 0 || !probe_message_is_plain(h) ||
+		    strlen(h) > PROBE_MESSAGE_FIELD_MAX) {
+			(void)snprintf(err, errlen, "--header: \"%.64s\" is "
+			    "not \"Name: value\" on one line of at most %d "
+			    "characters without control characters", h,
+			    PROBE_MESSAGE_FIELD_MAX);
+			return -1;
+		}
+		if (probe_message_name_in(h, nlen, probe_message_reserved,
+		    sizeof(probe_message_reserved) /
+		    sizeof(probe_message_reserved[0]))) {
+			(void)snprintf(err, errlen, "--header: %.*s is set by "
+			    "smtpprobe (use --header-from, --subject, "
+			    "--list-unsubscribe or --message)", (int)nlen, h);
+			return -1;
+		}
+	}
+	h = o->list_unsubscribe;
+	if (h != NULL && (strncmp(h, "https://", 8) != 0 || h[8] == '\0' ||
+	    !probe_message_is_plain(h) || strpbrk(h, " <>") != NULL ||
+	    strlen(h) > PROBE_MESSAGE_FIELD_MAX / 2)) {
+		(void)snprintf(err, errlen, "--list-unsubscribe: an https URL "
+		    "(RFC 8058 one-click needs HTTPS), without spaces, < or >");
+		return -1;
+	}
+	return 0;
+}
+
+/* The extra fields: --header in order, then List-Unsubscribe's two. */
+static bool
+probe_message_extra(const struct probe_message_opts *o, struct smtp_buf *out,
+    bool ok)
+{
+	size_t i;
+
+	for (i = 0; i < o->nheaders; i++)
+		ok = probe_message_add(out, ok, "%s\n", o->headers[i]);
+	/* RFC 8058 3.1: both fields, and both signed when DKIM signs. */
+	if (o->list_unsubscribe != NULL)
+		ok = probe_message_add(out, ok, "List-Unsubscribe: <%s>\n"
+		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n",
+		    o->list_unsubscribe);
+	return ok;
+}
+
 static bool
 probe_message_headers(const struct probe_message_opts *o,
     struct smtp_buf *out)
@@ -78,10 +194,150 @@ probe_message_headers(const struct probe_message_opts *o,
 	ok = probe_message_add(out, ok, "Message-ID: <%s@%s>\n", o->probe_id,
 	    o->id_domain);
 	ok = probe_message_add(out, ok, "X-Smtpprobe-Id: %s\n", o->probe_id);
+	ok = probe_message_extra(o, out, ok);
 	ok = probe_message_add(out, ok, "MIME-Version: 1.0\nContent-Type: "
 	    "text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\n"
 	    "\n");
 	return ok;
+}
+
+/* ---- the operator's own message (--message) ---- */
+
+struct probe_message_own {
+	bool	has_from;
+	bool	has_date;
+	bool	has_subject;
+	bool	in_subject;	/* the field being copied is Subject */
+	bool	is_dropping;	/* the field being read is dropped */
+};
+
+/* End the field just copied: the probe id goes after a Subject's text. */
+static bool
+probe_message_own_end(const struct probe_message_opts *o,
+    struct probe_message_own *st, struct smtp_buf *out, bool ok)
+{
+	if (st->in_subject)
+		ok = probe_message_add(out, ok, " [%s]", o->probe_id);
+	st->in_subject = false;
+	return ok;
+}
+
+/* One header line: a new field or a fold; -1 for a line that is neither. */
+static int
+probe_message_own_line(const struct probe_message_opts *o,
+    struct probe_message_own *st, const char *line, size_t n,
+    struct smtp_buf *out, bool *ok)
+{
+	size_t nlen;
+
+	if (line[0] == ' ' || line[0] == '\t') {
+		if (!st->is_dropping)
+			*ok = *ok && smtp_buf_append(out, "\n", 1,
+			    PROBE_MESSAGE_MAX) == SMTP_OK &&
+			    smtp_buf_append(out, line, n, PROBE_MESSAGE_MAX) ==
+			    SMTP_OK;
+		return 0;
+	}
+	if ((nlen = probe_message_name_len(line, n)) == 0)
+		return -1;
+	*ok = probe_message_own_end(o, st, out, *ok);
+	if (out->len > 0 && !st->is_dropping)
+		*ok = *ok && smtp_buf_append(out, "\n", 1, PROBE_MESSAGE_MAX) ==
+		    SMTP_OK;
+	st->is_dropping = probe_message_name_in(line, nlen,
+	    probe_message_dropped, sizeof(probe_message_dropped) /
+	    sizeof(probe_message_dropped[0]));
+	if (st->is_dropping)
+		return 0;
+	st->has_from |= nlen == 4 && strncasecmp(line, "from", 4) == 0;
+	st->has_date |= nlen == 4 && strncasecmp(line, "date", 4) == 0;
+	st->in_subject = nlen == 7 && strncasecmp(line, "subject", 7) == 0;
+	st->has_subject |= st->in_subject;
+	*ok = *ok && smtp_buf_append(out, line, n, PROBE_MESSAGE_MAX) ==
+	    SMTP_OK;
+	return 0;
+}
+
+static int
+probe_message_own(const struct probe_message_opts *o, struct smtp_buf *out,
+    char *err, size_t errlen)
+{
+	struct probe_message_own st = { 0 };
+	const char *line = NULL;
+	size_t pos = 0, n = 0, lineno = 0;
+	bool ok = true, has_body = false;
+
+	st.is_dropping = true;	/* nothing copied yet: no line to end */
+	while (smtp_data_line_next(o->own, o->own_len, &pos, &line, &n)) {
+		lineno++;
+		if (n == 0) {
+			has_body = true;
+			break;
+		}
+		if (probe_message_own_line(o, &st, line, n, out, &ok) != 0) {
+			(void)snprintf(err, errlen, "--message: line %zu is "
+			    "not a header field (RFC 5322 2.2)", lineno);
+			return -1;
+		}
+	}
+	ok = probe_message_own_end(o, &st, out, ok);
+	if (out->len > 0 && !st.is_dropping)
+		ok = ok && smtp_buf_append(out, "\n", 1, PROBE_MESSAGE_MAX) ==
+		    SMTP_OK;
+	if (!st.has_from || !st.has_date) {
+		(void)snprintf(err, errlen, "--message: no %s field (RFC 5322 "
+		    "3.6 requires From and Date)", st.has_from ? "Date" :
+		    "From");
+		return -1;
+	}
+	if (!st.has_subject)
+		ok = probe_message_add(out, ok, "Subject: smtpprobe test %s\n",
+		    o->probe_id);
+	ok = probe_message_add(out, ok, "X-Smtpprobe-Id: %s\n", o->probe_id);
+	ok = probe_message_extra(o, out, ok);
+	ok = ok && smtp_buf_append(out, "\n", 1, PROBE_MESSAGE_MAX) == SMTP_OK;
+	if (has_body && pos < o->own_len)
+		ok = ok && smtp_buf_append(out, o->own + pos, o->own_len - pos,
+		    PROBE_MESSAGE_MAX) == SMTP_OK;
+	if (!ok) {
+		(void)snprintf(err, errlen, "the message does not fit in %u "
+		    "bytes", PROBE_MESSAGE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+probe_message_own_from(const char *msg, size_t len, char *out, size_t outlen)
+{
+	const char *line, *v, *end, *lt;
+	size_t pos = 0, n;
+
+	while (smtp_data_line_next(msg, len, &pos, &line, &n) && n > 0) {
+		if (n < 5 || strncasecmp(line, "from:", 5) != 0)
+			continue;
+		v = line + 5;
+		end = line + n;
+		lt = memchr(v, '<', (size_t)(end - v));
+		if (lt != NULL) {
+			v = lt + 1;
+			end = memchr(v, '>', (size_t)(end - v));
+			if (end == NULL)
+				return false;
+		}
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == v || (size_t)(end - v) >= outlen ||
+		    memchr(v, '@', (size_t)(end - v)) == NULL ||
+		    memchr(v, ' ', (size_t)(end - v)) != NULL)
+			return false;
+		memcpy(out, v, (size_t)(end - v));
+		out[end - v] = '\0';
+		return true;
+	}
+	return false;
 }
 
 int
@@ -101,6 +357,10 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		(void)snprintf(err, errlen, "a header value holds a line break");
 		return -1;
 	}
+	if (probe_message_check_extra(o, err, errlen) != 0)
+		return -1;
+	if (o->own != NULL)
+		return probe_message_own(o, out, err, errlen);
 	ok = probe_message_headers(o, out);
 	if (ok && o->body != NULL)
 		ok = smtp_buf_append(out, o->body, o->body_len,

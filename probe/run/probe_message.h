@@ -7,12 +7,26 @@
  * Message-ID, so the message can be found in the test mailbox and matched
  * to the report that sent it.
  *
- * Errors: -1 with one line in err (a header value holding a line break,
- * no room).
+ * The message operators really send: extra header fields ("Name: value",
+ * --header), List-Unsubscribe with one-click List-Unsubscribe-Post (RFC
+ * 8058, --list-unsubscribe), or instead of our message the operator's own
+ * RFC 5322 message (--message): its header fields kept in order, the
+ * probe id added to its Subject and as X-Smtpprobe-Id, the extra fields
+ * added before its body, its DKIM-Signature and X-Smtpprobe-Id fields
+ * dropped (the Subject changes, so an old signature would only fail),
+ * its body kept byte for byte.
+ *
+ * Limits: PROBE_MESSAGE_HEADERS_MAX extra fields, each at most
+ * PROBE_MESSAGE_FIELD_MAX bytes (RFC 5322 2.1.1: 998 characters a line).
+ *
+ * Errors: -1 with one line in err (a header value holding a line break
+ * or another control byte, a field name we set ourselves, an own message
+ * without From or Date, no room).
  */
 #ifndef SMTPPROBE_PROBE_MESSAGE_H
 #define SMTPPROBE_PROBE_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -21,6 +35,11 @@
 #define PROBE_ID_MAX		40
 /* The message we build; a body file is bounded by SMTP_DIALOG_MESSAGE_MAX. */
 #define PROBE_MESSAGE_MAX	(1024u * 1024 + 8192)
+#define PROBE_MESSAGE_HEADERS_MAX	16
+/* RFC 5322 2.1.1: a line is at most 998 characters. */
+#define PROBE_MESSAGE_FIELD_MAX		998
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets, and a NUL. */
+#define PROBE_MESSAGE_ADDR_MAX		257
 
 struct probe_message_opts {
 	const char		*probe_id;
@@ -32,6 +51,11 @@ struct probe_message_opts {
 	size_t			 body_len;
 	const char		*id_domain;	/* right side of Message-ID */
 	time_t			 now;
+	const char *const	*headers;	/* "Name: value", extra */
+	size_t			 nheaders;
+	const char		*list_unsubscribe;	/* https URL, or NULL */
+	const char		*own;		/* --message: whole message */
+	size_t			 own_len;
 };
 
 /*
@@ -47,5 +71,13 @@ void	probe_message_new_id(char *out, size_t outlen, time_t now);
  */
 int	probe_message_build(const struct probe_message_opts *o,
 	    struct smtp_buf *out, char *err, size_t errlen);
+
+/*
+ * probe_message_own_from - the address of the From: field of the own
+ * message msg (the first addr-spec: between < and >, or the bare value),
+ * into out. Returns false when there is no From: or no address in it.
+ */
+bool	probe_message_own_from(const char *msg, size_t len, char *out,
+	    size_t outlen);
 
 #endif

@@ -321,8 +321,8 @@ probe_send_relay(const struct probe_cli_send *cli, struct probe_send *s,
 }
 
 static int
-probe_send_body(const char *path, struct probe_send *s, char *err,
-    size_t errlen)
+probe_send_body(const char *flag, const char *path, struct probe_send *s,
+    char *err, size_t errlen)
 {
 	/* Room for our headers within the engine's message bound. */
 	const size_t max = SMTP_DIALOG_MESSAGE_MAX - 8192;
@@ -330,7 +330,7 @@ probe_send_body(const char *path, struct probe_send *s, char *err,
 	int rc = -1;
 
 	if (fp == NULL) {
-		(void)snprintf(err, errlen, "--body-file: %s: %s", path,
+		(void)snprintf(err, errlen, "%s: %s: %s", flag, path,
 		    strerror(errno));
 		return -1;
 	}
@@ -341,7 +341,7 @@ probe_send_body(const char *path, struct probe_send *s, char *err,
 	}
 	s->body_len = fread(s->body, 1, max + 1, fp);
 	if (ferror(fp) || s->body_len > max)
-		(void)snprintf(err, errlen, "--body-file: %s: %s", path,
+		(void)snprintf(err, errlen, "%s: %s: %s", flag, path,
 		    ferror(fp) ? "read error" : "larger than 1 MiB");
 	else
 		rc = 0;
@@ -358,22 +358,48 @@ probe_send_message(const struct probe_cli_send *cli, struct probe_send *s,
 	const char *from_at;
 	time_t now = time(NULL);
 
-	if (cli->body_file && probe_send_body(cli->body_file, s, err,
-	    errlen) != 0)
+	if (cli->message_file != NULL && (cli->body_file != NULL ||
+	    cli->subject != NULL || cli->header_from != NULL)) {
+		(void)snprintf(err, errlen, "--message sends the message as it "
+		    "is: not with --body-file, --subject or --header-from");
 		return -1;
+	}
+	if ((cli->body_file && probe_send_body("--body-file", cli->body_file,
+	    s, err, errlen) != 0) || (cli->message_file &&
+	    probe_send_body("--message", cli->message_file, s, err,
+	    errlen) != 0))
+		return -1;
+	(void)snprintf(s->header_from, sizeof(s->header_from), "%s",
+	    cli->header_from ? cli->header_from : cli->from);
+	if (cli->message_file != NULL && !probe_message_own_from(s->body,
+	    s->body_len, s->header_from, sizeof(s->header_from))) {
+		(void)snprintf(err, errlen, "--message: %.512s: no From: field "
+		    "with an address", cli->message_file);
+		return -1;
+	}
 	probe_message_new_id(s->probe_id, sizeof(s->probe_id), now);
-	from_at = strrchr(cli->header_from ? cli->header_from : cli->from,
-	    '@');
+	from_at = strrchr(s->header_from, '@');
 	m.probe_id = s->probe_id;
-	m.header_from = cli->header_from ? cli->header_from : cli->from;
+	m.header_from = s->header_from;
+	m.headers = cli->headers;
+	m.nheaders = cli->nheaders;
+	m.list_unsubscribe = cli->list_unsubscribe;
+	if (cli->message_file != NULL) {
+		m.own = s->body;
+		m.own_len = s->body_len;
+	}
 	m.to = cli->to;
 	m.nto = cli->nto;
 	m.subject = cli->subject;
-	m.body = s->body;
-	m.body_len = s->body_len;
+	m.body = cli->message_file ? NULL : s->body;
+	m.body_len = cli->message_file ? 0 : s->body_len;
 	m.id_domain = from_at && from_at[1] ? from_at + 1 : s->helo;
 	m.now = now;
 	if (probe_message_build(&m, &s->message, err, errlen) != 0)
+		return -1;
+	if (s->sign_key != NULL && probe_sign_message(s->sign_key,
+	    cli->dkim_selector, cli->dkim_domain ? cli->dkim_domain :
+	    m.id_domain, now, &s->message, &s->sign, err, errlen) != 0)
 		return -1;
 	s->run.dialog.message = s->message.data;
 	s->run.dialog.message_len = s->message.len;
@@ -398,11 +424,44 @@ probe_send_tls(const struct probe_cli_send *cli, struct probe_send *s,
 	return 0;
 }
 
+/* --dkim-key goes with --dkim-selector; d= must be a plain name. */
+static int
+probe_send_dkim(const struct probe_cli_send *cli,
+    const struct probe_sign_key *key, struct probe_send *s, char *err,
+    size_t errlen)
+{
+	if (cli->dkim_key != NULL && cli->dkim_selector == NULL) {
+		(void)snprintf(err, errlen, "--dkim-key needs --dkim-selector, "
+		    "the s= of the signature");
+		return -1;
+	}
+	if ((cli->dkim_selector != NULL && (cli->dkim_selector[0] == '\0' ||
+	    strpbrk(cli->dkim_selector, "\r\n\t ;=") != NULL ||
+	    strlen(cli->dkim_selector) >= PROBE_SIGN_NAME_MAX)) ||
+	    (cli->dkim_domain != NULL && (cli->dkim_domain[0] == '\0' ||
+	    strpbrk(cli->dkim_domain, "\r\n\t ;=@") != NULL ||
+	    strlen(cli->dkim_domain) >= PROBE_SIGN_NAME_MAX))) {
+		(void)snprintf(err, errlen, "--dkim-selector and --dkim-domain "
+		    "take a DNS name, without spaces, ';', '=' or '@'");
+		return -1;
+	}
+	if (cli->dkim_key != NULL && key == NULL) {
+		(void)snprintf(err, errlen, "--dkim-key %.512s: not read",
+		    cli->dkim_key);
+		return -1;
+	}
+	s->sign_key = cli->dkim_key != NULL ? key : NULL;
+	return 0;
+}
+
 int
-probe_send_prepare(const struct probe_cli_send *cli, struct probe_send *s,
-    char *err, size_t errlen)
+probe_send_prepare(const struct probe_cli_send *cli,
+    const struct probe_sign_key *key, struct probe_send *s, char *err,
+    size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	if (probe_send_dkim(cli, key, s, err, errlen) != 0)
+		return -1;
 	if (cli->profile != NULL) {
 		if (probe_profile_load(cli->profile, &s->profile, err,
 		    errlen) != 0)

@@ -21,6 +21,7 @@
 #include "probe/run/probe_message.h"
 #include "probe/config/probe_profile.h"
 #include "probe/run/probe_run.h"
+#include "probe/run/probe_sign.h"
 #include "smtp/smtp_buf.h"
 
 #define PROBE_SEND_ERR_MAX	1024
@@ -44,15 +45,23 @@ struct probe_send {
 	struct probe_run_opts	 run;
 	struct probe_relay_opts	 relay;		/* with --relay */
 	char			*password;	/* owned; wiped on free */
+	const struct probe_sign_key *sign_key;	/* borrowed; NULL: unsigned */
+	struct probe_sign_facts	 sign;		/* what was signed */
+	/* The From: address of the message (the own message's, or ours). */
+	char			 header_from[PROBE_MESSAGE_ADDR_MAX];
 };
 
 /*
- * probe_send_prepare - fill *s (zeroed first) from cli. Borrows cli's
- * strings for the life of s. Free with probe_send_free() either way.
+ * probe_send_prepare - fill *s (zeroed first) from cli, and sign the
+ * message with key (NULL: unsigned; loaded by the caller, so that a bad
+ * key is found before any probe starts) as cli->dkim_selector and
+ * cli->dkim_domain or the From: header's domain. Borrows cli's strings
+ * and key for the life of s. Free with probe_send_free() either way.
  * Returns 0, or -1 with err filled.
  */
 int	probe_send_prepare(const struct probe_cli_send *cli,
-	    struct probe_send *s, char *err, size_t errlen);
+	    const struct probe_sign_key *key, struct probe_send *s, char *err,
+	    size_t errlen);
 
 /*
  * probe_send_password_warning - when the password file at path can be

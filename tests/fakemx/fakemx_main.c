@@ -482,8 +482,8 @@ dns_setup(struct server *sv, const struct options *o)
 	if (o->dns_server == NULL) {
 		if (!fakemx_scenario_has_spf(sv->cfg.scenario))
 			return 0;
-		fprintf(stderr, "fakemx: %s: a ?spf condition needs "
-		    "--dns-server\n", o->scenario);
+		fprintf(stderr, "fakemx: %s: a ?spf or ?dkim condition "
+		    "needs --dns-server\n", o->scenario);
 		return -1;
 	}
 	if (probe_dns_open(&dns, &(struct probe_dns_opts){

@@ -70,6 +70,9 @@ static const char *const spf_names[] = {
 /* The RESULT of ?auth=RESULT. */
 static const char *const auth_names[] = { "ok", "bad" };
 #define AUTH_PREFIX	"auth="
+/* The RESULT of ?dkim=RESULT: of the first signature (dkim_verify). */
+static const char *const dkim_names[] = { "pass", "fail", "none" };
+#define DKIM_PREFIX	"dkim="
 
 /* lookup - index of the n-byte word in names[count], or -1. */
 static int
@@ -91,24 +94,38 @@ step_free(struct fakemx_step *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* parse_spf - "spf=RESULT" (n bytes at p) into st->cond_text. */
+/*
+ * parse_auth - "spf=RESULT" or "dkim=RESULT" (n bytes at p) into
+ * st->cond_text, and st->cond from SPF to DKIM for the latter.
+ */
 static int
-parse_spf(const char *p, size_t n, struct fakemx_step *st, char *err,
+parse_auth(const char *p, size_t n, struct fakemx_step *st, char *err,
     size_t errsize)
 {
-	size_t	 k = strlen(SPF_PREFIX);
-	int	 i;
+	size_t	 k = strlen(SPF_PREFIX), kd = strlen(DKIM_PREFIX);
+	bool	 is_not = st->cond == FAKEMX_COND_NOT_SPF;
+	int	 i = -1;
 
-	if (n <= k || strncmp(p, SPF_PREFIX, k) != 0 ||
-	    (i = lookup(spf_names, (int)(sizeof(spf_names) /
-	    sizeof(spf_names[0])), p + k, n - k)) < 0) {
+	if (n > k && strncmp(p, SPF_PREFIX, k) == 0)
+		i = lookup(spf_names, (int)(sizeof(spf_names) /
+		    sizeof(spf_names[0])), p + k, n - k);
+	else if (n > kd && strncmp(p, DKIM_PREFIX, kd) == 0 &&
+	    (i = lookup(dkim_names, (int)(sizeof(dkim_names) /
+	    sizeof(dkim_names[0])), p + kd, n - kd)) >= 0) {
+		st->cond = is_not ? FAKEMX_COND_NOT_DKIM : FAKEMX_COND_DKIM;
+		st->cond_text = strdup(dkim_names[i]);
+		goto out;
+	}
+	if (i < 0) {
 		(void)snprintf(err, errsize, "'?%s%.*s' is not a condition: "
 		    "want ?spf=RESULT or ?!spf=RESULT, RESULT one of pass fail "
-		    "softfail neutral none temperror permerror",
-		    st->cond == FAKEMX_COND_NOT_SPF ? "!" : "", (int)n, p);
+		    "softfail neutral none temperror permerror, or "
+		    "?dkim=RESULT or ?!dkim=RESULT, RESULT one of pass fail "
+		    "none", is_not ? "!" : "", (int)n, p);
 		return -1;
 	}
 	st->cond_text = strdup(spf_names[i]);
+out:
 	if (st->cond_text == NULL) {
 		(void)snprintf(err, errsize, "out of memory");
 		return -1;
@@ -116,9 +133,9 @@ parse_spf(const char *p, size_t n, struct fakemx_step *st, char *err,
 	return 0;
 }
 
-/* parse_auth - "auth=ok" or "auth=bad" (n bytes at p) into cond_text. */
+/* parse_smtp_auth - "auth=ok" or "auth=bad" (n bytes at p) into cond_text. */
 static int
-parse_auth(const char *p, size_t n, struct fakemx_step *st, char *err,
+parse_smtp_auth(const char *p, size_t n, struct fakemx_step *st, char *err,
     size_t errsize)
 {
 	size_t	 k = strlen(AUTH_PREFIX);
@@ -164,11 +181,11 @@ parse_cond(char **pp, struct fakemx_step *st, char *err, size_t errsize)
 	if ((st->cond == FAKEMX_COND_SPF || st->cond == FAKEMX_COND_NOT_SPF) &&
 	    strncmp(p, AUTH_PREFIX, strlen(AUTH_PREFIX)) == 0) {
 		*pp = p + n;
-		return parse_auth(p, n, st, err, errsize);
+		return parse_smtp_auth(p, n, st, err, errsize);
 	}
 	if (st->cond == FAKEMX_COND_SPF || st->cond == FAKEMX_COND_NOT_SPF) {
 		*pp = p + n;
-		return parse_spf(p, n, st, err, errsize);
+		return parse_auth(p, n, st, err, errsize);
 	}
 	st->cond_text = strndup(p, n);
 	if (st->cond_text == NULL) {
@@ -460,7 +477,9 @@ fakemx_scenario_has_spf(const struct fakemx_scenario *sc)
 
 	for (i = 0; i < sc->nsteps; i++)
 		if (sc->steps[i].cond == FAKEMX_COND_SPF ||
-		    sc->steps[i].cond == FAKEMX_COND_NOT_SPF)
+		    sc->steps[i].cond == FAKEMX_COND_NOT_SPF ||
+		    sc->steps[i].cond == FAKEMX_COND_DKIM ||
+		    sc->steps[i].cond == FAKEMX_COND_NOT_DKIM)
 			return true;
 	return false;
 }
@@ -500,6 +519,10 @@ cond_matches(const struct fakemx_step *st, const struct fakemx_match *m)
 		return m->auth != NULL && strcmp(st->cond_text, m->auth) == 0;
 	case FAKEMX_COND_NOT_AUTH:
 		return m->auth == NULL || strcmp(st->cond_text, m->auth) != 0;
+	case FAKEMX_COND_DKIM:
+		return m->dkim != NULL && strcmp(st->cond_text, m->dkim) == 0;
+	case FAKEMX_COND_NOT_DKIM:
+		return m->dkim == NULL || strcmp(st->cond_text, m->dkim) != 0;
 	default:
 		return true;
 	}

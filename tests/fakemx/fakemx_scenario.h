@@ -48,6 +48,8 @@ enum fakemx_cond {
 	FAKEMX_COND_NOT_SPF,	/* ?!spf=RESULT: any other (or none yet) */
 	FAKEMX_COND_AUTH,	/* ?auth=ok|bad: the session's last AUTH */
 	FAKEMX_COND_NOT_AUTH,	/* ?!auth=ok|bad: any other (or none yet) */
+	FAKEMX_COND_DKIM,	/* ?dkim=RESULT: the message's DKIM result */
+	FAKEMX_COND_NOT_DKIM,	/* ?!dkim=RESULT: any other (or none yet) */
 	FAKEMX_COND_COUNT
 };
 
@@ -86,6 +88,7 @@ struct fakemx_match {
 	const char	*arg;		/* the argument, or "" */
 	const char	*spf;		/* SPF result name; NULL: none yet */
 	const char	*auth;		/* "ok", "bad"; NULL: no AUTH yet */
+	const char	*dkim;		/* "pass", "fail", "none"; NULL: none yet */
 };
 
 /*
@@ -118,7 +121,10 @@ const struct fakemx_step *fakemx_scenario_pick(
 const struct fakemx_step *fakemx_scenario_next(
 	    const struct fakemx_scenario *sc, const struct fakemx_step *st);
 
-/* fakemx_scenario_has_spf - whether any line has a ?spf condition. */
+/*
+ * fakemx_scenario_has_spf - whether any line has a ?spf or a ?dkim
+ * condition: both need --dns-server.
+ */
 bool	 fakemx_scenario_has_spf(const struct fakemx_scenario *sc);
 
 /* fakemx_scenario_event_name - the event's scenario keyword ("ehlo-tls"). */

@@ -24,6 +24,7 @@
 
 #include "fakemx_conn.h"
 #include "fakemx_session.h"
+#include "tests/support/dkim_verify.h"
 
 /* A line buffer: the line, its CRLF and a NUL. */
 #define LINE_BUF	(FAKEMX_LINE_MAX + 3)
@@ -32,6 +33,8 @@
 #define STARTTLS_READY	"220 2.0.0 Ready to start TLS"
 /* The SPF check's DNS budget when --timeout allows more (or is 0). */
 #define SPF_TIMEOUT_MS	5000
+/* The message kept for the DKIM check: past the probe's 1 MiB bound. */
+#define MESSAGE_KEEP_MAX	(2u * 1024 * 1024)
 
 struct session {
 	const struct fakemx_config	*cfg;
@@ -43,6 +46,10 @@ struct session {
 	const char			*arg;		/* of the command */
 	const char			*spf;		/* NULL: not checked */
 	const char			*auth;		/* "ok", "bad", NULL */
+	const char			*dkim;		/* NULL: not checked */
+	char				*msg;		/* the last message */
+	size_t				 msg_len;
+	bool				 is_msg_cut;
 	char				 out[FAKEMX_SESSION_OUT_MAX];
 	size_t				 out_len;
 	bool				 is_out_cut;
@@ -254,6 +261,7 @@ run_event(struct session *s, enum fakemx_event ev)
 	m.arg = s->arg;
 	m.spf = s->spf;
 	m.auth = s->auth;
+	m.dkim = s->dkim;
 	s->first_byte = -1;
 	s->drip_ms = 0;
 	head = fakemx_scenario_pick(sc, ev, &m);
@@ -368,11 +376,83 @@ check_spf(struct session *s)
 	fakemx_util_log(fd, "spf %s", s->spf);
 }
 
+/* A key record for the verifier, from the --dns-server. */
+static int
+dkim_lookup(void *ctx, const char *name, char *txt, size_t txtlen)
+{
+	struct probe_dns		*dns = ctx;
+	struct probe_dns_answer		 ans;
+	const char			*t;
+	int				 rc = -1;
+
+	probe_dns_answer_init(&ans);
+	if (probe_dns_lookup(dns, PROBE_DNS_TXT, name, &ans) ==
+	    PROBE_DNS_FOUND && ans.nrr > 0 &&
+	    (t = probe_dns_answer_text(&ans, 0)) != NULL) {
+		(void)snprintf(txt, txtlen, "%s", t);
+		rc = 0;
+	}
+	probe_dns_answer_free(&ans);
+	return rc;
+}
+
+/*
+ * check_dkim - with --dns-server, the DKIM result of the message just
+ * received (its first signature, verified by libopendkim against the
+ * key at s._domainkey.d on that server), into s->dkim and the log.
+ */
+static void
+check_dkim(struct session *s)
+{
+	struct probe_dns_opts	 o;
+	struct probe_dns	 dns;
+	char			 why[512], err[PROBE_DNS_MSG_MAX];
+	int			 t = s->cfg->timeout_s;
+
+	s->dkim = NULL;
+	if (s->cfg->dns_server == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.dns_server = s->cfg->dns_server;
+	o.timeout_ms = t > 0 && t * 1000 < SPF_TIMEOUT_MS ? t * 1000 :
+	    SPF_TIMEOUT_MS;
+	if (probe_dns_open(&dns, &o, err, sizeof(err)) != PROBE_DNS_OK) {
+		fakemx_util_log(s->cfg->log_fd, "error dkim: %s", err);
+		s->dkim = dkim_verify_result_name(DKIM_VERIFY_FAIL);
+		return;
+	}
+	s->dkim = dkim_verify_result_name(dkim_verify_message(s->msg ?
+	    s->msg : "", s->msg_len, dkim_lookup, &dns, why, sizeof(why)));
+	probe_dns_close(&dns);
+	fakemx_util_log(s->cfg->log_fd, "dkim %s %s%s", s->dkim, why,
+	    s->is_msg_cut ? " (message cut)" : "");
+}
+
+/* Keep a message line (CRLF added) for check_dkim, up to the bound. */
+static void
+keep_line(struct session *s, const char *line, size_t len)
+{
+	if (s->cfg->dns_server == NULL || s->is_msg_cut)
+		return;
+	if (s->msg == NULL && (s->msg = malloc(MESSAGE_KEEP_MAX)) == NULL) {
+		s->is_msg_cut = true;
+		return;
+	}
+	if (len + 2 > MESSAGE_KEEP_MAX - s->msg_len) {
+		s->is_msg_cut = true;
+		return;
+	}
+	memcpy(s->msg + s->msg_len, line, len);
+	memcpy(s->msg + s->msg_len + len, CRLF, 2);
+	s->msg_len += len + 2;
+}
+
 static void
 on_mail(struct session *s, enum fakemx_event ev)
 {
 	copy_address(s->from, sizeof(s->from), s->arg);
 	s->rcpt[0] = '\0';
+	s->dkim = NULL;
 	check_spf(s);
 	run_event(s, ev);
 }
@@ -391,6 +471,7 @@ on_rset(struct session *s, enum fakemx_event ev)
 	s->from[0] = '\0';
 	s->rcpt[0] = '\0';
 	s->spf = NULL;
+	s->dkim = NULL;
 	run_event(s, ev);
 }
 
@@ -429,6 +510,7 @@ on_starttls(struct session *s, enum fakemx_event ev)
 	s->from[0] = '\0';
 	s->rcpt[0] = '\0';
 	s->spf = NULL;
+	s->dkim = NULL;
 	s->auth = NULL;
 }
 
@@ -556,6 +638,7 @@ read_message(struct session *s)
 			break;
 		/* RFC 5321 4.5.2: the client doubled a leading dot. */
 		skip = line[0] == '.' ? 1 : 0;
+		keep_line(s, line + skip, len - skip);
 		fakemx_util_log(s->cfg->log_fd, "data-line %s",
 		    fakemx_util_escape(line + skip, len - skip, esc,
 		    sizeof(esc)));
@@ -572,8 +655,12 @@ on_data(struct session *s, enum fakemx_event ev)
 	run_event(s, ev);
 	if (s->is_done || s->first_byte != '3')
 		return;
-	if (read_message(s) == 0)
-		run_event(s, FAKEMX_EV_EOD);
+	s->msg_len = 0;
+	s->is_msg_cut = false;
+	if (read_message(s) != 0)
+		return;
+	check_dkim(s);
+	run_event(s, FAKEMX_EV_EOD);
 }
 
 static const struct command {
@@ -678,6 +765,7 @@ fakemx_session_serve(const struct fakemx_config *cfg, int fd,
 		serve_line(s);
 	fakemx_conn_close(&s->conn);
 	fakemx_util_log(cfg->log_fd, "end %lu", peer->id);
+	free(s->msg);
 	free(s);
 	return rc;
 }

@@ -1,0 +1,293 @@
+/*
+ * test_cli_dkim_auth - the DKIM signature decides, as at Gmail: the
+ * simulated Gmail (gmail-sim-spf.scn) accepts mail whose SPF passes or
+ * whose DKIM signature verifies (libopendkim, the key from a private
+ * dnsmasq), and answers 550-5.7.26 otherwise. From 127.0.0.3, outside
+ * "v=spf1 ip4:127.0.0.2 -all", the unsigned probe is refused and the
+ * probe signed with the published key is accepted; one signed with
+ * another key is refused. Each time the pre-flight check's prediction
+ * agrees with the fake MX.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tests/support/cmd_run.h"
+#include "tests/support/dnsmasq_run.h"
+#include "tests/support/fakemx_run.h"
+#include "tests/support/tmp_dir.h"
+
+#define FIX		SRCDIR "/tests/fixtures/dkim/"
+#define ARGS_MAX	40
+#define PROBE_WAIT_MS	30000
+/* RFC 1035 3.3.14: a TXT string is at most 255 bytes; dnsmasq splits at ','. */
+#define TXT_CHUNK	200
+#define TXT_ARG_MAX	1024
+
+static struct dnsmasq_run dns;
+static struct fakemx_run mx;
+static struct cmd_run run;
+static struct tmp_dir dir;
+static char txt_arg[TXT_ARG_MAX];
+
+/* "--txt-record=s1._domainkey.example.test,PART,PART" from a fixture. */
+static void
+key_record(const char *fixture)
+{
+	char rec[TXT_ARG_MAX], *nl;
+	FILE *fp = fopen(fixture, "r");
+	size_t i, n, len;
+
+	cr_assert(fp != NULL);
+	cr_assert(fgets(rec, sizeof(rec), fp) != NULL);
+	fclose(fp);
+	if ((nl = strchr(rec, '\n')) != NULL)
+		*nl = '\0';
+	n = (size_t)snprintf(txt_arg, sizeof(txt_arg),
+	    "--txt-record=s1._domainkey.example.test");
+	len = strlen(rec);
+	for (i = 0; i < len; i += TXT_CHUNK)
+		n += (size_t)snprintf(txt_arg + n, sizeof(txt_arg) - n, ",%.*s",
+		    TXT_CHUNK, rec + i);
+	cr_assert(n < sizeof(txt_arg));
+}
+
+/* A fixture key copied with mode 0600, as a real key is kept. */
+static const char *
+copy_key(const char *name, const char *fixture)
+{
+	char buf[4096];
+	FILE *in = fopen(fixture, "r");
+	size_t n;
+	const char *p;
+
+	cr_assert(in != NULL);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	p = tmp_dir_write(&dir, name, buf, n);
+	cr_assert(p != NULL);
+	cr_assert_eq(chmod(p, 0600), 0);
+	return p;
+}
+
+static void
+setup(void)
+{
+	const char *zone[] = {
+		"--local=/test/",
+		"--local=/in-addr.arpa/",
+		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		"--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
+		txt_arg,
+		NULL,
+	};
+	char path[512], dnsarg[32];
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&run, 0, sizeof(run));
+	cr_assert(tmp_dir_make(&dir));
+	key_record(FIX "rsa2048.txt");
+	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
+	    dns.error);
+	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	cr_assert_eq(fakemx_run_scenario(path, sizeof(path),
+	    "gmail-sim-spf.scn"), 0);
+	cr_assert_eq(fakemx_run_start_dns(&mx, path, "127.0.0.1", 0, NULL,
+	    dnsarg), 0, "fakemx did not start");
+}
+
+static void
+teardown(void)
+{
+	cmd_run_free(&run);
+	fakemx_run_stop(&mx);
+	dnsmasq_run_stop(&dns);
+	tmp_dir_remove(&dir);
+}
+
+TestSuite(cli_dkim_auth, .init = setup, .fini = teardown, .timeout = 90);
+
+/* A probe from 127.0.0.3 (outside SPF), then the extra flags. */
+static void
+send_probe(const char *first, ...)
+{
+	const char	*argv[ARGS_MAX], *a;
+	char		 server[32], dnsarg[32];
+	size_t		 n = 0;
+	va_list		 ap;
+
+	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
+	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	argv[n++] = SMTPPROBE_BIN;
+	argv[n++] = "send";
+	argv[n++] = "--to";
+	argv[n++] = "me@gmail.test";
+	argv[n++] = "--from";
+	argv[n++] = "probe@example.test";
+	argv[n++] = "--source";
+	argv[n++] = "127.0.0.3";
+	argv[n++] = "--server";
+	argv[n++] = server;
+	argv[n++] = "--dns-server";
+	argv[n++] = dnsarg;
+	argv[n++] = "--starttls";
+	argv[n++] = "off";
+	argv[n++] = "--helo";
+	argv[n++] = "mail.example.test";
+	argv[n++] = "--dkim-selector";
+	argv[n++] = "s1";
+	va_start(ap, first);
+	for (a = first; a != NULL && n < ARGS_MAX - 1; a = va_arg(ap,
+	    const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cmd_run_free(&run);
+	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0);
+}
+
+static void
+assert_log_has(const char *what)
+{
+	char *log = fakemx_run_log(&mx);
+
+	cr_assert(log != NULL);
+	cr_assert(strstr(log, what) != NULL, "no \"%s\" in:\n%s", what, log);
+	free(log);
+}
+
+Test(cli_dkim_auth, refuses_the_unsigned_probe_from_outside_spf)
+{
+	send_probe(NULL);
+	cr_assert_eq(run.status, 2, "%s%s", run.out, run.err);
+	cr_assert(strstr(run.out, "550-5.7.26 This mail is unauthenticated")
+	    != NULL, "%s", run.out);
+	assert_log_has("dkim none no signature");
+	/* The prediction agrees: no DKIM for an unsigned probe. */
+	cr_assert(strstr(run.out, "the probe is not signed: no DKIM") != NULL,
+	    "%s", run.out);
+	cr_assert(strstr(run.out, "neither SPF nor DKIM passes") != NULL,
+	    "%s", run.out);
+}
+
+Test(cli_dkim_auth, accepts_the_probe_signed_with_the_published_key)
+{
+	send_probe("--dkim-key", copy_key("k.pem", FIX "rsa2048-pkcs8.pem"),
+	    NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	assert_log_has("dkim pass d=example.test s=s1");
+	cr_assert(strstr(run.out, "the probe will sign with the published "
+	    "key") != NULL, "%s", run.out);
+	cr_assert(strstr(run.out, "neither SPF nor DKIM passes") == NULL,
+	    "%s", run.out);
+	cr_assert(strstr(run.out, "DMARC fails") == NULL, "%s", run.out);
+}
+
+Test(cli_dkim_auth, refuses_the_probe_signed_with_another_key)
+{
+	send_probe("--dkim-key", copy_key("o.pem", FIX "other2048.pem"),
+	    NULL);
+	cr_assert_eq(run.status, 2, "%s%s", run.out, run.err);
+	assert_log_has("dkim fail d=example.test s=s1");
+	cr_assert(strstr(run.out, "the key you gave does not match the "
+	    "published one (published p= 2048 bits, yours 2048 bits)") !=
+	    NULL, "%s", run.out);
+}
+
+Test(cli_dkim_auth, accepts_an_own_message_signed_with_one_click_unsubscribe)
+{
+	char *log;
+
+	send_probe("--dkim-key", copy_key("k.pem", FIX "rsa2048-pkcs1.pem"),
+	    "--message", FIX "newsletter.eml", "--header", "X-Campaign: 7",
+	    "--list-unsubscribe", "https://example.test/u?c=7", NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	assert_log_has("dkim pass d=example.test s=s1");
+	assert_log_has("data-line List-Unsubscribe-Post: "
+	    "List-Unsubscribe=One-Click");
+	/* Both RFC 8058 fields are signed, From oversigned. */
+	cr_assert(strstr(run.out, "h=From:To:Date:Subject:Message-ID:"
+	    "MIME-Version:Content-Type:Content-Transfer-Encoding:"
+	    "List-Unsubscribe:List-Unsubscribe-Post:from\n") != NULL, "%s",
+	    run.out);
+	log = fakemx_run_log(&mx);
+	cr_assert(log != NULL);
+	cr_assert(strstr(log, "data-line Subject: Spring\n") != NULL, "%s",
+	    log);
+	cr_assert(strstr(log, "data-line  offers [sp-") != NULL, "%s", log);
+	cr_assert(strstr(log, "data-line X-Smtpprobe-Id: sp-") != NULL);
+	free(log);
+}
+
+/* --- keys per sending path --- */
+
+/* Two paths from 127.0.0.3 signing with key_file; the config's path. */
+static const char *
+paths_config(const char *name, const char *key_file)
+{
+	char text[2048];
+	int n;
+	const char *p;
+
+	n = snprintf(text, sizeof(text), "paths:\n"
+	    "  - name: p1\n    source: 127.0.0.3\n    helo: mail.example.test\n"
+	    "    mail_from: probe@example.test\n    dkim_key: %s\n"
+	    "    dkim_selector: s1\n    recipients:\n      gmail: me@gmail.test\n"
+	    "  - name: p2\n    source: 127.0.0.3\n    helo: mail.example.test\n"
+	    "    mail_from: probe@example.test\n    dkim_key: %s\n"
+	    "    dkim_selector: s1\n    recipients:\n      gmail: me@gmail.test\n",
+	    key_file, key_file);
+	cr_assert(n > 0 && (size_t)n < sizeof(text));
+	p = tmp_dir_write(&dir, name, text, (size_t)n);
+	cr_assert(p != NULL);
+	return p;
+}
+
+static void
+send_paths(const char *config)
+{
+	char server[32], dnsarg[32], lock[512];
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--config", config,
+	    "--lock-file", tmp_dir_path(&dir, "lock", lock, sizeof(lock)),
+	    "--profile", "gmail", "--server", server, "--starttls", "off",
+	    "--dns-server", dnsarg, "--no-check", NULL };
+
+	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
+	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	cmd_run_free(&run);
+	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0);
+}
+
+Test(cli_dkim_auth, signs_each_path_with_its_key_and_warns_once_per_file)
+{
+	const char *key = copy_key("k.pem", FIX "rsa2048-pkcs1.pem");
+	const char *w;
+
+	cr_assert_eq(chmod(key, 0644), 0);
+	send_paths(paths_config("c.yaml", key));
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	cr_assert(strstr(run.out, "2 paths x 1 profile: 2 pass") != NULL,
+	    "%s", run.out);
+	w = strstr(run.err, "is readable by group or others");
+	cr_assert(w != NULL, "%s", run.err);
+	cr_assert(strstr(w + 1, "is readable by group or others") == NULL,
+	    "twice: %s", run.err);
+}
+
+Test(cli_dkim_auth, stops_before_any_connection_on_a_paths_bad_key)
+{
+	char *log;
+
+	send_paths(paths_config("c.yaml", FIX "truncated.pem"));
+	cr_assert_eq(run.status, 3, "%s%s", run.out, run.err);
+	cr_assert(strstr(run.err, "dkim_key " FIX "truncated.pem: not a PEM "
+	    "private key") != NULL, "%s", run.err);
+	log = fakemx_run_log(&mx);
+	cr_assert(log != NULL);
+	cr_assert(strstr(log, "session") == NULL, "connected: %s", log);
+	free(log);
+}
