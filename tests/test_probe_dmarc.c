@@ -122,6 +122,33 @@ Test(probe_dmarc, refuses_records_without_version_first_or_without_p)
 	}
 }
 
+/*
+ * RFC 7489 6.4: the record begins with v=DMARC1, so a leading empty tag
+ * is not one; and it uses the tag=value syntax of RFC 6376 3.2, where a
+ * tag named twice makes the whole list invalid.
+ */
+Test(probe_dmarc, refuses_a_leading_empty_tag_and_a_tag_named_twice)
+{
+	static const struct {
+		const char	*text;
+		const char	*why;
+	} bad[] = {
+		{ ";v=DMARC1; p=reject", "v=DMARC1" },
+		{ " ; ;v=DMARC1; p=reject", "v=DMARC1" },
+		{ "v=DMARC1; p=none; p=reject", "p= twice" },
+		{ "v=DMARC1; p=reject; pct=100; pct=10", "pct= twice" },
+		{ "v=DMARC1; v=DMARC1; p=reject", "v= twice" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_not(parse(bad[i].text), "%s", bad[i].text);
+		cr_assert_not_null(strstr(rec.reason, bad[i].why), "%s: %s",
+		    bad[i].text, rec.reason);
+	}
+	cr_assert(parse("v=DMARC1; p=reject; sp=none;"));
+}
+
 Test(probe_dmarc, refuses_a_nul_byte_and_ignores_unknown_tags)
 {
 	cr_assert_not(probe_dmarc_parse("v=DMARC1; p=none\0x", 18, &rec));

@@ -547,10 +547,16 @@ dmarc_warn(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 	    t->name, t->nlen > DMARC_TAG_SHOW ? "..." : "", what);
 }
 
-/* Applies one tag after v=; false when it makes the record invalid. */
+/*
+ * Applies one tag after v=; false when it makes the record invalid.
+ * *seen has bit i for dmarc_tags[i] already applied, and the top bit
+ * for v=. RFC 7489 6.4 takes the tag-list syntax of RFC 6376 3.2, where
+ * a tag named twice makes the whole list invalid; unknown tags are not
+ * tracked (they are ignored whatever their number, 6.3).
+ */
 static bool
 dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
-    bool *has_p)
+    unsigned *seen)
 {
 	size_t	i;
 
@@ -558,13 +564,23 @@ dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 		dmarc_warn(r, t, "not a tag=value pair");
 		return true;
 	}
+	if (dmarc_value_is(t->name, t->nlen, "v")) {
+		probe_fmt(r->reason, sizeof(r->reason), "tag v= twice (RFC "
+		    "6376 3.2, which RFC 7489 6.4 follows)");
+		return false;
+	}
 	for (i = 0; i < sizeof(dmarc_tags) / sizeof(dmarc_tags[0]); i++) {
 		if (!dmarc_value_is(t->name, t->nlen, dmarc_tags[i].name))
 			continue;
-		if (dmarc_tags[i].parse(r, t->val, t->vlen)) {
-			*has_p |= i == 0;
-			return true;
+		if ((*seen & (1u << i)) != 0) {
+			probe_fmt(r->reason, sizeof(r->reason), "tag %s= "
+			    "twice (RFC 6376 3.2, which RFC 7489 6.4 "
+			    "follows)", dmarc_tags[i].name);
+			return false;
 		}
+		*seen |= 1u << i;
+		if (dmarc_tags[i].parse(r, t->val, t->vlen))
+			return true;
 		if (dmarc_tags[i].is_fatal) {
 			probe_fmt(r->reason, sizeof(r->reason), "%s=: not "
 			    "none, quarantine or reject",
@@ -591,8 +607,8 @@ bool
 probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 {
 	struct probe_taglist_tag	t;
-	size_t			pos = 0;
-	bool			has_p = false;
+	size_t			pos = 0, lead = 0;
+	unsigned		seen = 0;
 
 	dmarc_record_defaults(out);
 	if (memchr(text, '\0', len) != NULL) {
@@ -600,8 +616,14 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		    "holds a NUL byte");
 		return false;
 	}
-	/* RFC 7489 6.4: the version tag is first, spelled exactly so. */
-	if (!probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
+	/*
+	 * RFC 7489 6.4: the version tag is first, spelled exactly so; the
+	 * tag list reader skips empty tags, so one before v= is seen here.
+	 */
+	while (lead < len && probe_taglist_is_wsp(text[lead]))
+		lead++;
+	if (lead == len || text[lead] == ';' ||
+	    !probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
 	    !dmarc_value_is(t.name, t.nlen, "v") || t.vlen != 6 ||
 	    memcmp(t.val, "DMARC1", 6) != 0) {
 		probe_fmt(out->reason, sizeof(out->reason), "does not start "
@@ -609,9 +631,10 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		return false;
 	}
 	while (probe_taglist_next(text, len, &pos, &t))
-		if (!dmarc_apply(out, &t, &has_p))
+		if (!dmarc_apply(out, &t, &seen))
 			return false;
-	if (!has_p) {
+	/* dmarc_tags[0] is p. */
+	if ((seen & 1u) == 0) {
 		probe_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
 		    "7489 6.3: it is required)");
 		return false;
