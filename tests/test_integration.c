@@ -431,6 +431,56 @@ Test(integration, bad_flags_and_missing_values_exit_3_with_one_line)
 	cmd_run_free(&r);
 }
 
+/* What cannot be an address or a source is a usage error (exit 3). */
+Test(integration, an_address_with_two_ats_and_an_unspecified_source_exit_3)
+{
+	static const char *const sources[] = { "0.0.0.0", "::", "::0" };
+	struct cmd_run r;
+	size_t i;
+
+	start_mx("gmail-sim.scn", 0);
+	probe(&r, NULL, "a@b@gmail.test", NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.err, "a@b@gmail.test") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	probe(&r, NULL, "postmaster@gmail.test", "--from", "a@b@example.test",
+	    NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.err, "--from") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+		probe(&r, sources[i], "postmaster@gmail.test", NULL);
+		cr_assert_eq(r.status, 3, "--source %s: %s", sources[i],
+		    r.err);
+		cr_assert(strstr(r.err, "--source") != NULL, "%s", r.err);
+		cmd_run_free(&r);
+	}
+	/* A quoted local part may hold an "@" (RFC 5321 4.1.2). */
+	probe(&r, NULL, "\"a@b\"@gmail.test", "--quit-after", "rcpt", NULL);
+	cr_assert_neq(r.status, 3, "%s", r.err);
+	cmd_run_free(&r);
+}
+
+/*
+ * RFC 5321 4.1.3: user@[192.0.2.1] names the host by its address. The
+ * probe connects there without asking DNS: the resolver given is one
+ * that does not exist.
+ */
+Test(integration, an_address_literal_is_delivered_there_without_dns)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.1", "postmaster@[127.0.0.1]", "--dns-server",
+	    "127.0.0.1:9", "--no-check", "--quit-after", "rcpt", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	log = mx_log();
+	cr_assert(strstr(log, "RCPT TO:<postmaster@[127.0.0.1]>") != NULL,
+	    "%s", log);
+	cmd_run_free(&r);
+}
+
 /* Hostile servers: each behaviour has a defined outcome and exit status. */
 
 Test(integration, a_garbage_banner_is_a_protocol_tempfail_quoted_escaped)

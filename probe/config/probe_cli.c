@@ -1,6 +1,8 @@
 /*
  * probe_cli - flags of "smtpprobe send".
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -63,6 +65,42 @@ probe_cli_port(const char *s, size_t len, int *out)
 	return 0;
 }
 
+/*
+ * A host --server may name: an IPv6 literal where the form says so
+ * (brackets, or colons), else an IPv4 literal or a name of letters,
+ * digits, "-" and "_" in non-empty labels, a final dot allowed. What is
+ * neither is a typo (two colons, a scheme, a comma): refused here rather
+ * than sent to DNS and reported as a domain that does not exist.
+ */
+static bool
+probe_cli_is_host(const char *host, size_t len, bool is_v6)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	size_t i, label = 0;
+
+	if (is_v6) {
+		if (len >= sizeof(buf))
+			return false;
+		memcpy(buf, host, len);
+		buf[len] = '\0';
+		return inet_pton(AF_INET6, buf, &a6) == 1;
+	}
+	for (i = 0; i < len; i++) {
+		if (host[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)host[i]) ||
+		    host[i] == '_' || (host[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return len > 0;
+}
+
 /* "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal. */
 static int
 probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
@@ -70,6 +108,8 @@ probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
 {
 	const char *colon = strrchr(arg, ':'), *host = arg;
 	size_t hostlen = strlen(arg);
+	bool is_v6 = arg[0] == '[' || (colon != NULL &&
+	    strchr(arg, ':') != colon);
 
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
@@ -89,6 +129,11 @@ probe_cli_server(const char *arg, struct probe_cli_send *o, char *err,
 		goto bad;
 	if (hostlen == 0 || hostlen >= sizeof(o->server_buf))
 		goto bad;
+	if (!probe_cli_is_host(host, hostlen, is_v6)) {
+		(void)snprintf(err, errlen, "--server: \"%.200s\" is neither "
+		    "a host name nor an IP address", arg);
+		return -1;
+	}
 	memcpy(o->server_buf, host, hostlen);
 	o->server_buf[hostlen] = '\0';
 	o->server = o->server_buf;
