@@ -114,17 +114,24 @@ probe_yaml_reader_mark(const struct probe_yaml_state *st)
 	return m;
 }
 
+/* The error libyaml's parser stopped at, located. Returns -1. */
 static int
-probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
+probe_yaml_parser_fail(struct probe_yaml_state *st)
 {
 	yaml_mark_t at;
 
-	if (yaml_parser_parse(&st->parser, ev))
-		return 0;
 	at = st->parser.error == YAML_READER_ERROR ?
 	    probe_yaml_reader_mark(st) : st->parser.problem_mark;
 	return probe_yaml_fail(st, &at, "%s",
 	    st->parser.problem ? st->parser.problem : "YAML syntax error");
+}
+
+static int
+probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&st->parser, ev))
+		return 0;
+	return probe_yaml_parser_fail(st);
 }
 
 /*
@@ -493,6 +500,9 @@ probe_yaml_tree_load(const char *path, struct probe_yaml_tree *t, char *err,
 	text = probe_yaml_slurp(path, &len, err, errlen);
 	if (text == NULL)
 		return -1;
+	/* For probe_yaml_reader_mark(): reader errors carry no mark. */
+	st.text = text;
+	st.len = len;
 	rc = yaml_parser_initialize(&st.parser) ? 0 : -1;
 	if (rc == 0) {
 		yaml_parser_set_input_string(&st.parser, (unsigned char *)text,
@@ -506,9 +516,7 @@ probe_yaml_tree_load(const char *path, struct probe_yaml_tree *t, char *err,
 		if (yaml_parser_load(&st.parser, &t->doc))
 			t->is_loaded = true;
 		else
-			rc = probe_yaml_fail(&st, &st.parser.problem_mark, "%s",
-			    st.parser.problem ? st.parser.problem :
-			    "YAML syntax error");
+			rc = probe_yaml_parser_fail(&st);
 		yaml_parser_delete(&st.parser);
 	}
 	free(text);
