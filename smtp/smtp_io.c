@@ -123,10 +123,25 @@ static const struct smtp_io_ops smtp_io_tcp_ops = {
 	.starttls = smtp_io_tcp_starttls,
 };
 
+/* A failed handshake: a TLS finding, unless the deadline ended it. */
 static enum smtp_rc
 smtp_io_tls_rc(const struct tls_err *terr)
 {
 	return terr->rc == TLS_E_TIMEOUT ? SMTP_E_TIMEOUT : SMTP_E_TLS;
+}
+
+/*
+ * A failed read or write on an established session. A socket error (a
+ * reset) or a close is network trouble, as the same event in plaintext
+ * is: the handshake succeeded, so TLS policy has nothing to do with it.
+ * Only a TLS protocol error (a bad record, an alert) stays a TLS one.
+ */
+static enum smtp_rc
+smtp_io_tls_io_rc(const struct tls_err *terr)
+{
+	if (terr->rc == TLS_E_IO || terr->rc == TLS_E_CLOSED)
+		return SMTP_E_IO;
+	return smtp_io_tls_rc(terr);
 }
 
 static ssize_t
@@ -139,7 +154,7 @@ smtp_io_tls_read(void *ctx, void *buf, size_t len, int64_t deadline_ms,
 
 	n = tls_conn_read(io->tls, buf, len, deadline_ms, &terr);
 	if (n < 0)
-		smtp_err_set(err, smtp_io_tls_rc(&terr), "%s", terr.msg);
+		smtp_err_set(err, smtp_io_tls_io_rc(&terr), "%s", terr.msg);
 	return n;
 }
 
@@ -151,7 +166,7 @@ smtp_io_tls_write(void *ctx, const void *buf, size_t len,
 	struct tls_err terr = { 0 };
 
 	if (tls_conn_write(io->tls, buf, len, deadline_ms, &terr) != 0)
-		return smtp_err_set(err, smtp_io_tls_rc(&terr), "%s",
+		return smtp_err_set(err, smtp_io_tls_io_rc(&terr), "%s",
 		    terr.msg);
 	return SMTP_OK;
 }

@@ -388,3 +388,35 @@ Test(hostile, a_nul_in_a_reply_is_a_protocol_error_shown_escaped)
 	cr_assert(strstr(r.out, "\"error_kind\":\"protocol\"") != NULL);
 	cmd_run_free(&r);
 }
+
+/*
+ * A TCP reset is network trouble wherever it comes: in plaintext, and
+ * inside a TLS session whose handshake completed. Only the handshake
+ * itself (or the certificate) is a TLS finding; I/O after it is an I/O
+ * tempfail like any other.
+ */
+Test(hostile, a_reset_after_the_tls_handshake_is_an_io_tempfail)
+{
+	struct cmd_run r;
+
+	start_mx("ehlo: 250-fakemx\nehlo: 250 STARTTLS\n"
+	    "mail reset:\n", 1, "server");
+	probe(&r, "--json", "--starttls", "required", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"version\":\"TLSv1.3\"") != NULL, "%s",
+	    r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"verdict\":\"tempfail\"") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(hostile, a_reset_in_plaintext_is_an_io_tempfail)
+{
+	struct cmd_run r;
+
+	start_mx("mail reset:\n", 1, NULL);
+	probe(&r, "--json", "--starttls", "off", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
