@@ -420,3 +420,24 @@ Test(hostile, a_reset_in_plaintext_is_an_io_tempfail)
 	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL, "%s", r.out);
 	cmd_run_free(&r);
 }
+
+/*
+ * A server that speaks TLS on the plain port sends a TLS record where
+ * the 220 banner should be. It is named at once, not after the whole
+ * banner wait as a closed connection or a timeout.
+ */
+Test(hostile, a_tls_record_before_the_banner_is_named_at_once)
+{
+	struct cmd_run r;
+
+	start_mx("banner raw: \\x15\\x03\\x03\\x00\\x02\\x02\\x32\n"
+	    "banner stall:\n", 1, NULL);
+	probe(&r, "--json", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert_lt(r.elapsed_ms, 3000, "took %.0f ms", r.elapsed_ms);
+	cr_assert(strstr(r.out, "speaks TLS") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"tls_on_plain_port\"") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"stage\":\"quit\"") == NULL, "%s", r.out);
+	cmd_run_free(&r);
+}

@@ -44,6 +44,8 @@ probe_verdict_of_rc(enum smtp_rc rc)
 	case SMTP_E_TIMEOUT:
 	case SMTP_E_PROTO:
 	case SMTP_E_LIMIT:
+	/* A port or server set up for implicit TLS: not this path's fault. */
+	case SMTP_E_TLS_PLAIN_PORT:
 		return PROBE_VERDICT_TEMPFAIL;
 	default:
 		return PROBE_VERDICT_ERROR;
