@@ -98,6 +98,8 @@ send(struct cmd_run *r, ...)
 	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
 	argv[n++] = "--lock-file";
 	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";
@@ -331,6 +333,8 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	argv[n++] = cfg;
 	argv[n++] = "--lock-file";
 	argv[n++] = lock;
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";

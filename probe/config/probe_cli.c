@@ -13,6 +13,7 @@ enum probe_cli_opt {
 	PROBE_OPT_PROFILE = 256, PROBE_OPT_TO, PROBE_OPT_FROM,
 	PROBE_OPT_HEADER_FROM, PROBE_OPT_SOURCE, PROBE_OPT_HELO,
 	PROBE_OPT_SERVER, PROBE_OPT_PORT, PROBE_OPT_DNS_SERVER,
+	PROBE_OPT_ALLOW_LOOPBACK_MX,
 	PROBE_OPT_STARTTLS, PROBE_OPT_TLS_VERIFY, PROBE_OPT_TLS_CA,
 	PROBE_OPT_QUIT_AFTER, PROBE_OPT_TIMEOUT, PROBE_OPT_SUBJECT,
 	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
@@ -31,6 +32,7 @@ static const struct option probe_cli_send_opts[] = {
 	{ "server", required_argument, NULL, PROBE_OPT_SERVER },
 	{ "port", required_argument, NULL, PROBE_OPT_PORT },
 	{ "dns-server", required_argument, NULL, PROBE_OPT_DNS_SERVER },
+	{ "allow-loopback-mx", no_argument, NULL, PROBE_OPT_ALLOW_LOOPBACK_MX },
 	{ "starttls", required_argument, NULL, PROBE_OPT_STARTTLS },
 	{ "tls-verify", required_argument, NULL, PROBE_OPT_TLS_VERIFY },
 	{ "tls-ca", required_argument, NULL, PROBE_OPT_TLS_CA },
@@ -249,6 +251,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		    "65535: \"%.64s\"", arg);
 		return -1;
 	case PROBE_OPT_DNS_SERVER: o->dns_server = arg; break;
+	case PROBE_OPT_ALLOW_LOOPBACK_MX: o->allow_loopback_mx = true; break;
 	case PROBE_OPT_STARTTLS: o->starttls = arg; break;
 	case PROBE_OPT_TLS_VERIFY: o->tls_verify = arg; break;
 	case PROBE_OPT_TLS_CA: o->tls_ca = arg; break;
@@ -401,6 +404,9 @@ probe_cli_send_usage(FILE *fp)
 "  --server HOST[:PORT] skip the MX lookup and connect to HOST\n"
 "  --port N             TCP port (default 25, or the profile's)\n"
 "  --dns-server IP[:PORT]  send DNS queries to this resolver\n"
+"  --allow-loopback-mx  connect to an MX (or address literal) on 127.0.0.0/8\n"
+"                       or ::1, for tests and the demo; refused otherwise as\n"
+"                       mail that loops back to this host\n"
 "  -4, -6               use only IPv4 or only IPv6 addresses\n"
 "  --starttls MODE      required | opportunistic | off\n"
 "                       (default: the profile's, else opportunistic)\n"

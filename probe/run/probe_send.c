@@ -59,6 +59,32 @@ probe_send_literal(const char *dom, char *buf, size_t len)
 	return inet_pton(family, buf, addr) == 1;
 }
 
+/*
+ * A literal is a mail host like an MX: one that is this host or no host
+ * refuses the probe as an MTA refuses the mail (probe_mx_addr_special()).
+ */
+static int
+probe_send_literal_host(const struct probe_cli_send *cli,
+    struct probe_send *s, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)&ss;
+	const char *why;
+
+	if (inet_pton(AF_INET, s->literal, &v4->sin_addr) == 1)
+		v4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, s->literal, &v6->sin6_addr) == 1)
+		v6->sin6_family = AF_INET6;
+	why = probe_mx_addr_special((const struct sockaddr *)&ss,
+	    cli->allow_loopback_mx);
+	if (why == NULL)
+		return 0;
+	(void)snprintf(err, errlen, "--to: mail for %s loops back to "
+	    "myself: %s is %s", s->domain, s->literal, why);
+	return -1;
+}
+
 /* The recipients' common domain: one session goes to one domain's MX. */
 static int
 probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
@@ -215,6 +241,7 @@ probe_send_policy(const struct probe_cli_send *cli, struct probe_send *s,
 	d->timeout_ms = cli->timeout_s * 1000;
 	s->run.dns.timeout_ms = cli->timeout_s ? cli->timeout_s * 1000 : 0;
 	s->run.dns.dns_server = cli->dns_server;
+	s->run.dns.allow_loopback = cli->allow_loopback_mx;
 	if (s->run.dns.family == AF_UNSPEC)
 		s->run.dns.family = cli->family;
 	return 0;
@@ -328,6 +355,9 @@ probe_send_prepare(const struct probe_cli_send *cli, struct probe_send *s,
 		    "sender decides SPF, so smtpprobe will not guess it");
 		return -1;
 	}
+	if (s->literal[0] != '\0' && cli->server == NULL &&
+	    probe_send_literal_host(cli, s, err, errlen) != 0)
+		return -1;
 	if (probe_send_source(cli, s, err, errlen) != 0 ||
 	    probe_send_helo(cli, s, err, errlen) != 0 ||
 	    probe_send_policy(cli, s, err, errlen) != 0 ||

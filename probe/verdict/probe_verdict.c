@@ -110,6 +110,8 @@ probe_verdict_dns_decide(enum probe_mx_status status)
 	case PROBE_MX_NULL:
 	case PROBE_MX_NXDOMAIN:
 	case PROBE_MX_NODATA:
+	/* An MTA bounces it too (Postfix: 5.4.6 "loops back to myself"). */
+	case PROBE_MX_LOOPBACK:
 		return PROBE_VERDICT_FAIL;
 	default:
 		return PROBE_VERDICT_TEMPFAIL;
