@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "probe/run/probe_send.h"
+#include "probe/util/probe_file.h"
 #include "smtp/smtp_io.h"
 
 /*
@@ -253,12 +254,12 @@ probe_send_body(const char *path, struct probe_send *s, char *err,
 {
 	/* Room for our headers within the engine's message bound. */
 	const size_t max = SMTP_DIALOG_MESSAGE_MAX - 8192;
-	FILE *fp = fopen(path, "rb");
+	char why[PROBE_SEND_ERR_MAX / 2];
+	FILE *fp = probe_file_open(path, why, sizeof(why));
 	int rc = -1;
 
 	if (fp == NULL) {
-		(void)snprintf(err, errlen, "--body-file: %s: %s", path,
-		    strerror(errno));
+		(void)snprintf(err, errlen, "--body-file: %s", why);
 		return -1;
 	}
 	s->body = malloc(max + 1);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "probe/util/probe_file.h"
 #include "probe/util/probe_yaml.h"
 
 struct probe_yaml_state {
@@ -56,14 +57,12 @@ probe_yaml_fail(struct probe_yaml_state *st, const yaml_mark_t *mark,
 static char *
 probe_yaml_slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = probe_file_open(path, err, errlen);
 	char *buf = NULL;
 	size_t n;
 
-	if (fp == NULL) {
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fp == NULL)
 		return NULL;
-	}
 	buf = malloc(PROBE_YAML_FILE_MAX + 1);
 	if (buf == NULL) {
 		(void)snprintf(err, errlen, "%s: out of memory", path);
