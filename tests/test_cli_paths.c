@@ -6,6 +6,7 @@
  * dnsmasq serves gmail.test.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,10 +82,13 @@ teardown(void)
 TestSuite(cli_paths, .init = setup, .fini = teardown, .timeout = 90);
 
 /* smtpprobe send --config ... with the test network, then extra flags. */
+/* The next send() runs under "ulimit -f 0" (a signal mid-write). */
+static bool is_fsize_limited;
+
 static void
 send(struct cmd_run *r, ...)
 {
-	const char *argv[40];
+	const char *argv[44];
 	char dnsarg[64], port[16], cfg[512], lock[512];
 	size_t n = 0;
 	const char *a;
@@ -92,6 +96,14 @@ send(struct cmd_run *r, ...)
 
 	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
 	snprintf(port, sizeof(port), "%d", mx.port);
+	if (is_fsize_limited) {
+		/* RLIMIT_FSIZE 0: the first byte written to a file raises
+		 * SIGXFSZ, whose default action ends the process. */
+		argv[n++] = "/bin/sh";
+		argv[n++] = "-c";
+		argv[n++] = "ulimit -f 0 && exec \"$@\"";
+		argv[n++] = "sh";
+	}
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--config";
@@ -109,11 +121,13 @@ send(struct cmd_run *r, ...)
 	argv[n++] = "--timeout";
 	argv[n++] = "5";
 	va_start(ap, r);
-	while ((a = va_arg(ap, const char *)) != NULL && n < 39)
+	while ((a = va_arg(ap, const char *)) != NULL && n < 43)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
+	/* A run ended by a signal is what the limited one expects. */
+	if (cmd_run(r, argv, WAIT_MS) != 0)
+		cr_assert(is_fsize_limited, "%s", r->err);
 }
 
 Test(cli_paths, the_matrix_has_a_row_per_path_and_details_of_each_non_pass)
@@ -360,4 +374,39 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 		cr_assert_eq(cmd_run(&c, rm, WAIT_MS), 0, "%s", c.err);
 		cmd_run_free(&c);
 	}
+}
+
+/*
+ * A signal that ends the run between the temporary file's creation and
+ * its rename (here SIGXFSZ from the first byte written, under ulimit -f
+ * 0; SIGTERM or SIGINT there would do the same) leaves no
+ * FILE.tmp.XXXXXX behind, and the old file as it was.
+ */
+Test(cli_paths, a_signal_while_writing_the_output_leaves_no_temporary_file)
+{
+	struct cmd_run r;
+	char prom[512], buf[64];
+	DIR *d;
+	struct dirent *e;
+	FILE *fp;
+
+	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.prom", "old\n", 4));
+	is_fsize_limited = true;
+	send(&r, "--profile", "gmail", "--path", "mail1", "--format",
+	    "prometheus", "--output",
+	    tmp_dir_path(&dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
+	is_fsize_limited = false;
+	cr_assert_neq(r.status, 0, "%s%s", r.out, r.err);
+	d = opendir(dir.path);
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL)
+		cr_assert_null(strstr(e->d_name, ".tmp."), "left behind: %s",
+		    e->d_name);
+	closedir(d);
+	fp = fopen(prom, "r");
+	cr_assert_not_null(fp);
+	cr_assert_not_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_assert_str_eq(buf, "old\n");
+	cmd_run_free(&r);
 }
