@@ -84,6 +84,8 @@ TestSuite(cli_paths, .init = setup, .fini = teardown, .timeout = 90);
 /* smtpprobe send --config ... with the test network, then extra flags. */
 /* The next send() runs under "ulimit -f 0" (a signal mid-write). */
 static bool is_fsize_limited;
+/* Set: the next send() takes the default lock, with this environment. */
+static const char *default_lock_env;
 
 static void
 send(struct cmd_run *r, ...)
@@ -104,12 +106,18 @@ send(struct cmd_run *r, ...)
 		argv[n++] = "ulimit -f 0 && exec \"$@\"";
 		argv[n++] = "sh";
 	}
+	if (default_lock_env != NULL) {
+		argv[n++] = "/usr/bin/env";
+		argv[n++] = default_lock_env;
+	}
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--config";
 	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
-	argv[n++] = "--lock-file";
-	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	if (default_lock_env == NULL) {
+		argv[n++] = "--lock-file";
+		argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	}
 	/* The test MX hosts are on loopback. */
 	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
@@ -409,4 +417,54 @@ Test(cli_paths, a_signal_while_writing_the_output_leaves_no_temporary_file)
 	fclose(fp);
 	cr_assert_str_eq(buf, "old\n");
 	cmd_run_free(&r);
+}
+
+/*
+ * The default lock lives in a folder of the user's own (here
+ * $XDG_RUNTIME_DIR): a lock file there that another user made, or a
+ * symbolic link put in its place, is refused (exit 3), never used or
+ * followed, so nobody else can hold our lock first or aim it elsewhere.
+ */
+Test(cli_paths, the_default_lock_refuses_a_foreign_file_and_a_symlink)
+{
+	struct cmd_run r;
+	char xdg[600], env[700], lock[700], target[600];
+	struct stat st;
+	int fd;
+
+	cr_assert_not_null(tmp_dir_path(&dir, "xdg", xdg, sizeof(xdg)));
+	cr_assert_eq(mkdir(xdg, 0700), 0);
+	snprintf(env, sizeof(env), "XDG_RUNTIME_DIR=%s", xdg);
+	snprintf(lock, sizeof(lock), "%s/smtpprobe.lock", xdg);
+	default_lock_env = env;
+	/* Ours: taken, made in that folder, owned by us. */
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cmd_run_free(&r);
+	cr_assert_eq(lstat(lock, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	cr_assert_eq(st.st_uid, geteuid());
+	/* A symbolic link in its place is not followed. */
+	cr_assert_eq(unlink(lock), 0);
+	cr_assert_not_null(tmp_dir_path(&dir, "elsewhere", target,
+	    sizeof(target)));
+	cr_assert_eq(symlink(target, lock), 0);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, lock), "%s", r.err);
+	cr_assert_neq(access(target, F_OK), 0, "the link was followed");
+	cmd_run_free(&r);
+	/* A file another user made there is not ours to lock. */
+	cr_assert_eq(unlink(lock), 0);
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "owned by"), "%s", r.err);
+	cmd_run_free(&r);
+	default_lock_env = NULL;
+	(void)unlink(lock);
+	(void)rmdir(xdg);
 }
