@@ -26,7 +26,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
-PKGS		= openssl libcares yaml-0.1 libpcre2-8
+PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla

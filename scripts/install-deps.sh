@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libc-ares-dev libyaml-dev
-libpcre2-dev libcriterion-dev dnsmasq-base ca-certificates publicsuffix"
+libpcre2-dev libpsl-dev libcriterion-dev dnsmasq-base ca-certificates
+publicsuffix"
 
 missing=""
 for p in $PKGS; do

@@ -344,6 +344,35 @@ Test(probe_dmarc, reads_the_system_list)
 	probe_dmarc_psl_free(&psl);
 }
 
+/*
+ * The list spells internationalised rules in UTF-8 ("公司.cn"); mail
+ * domains arrive as A-labels ("xn--55qx5d.cn"). Both spellings must
+ * find the rule, or DMARC is looked up at the wrong name: for
+ * mail.example.xn--55qx5d.cn the organizational domain is
+ * example.xn--55qx5d.cn, as libpsl says reading the same list.
+ */
+Test(probe_dmarc, finds_internationalised_rules_by_their_a_labels)
+{
+	struct psl_case	c;
+
+	cr_assert_eq(psl_load_text(&c, "cn\n\xe5\x85\xac\xe5\x8f\xb8.cn\n"
+	    "\xe5\x95\x86\xe5\xba\x97\n"), PROBE_DMARC_OK, "%s", c.err);
+	assert_org(&c.psl, "mail.example.xn--55qx5d.cn",
+	    "example.xn--55qx5d.cn");
+	assert_org(&c.psl, "MAIL.Example.XN--55QX5D.CN.",
+	    "example.xn--55qx5d.cn");
+	assert_org(&c.psl, "a.b.xn--3ds443g", "b.xn--3ds443g");
+	assert_org(&c.psl, "mail.example.cn", "example.cn");
+	psl_end(&c);
+	if (access(PROBE_DMARC_PSL_PATH, R_OK) != 0)
+		return;
+	cr_assert_eq(probe_dmarc_psl_load(&c.psl, NULL, c.err,
+	    sizeof(c.err)), PROBE_DMARC_OK, "%s", c.err);
+	assert_org(&c.psl, "mail.example.xn--55qx5d.cn",
+	    "example.xn--55qx5d.cn");
+	probe_dmarc_psl_free(&c.psl);
+}
+
 Test(probe_dmarc, aligns_relaxed_by_organizational_domain_and_strict_exactly)
 {
 	struct psl_case	c;
