@@ -654,7 +654,12 @@ check_decide_auth(const struct probe_check_result *r,
 	    "DKIM passes" : "neither SPF nor DKIM passes, Gmail answers "
 	    "550-5.7.26 \"This mail is unauthenticated\"", spf,
 	    r->mail_domain, r->source, r->spf.reason, check_dkim_state(r));
-	if (is_temp)
+	/* A lookup never sent is no fault of the sender's DNS. */
+	if (is_temp && r->spf.res == PROBE_SPF_TEMPERROR && r->spf.is_unasked)
+		probe_fmt(c->fix, sizeof(c->fix), "the check ran out of time "
+		    "before it could ask: give it more (--timeout) or use a "
+		    "resolver that answers every query, then check again");
+	else if (is_temp)
 		probe_fmt(c->fix, sizeof(c->fix), "make the DNS servers of "
 		    "%s answer, then check again", r->mail_domain);
 	else
