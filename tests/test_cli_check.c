@@ -219,6 +219,9 @@ Test(cli_check, exits_3_on_usage_errors)
 	check(3, "--source", "127.0.0.2", NULL);
 	check(3, "--from", "probe@example.test", NULL);
 	check(3, "--from", "probe@example.test", "--source", "nope", NULL);
+	/* "Any address" is no source a receiver could look up. */
+	check(3, "--from", "probe@example.test", "--source", "0.0.0.0", NULL);
+	check(3, "--from", "probe@example.test", "--source", "::", NULL);
 	check(3, "--from", "probe@example.test", "--source", "127.0.0.2",
 	    "--timeout", "0", NULL);
 	check(3, "--bogus", NULL);
