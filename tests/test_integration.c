@@ -483,6 +483,31 @@ Test(integration, an_address_literal_is_delivered_there_without_dns)
 	cmd_run_free(&r);
 }
 
+/*
+ * A literal is a mail host like an MX: one that is this host or no host
+ * loops back (exit 3: it is what was typed), loopback unless
+ * --allow-loopback-mx; and a literal that holds no address is refused.
+ */
+Test(integration, an_address_literal_that_loops_back_is_refused)
+{
+	static const char *const to[] = { "postmaster@[127.0.0.1]",
+	    "postmaster@[0.0.0.0]", "postmaster@[IPv6:::]",
+	    "postmaster@[192.0.2.300]", "postmaster@[mx.example.test]" };
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to", NULL, "--from",
+	    "probe@example.test", "--no-check", NULL };
+	struct cmd_run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		argv[3] = to[i];
+		cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+		cr_assert_eq(r.status, 3, "%s: %s%s", to[i], r.out, r.err);
+		cr_assert(strstr(r.err, i < 3 ? "loops back to myself" :
+		    "address literal") != NULL, "%s", r.err);
+		cmd_run_free(&r);
+	}
+}
+
 /* Hostile servers: each behaviour has a defined outcome and exit status. */
 
 Test(integration, a_garbage_banner_is_a_protocol_tempfail_quoted_escaped)
