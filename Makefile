@@ -26,7 +26,8 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
-PKGS		= openssl libcares yaml-0.1 libpcre2-8 sqlite3 libesmtp-1.0 opendkim
+PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl sqlite3 libesmtp-1.0 \
+		  opendkim
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla

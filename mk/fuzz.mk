@@ -51,7 +51,7 @@ fuzz_max_len	= $(or $(FUZZ_MAX_LEN_$(1)),$(FUZZ_MAX_LEN))
 # The whole replay of one corpus; it takes well under a second.
 FUZZ_REPLAY_TIMEOUT	= 300
 
-FUZZ_SUPPORT_OBJS = $(B)/tests/support/mem_io.o
+FUZZ_SUPPORT_OBJS = $(B)/tests/support/mem_io.o $(B)/tests/support/yaml_loc.o
 # fuzz_explain finds the shipped catalogs as the program does (next to the
 # binary or in the build tree), else here.
 $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o): ALL_CPPFLAGS += \

@@ -5,6 +5,7 @@
  * Exit status (Nagios-compatible): 0 pass, 1 tempfail, 2 fail, 3 usage,
  * configuration or internal error.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,14 +48,28 @@ probe_main_usage_error(const char *cmd, const char *msg)
 	return PROBE_EXIT_ERROR;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Every command's report, help or version goes to stdout; a write that
+ * failed (a full disk, /dev/full, a closed pipe) left it cut, and a cut
+ * report must not exit as if it were whole. Checked once here, after
+ * the command, so no command can forget it.
+ */
+static int
+probe_main_stdout(int code)
 {
-	/*
-	 * A server that closes while OpenSSL writes must be an error we
-	 * record, not a signal that kills the probe.
-	 */
-	(void)signal(SIGPIPE, SIG_IGN);
+	int error;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return code;
+	error = errno != 0 ? errno : EIO;
+	fprintf(stderr, "smtpprobe: cannot write to standard output: %s\n",
+	    strerror(error));
+	return PROBE_EXIT_ERROR;
+}
+
+static int
+probe_main_run(int argc, char **argv)
+{
 	if (argc < 2)
 		return probe_main_usage_error(NULL, "a command is needed");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -82,4 +97,15 @@ main(int argc, char **argv)
 		return probe_main_exit_code(probe_cmd_catalog(argc - 1,
 		    argv + 1));
 	return probe_main_usage_error(NULL, "unknown command (send, check, explain, history, catalog)");
+}
+
+int
+main(int argc, char **argv)
+{
+	/*
+	 * A server that closes while OpenSSL writes must be an error we
+	 * record, not a signal that kills the probe.
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
+	return probe_main_stdout(probe_main_run(argc, argv));
 }

@@ -17,11 +17,11 @@
 #include "probe/report/probe_report_matrix.h"
 #include "probe/report/probe_report_nagios.h"
 #include "probe/report/probe_report_prom.h"
+#include "probe/probe_lock.h"
 #include "probe/probe_sendcmd.h"
 #include "probe/run/probe_send.h"
 
 #define PROBE_SENDCMD_ERROR	3
-#define PROBE_SENDCMD_LOCK_DIR	"/run/lock"
 /* A year of 15-minute runs over a few paths stays under a gigabyte. */
 #define PROBE_SENDCMD_KEEP_DAYS	90
 /* A failure that lasts is mailed again once a day (--remind). */
@@ -212,58 +212,11 @@ probe_sendcmd_paths(const struct probe_cli_send *cli,
 	return 0;
 }
 
-/*
- * Cron safety: one configured run at a time. The lock is held until the
- * process exits (the descriptor is never closed before that).
- *
- * The default is per user, so that a non-root user's cron job never meets
- * root's lock file: root uses /run/lock/smtpprobe.lock, another user
- * $XDG_RUNTIME_DIR/smtpprobe.lock, else /tmp/smtpprobe-UID.lock. A lock
- * file that exists but is not ours to write (root's, or one made by
- * another user in a sticky folder where fs.protected_regular forbids
- * O_CREAT) is opened read-only: flock(2) needs no write access.
- */
+/* Cron safety: one configured run at a time (probe_lock.h). */
 static int
 probe_sendcmd_lock(const struct probe_cli_send *cli, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX];
-	const char *path = cli->lock_file, *rt;
-	int fd;
-
-	if (path == NULL && getuid() == 0 &&
-	    access(PROBE_SENDCMD_LOCK_DIR, W_OK) == 0)
-		path = PROBE_SENDCMD_LOCK_DIR "/smtpprobe.lock";
-	rt = getenv("XDG_RUNTIME_DIR");
-	if (path == NULL && rt != NULL && rt[0] == '/' &&
-	    access(rt, W_OK) == 0) {
-		int n = snprintf(tmp, sizeof(tmp), "%s/smtpprobe.lock", rt);
-
-		if (n > 0 && (size_t)n < sizeof(tmp))
-			path = tmp;
-	}
-	if (path == NULL) {
-		(void)snprintf(tmp, sizeof(tmp), "/tmp/smtpprobe-%lu.lock",
-		    (unsigned long)getuid());
-		path = tmp;
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EACCES)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		(void)snprintf(err, errlen, "lock file %.512s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | (cli->wait ? 0 : LOCK_NB)) == 0)
-		return 0;
-	if (errno == EWOULDBLOCK)
-		(void)snprintf(err, errlen, "another smtpprobe run holds %.512s "
-		    "(use --wait to run after it)", path);
-	else
-		(void)snprintf(err, errlen, "lock %.512s: %s", path,
-		    strerror(errno));
-	(void)close(fd);	/* not locked: nothing held */
-	return -1;
+	return probe_lock_take(cli->lock_file, cli->wait, err, errlen);
 }
 
 /* What the history and the expectation add to a cell (null: none). */

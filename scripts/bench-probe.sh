@@ -54,5 +54,5 @@ measure "openssl s_client -starttls smtp" openssl s_client -brief \
 measure "smtpprobe send (whole probe)" "$probe" send --profile gmail \
     --to postmaster@gmail.test --from probe@example.test \
     --source 127.0.0.2 --helo bench.example.test \
-    --dns-server "127.0.0.1:$dns_port" --port "$port" \
+    --dns-server "127.0.0.1:$dns_port" --allow-loopback-mx --port "$port" \
     --tls-ca "$work/certs/ca.pem"

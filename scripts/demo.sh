@@ -35,11 +35,13 @@ run() {
 	echo "================================================================"
 	echo "\$ smtpprobe send --profile gmail --to postmaster@gmail.test \\"
 	echo "    --from probe@example.test --source $src --helo mail.example.test \\"
-	echo "    --dns-server 127.0.0.1:$dns_port --port $mx_port --tls-ca ca.pem"
+	echo "    --dns-server 127.0.0.1:$dns_port --allow-loopback-mx \\"
+	echo "    --port $mx_port --tls-ca ca.pem"
 	echo
 	"$probe" send --profile gmail --to postmaster@gmail.test \
 	    --from probe@example.test --source "$src" \
 	    --helo mail.example.test --dns-server "127.0.0.1:$dns_port" \
+	    --allow-loopback-mx \
 	    --port "$mx_port" --tls-ca "$work/certs/ca.pem" --timeout 10
 	echo "(exit status $?)"
 	echo
@@ -75,16 +77,17 @@ paths:
 CONFIG
 echo "================================================================"
 echo "\$ smtpprobe send --config smtpprobe.yaml --profile gmail \\"
-echo "    --dns-server 127.0.0.1:$dns_port --port $mx_port --tls-ca ca.pem"
+echo "    --dns-server 127.0.0.1:$dns_port --allow-loopback-mx \\"
+echo "    --port $mx_port --tls-ca ca.pem"
 echo
 "$probe" send --config "$work/smtpprobe.yaml" --profile gmail \
-    --dns-server "127.0.0.1:$dns_port" --port "$mx_port" \
+    --dns-server "127.0.0.1:$dns_port" --allow-loopback-mx --port "$mx_port" \
     --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock"
 echo "(exit status $?)"
 echo
 echo "\$ smtpprobe send --config smtpprobe.yaml --profile gmail --format nagios ..."
 "$probe" send --config "$work/smtpprobe.yaml" --profile gmail \
-    --dns-server "127.0.0.1:$dns_port" --port "$mx_port" \
+    --dns-server "127.0.0.1:$dns_port" --allow-loopback-mx --port "$mx_port" \
     --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock" \
     --format nagios
 echo "(exit status $?)"

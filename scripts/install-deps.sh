@@ -5,8 +5,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libc-ares-dev libyaml-dev
-libpcre2-dev libsqlite3-dev libesmtp-dev libopendkim-dev libcriterion-dev
-dnsmasq-base ca-certificates publicsuffix"
+libpcre2-dev libpsl-dev libsqlite3-dev libesmtp-dev libopendkim-dev
+libcriterion-dev dnsmasq-base ca-certificates publicsuffix"
 
 missing=""
 for p in $PKGS; do

@@ -62,7 +62,7 @@ run() {
 	    "$probe" send --profile gmail --to postmaster@gmail.test \
 	    --from probe@example.test --source "$src" \
 	    --helo mail.example.test --dns-server "127.0.0.1:$dns_port" \
-	    --port "$mx_port" --tls-ca "$work/certs/ca.pem" --timeout 30 \
+	    --allow-loopback-mx --port "$mx_port" --tls-ca "$work/certs/ca.pem" --timeout 30 \
 	    >"$out" 2>&1
 	status=$?
 	summary=$(sed -n 's/^==[0-9]*== ERROR SUMMARY: //p' "$log")

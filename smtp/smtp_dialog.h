@@ -33,6 +33,7 @@
  * HELO name or an address, no recipient, too many), SMTP_E_BIND,
  * SMTP_E_CONNECT, SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_PROTO, SMTP_E_LIMIT,
  * SMTP_E_NOTLS, SMTP_E_TLS, SMTP_E_TLS_VERIFY, SMTP_E_STARTTLS_INJECTION,
+ * SMTP_E_TLS_PLAIN_PORT (no QUIT follows: the peer speaks TLS),
  * SMTP_E_NOMEM.
  */
 #ifndef SMTPPROBE_SMTP_DIALOG_H

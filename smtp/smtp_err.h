@@ -36,6 +36,7 @@ enum smtp_rc {
 	SMTP_E_TLS,		/* TLS handshake or TLS I/O failed */
 	SMTP_E_TLS_VERIFY,	/* certificate not verified, policy: require */
 	SMTP_E_STARTTLS_INJECTION, /* bytes after the 220 to STARTTLS */
+	SMTP_E_TLS_PLAIN_PORT,	/* a TLS record where a reply should start */
 	SMTP_RC_COUNT
 };
 

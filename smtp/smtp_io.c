@@ -19,6 +19,14 @@
 #include "smtp/smtp_io.h"
 #include "smtp/smtp_clock.h"
 
+/* RFC 8446 5.1: a record's content type and legacy version bytes. */
+#define SMTP_IO_TLS_HEADER_LEN		3
+#define SMTP_IO_TLS_ALERT		21
+#define SMTP_IO_TLS_HANDSHAKE		22
+#define SMTP_IO_TLS_VERSION_MAJOR	3
+/* SSL 3.0 (3.0) to TLS 1.3's record layer (3.4 at most). */
+#define SMTP_IO_TLS_MINOR_MAX		4
+
 int64_t
 smtp_io_now_ms(void)
 {
@@ -123,10 +131,25 @@ static const struct smtp_io_ops smtp_io_tcp_ops = {
 	.starttls = smtp_io_tcp_starttls,
 };
 
+/* A failed handshake: a TLS finding, unless the deadline ended it. */
 static enum smtp_rc
 smtp_io_tls_rc(const struct tls_err *terr)
 {
 	return terr->rc == TLS_E_TIMEOUT ? SMTP_E_TIMEOUT : SMTP_E_TLS;
+}
+
+/*
+ * A failed read or write on an established session. A socket error (a
+ * reset) or a close is network trouble, as the same event in plaintext
+ * is: the handshake succeeded, so TLS policy has nothing to do with it.
+ * Only a TLS protocol error (a bad record, an alert) stays a TLS one.
+ */
+static enum smtp_rc
+smtp_io_tls_io_rc(const struct tls_err *terr)
+{
+	if (terr->rc == TLS_E_IO || terr->rc == TLS_E_CLOSED)
+		return SMTP_E_IO;
+	return smtp_io_tls_rc(terr);
 }
 
 static ssize_t
@@ -139,7 +162,7 @@ smtp_io_tls_read(void *ctx, void *buf, size_t len, int64_t deadline_ms,
 
 	n = tls_conn_read(io->tls, buf, len, deadline_ms, &terr);
 	if (n < 0)
-		smtp_err_set(err, smtp_io_tls_rc(&terr), "%s", terr.msg);
+		smtp_err_set(err, smtp_io_tls_io_rc(&terr), "%s", terr.msg);
 	return n;
 }
 
@@ -151,7 +174,7 @@ smtp_io_tls_write(void *ctx, const void *buf, size_t len,
 	struct tls_err terr = { 0 };
 
 	if (tls_conn_write(io->tls, buf, len, deadline_ms, &terr) != 0)
-		return smtp_err_set(err, smtp_io_tls_rc(&terr), "%s",
+		return smtp_err_set(err, smtp_io_tls_io_rc(&terr), "%s",
 		    terr.msg);
 	return SMTP_OK;
 }
@@ -376,11 +399,28 @@ smtp_io_finish_line(struct smtp_buf *line, size_t max, bool *bare_lf,
 	return SMTP_OK;
 }
 
+/*
+ * RFC 8446 5.1: a TLS record opens with its content type (21 alert, 22
+ * handshake) and a version whose first byte is 3. No SMTP line starts
+ * so, and a peer that sends one speaks TLS here: it will send no line
+ * end, so waiting for one would only spend the stage's timeout.
+ */
+static bool
+smtp_io_is_tls_record(const struct smtp_buf *line)
+{
+	const unsigned char *b = (const unsigned char *)line->data;
+
+	return line->len >= SMTP_IO_TLS_HEADER_LEN &&
+	    (b[0] == SMTP_IO_TLS_ALERT || b[0] == SMTP_IO_TLS_HANDSHAKE) &&
+	    b[1] == SMTP_IO_TLS_VERSION_MAJOR && b[2] <= SMTP_IO_TLS_MINOR_MAX;
+}
+
 enum smtp_rc
 smtp_io_read_line(struct smtp_io *io, struct smtp_buf *line, size_t max,
     bool *bare_lf, int64_t deadline_ms, struct smtp_err *err)
 {
 	enum smtp_rc rc;
+	bool is_line;
 
 	line->len = 0;
 	if (line->data != NULL)
@@ -392,10 +432,16 @@ smtp_io_read_line(struct smtp_io *io, struct smtp_buf *line, size_t max,
 			if (rc != SMTP_OK)
 				return rc;
 		}
-		if (smtp_io_take(io, line, max, &rc))
-			return smtp_io_finish_line(line, max, bare_lf, err);
+		is_line = smtp_io_take(io, line, max, &rc);
 		if (rc == SMTP_E_NOMEM)
 			return smtp_err_set(err, rc, "out of memory");
+		if (smtp_io_is_tls_record(line))
+			return smtp_err_set(err, SMTP_E_TLS_PLAIN_PORT, "a TLS record "
+			    "came where an SMTP reply should start: the "
+			    "server speaks TLS on this port (implicit TLS, "
+			    "as on port 465), not SMTP");
+		if (is_line)
+			return smtp_io_finish_line(line, max, bare_lf, err);
 		if (line->len >= max + 2) {
 			line->len = max;
 			line->data[max] = '\0';

@@ -103,7 +103,11 @@ enum smtp_rc	smtp_io_open_tcp(struct smtp_io *io,
  * bytes is SMTP_E_LIMIT with its first max bytes left in line as
  * evidence. End of stream before a line end is SMTP_E_IO, with the partial
  * line kept. Embedded NUL bytes are kept: judging them is the caller's job.
- * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_LIMIT, SMTP_E_TLS, SMTP_E_NOMEM.
+ * A line that opens with a TLS record header (RFC 8446 5.1) is
+ * SMTP_E_TLS_PLAIN_PORT as soon as its third byte is in, the bytes kept:
+ * the peer speaks TLS and no line end will come.
+ * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_LIMIT, SMTP_E_TLS, SMTP_E_NOMEM,
+ * SMTP_E_TLS_PLAIN_PORT.
  */
 enum smtp_rc	smtp_io_read_line(struct smtp_io *io, struct smtp_buf *line,
 		    size_t max, bool *bare_lf, int64_t deadline_ms,

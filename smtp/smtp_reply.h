@@ -15,8 +15,8 @@
  * evidence, with is_complete false. A bare LF is accepted and recorded in
  * has_bare_lf.
  *
- * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_TLS, SMTP_E_PROTO,
- * SMTP_E_LIMIT, SMTP_E_NOMEM.
+ * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_TLS, SMTP_E_TLS_PLAIN_PORT,
+ * SMTP_E_PROTO, SMTP_E_LIMIT, SMTP_E_NOMEM.
  */
 #ifndef SMTPPROBE_SMTP_REPLY_H
 #define SMTPPROBE_SMTP_REPLY_H
@@ -61,8 +61,8 @@ void		smtp_reply_free(struct smtp_reply *reply);
  * smtp_reply_read - read one complete reply from io before the deadline.
  * Borrows io; reply is reset first and owns its lines until freed. A
  * 4xx/5xx reply is SMTP_OK: it is a result, not an error.
- * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_TLS, SMTP_E_PROTO,
- * SMTP_E_LIMIT, SMTP_E_NOMEM.
+ * Errors: SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_TLS, SMTP_E_TLS_PLAIN_PORT,
+ * SMTP_E_PROTO, SMTP_E_LIMIT, SMTP_E_NOMEM.
  */
 enum smtp_rc	smtp_reply_read(struct smtp_io *io, struct smtp_reply *reply,
 		    int64_t deadline_ms, struct smtp_err *err);

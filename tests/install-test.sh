@@ -84,8 +84,9 @@ probe() {
 	    "$work/smtpprobe" send --profile gmail \
 	    --to postmaster@gmail.test --from probe@example.test \
 	    --source 127.0.0.3 --helo mail.example.test \
-	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" --port "$TESTNET_MX_PORT" \
-	    --tls-ca "$work/certs/ca.pem" --timeout 10 --lock-file "$work/lock" \
+	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" --allow-loopback-mx \
+	    --port "$TESTNET_MX_PORT" --tls-ca "$work/certs/ca.pem" --timeout 10 \
+	    --lock-file "$work/lock" \
 	    >"$work/probe.out" 2>&1
 }
 probe

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "tests/support/cmd_run.h"
+#include "tests/support/dns_filter.h"
 #include "tests/support/dnsmasq_run.h"
 #include "tests/support/json_check.h"
 
@@ -218,9 +219,41 @@ Test(cli_check, exits_3_on_usage_errors)
 	check(3, "--source", "127.0.0.2", NULL);
 	check(3, "--from", "probe@example.test", NULL);
 	check(3, "--from", "probe@example.test", "--source", "nope", NULL);
+	/* "Any address" is no source a receiver could look up. */
+	check(3, "--from", "probe@example.test", "--source", "0.0.0.0", NULL);
+	check(3, "--from", "probe@example.test", "--source", "::", NULL);
 	check(3, "--from", "probe@example.test", "--source", "127.0.0.2",
 	    "--timeout", "0", NULL);
 	check(3, "--bogus", NULL);
 	check(0, "--help", NULL);
 	assert_out("Exit status: 0 predicted to pass");
+}
+
+/*
+ * A resolver that drops only PTR queries (DNS type 12). The PTR lookup
+ * goes unanswered; it must spend its own bounded wait, not the whole
+ * check's, so that SPF is still asked and decides: example.test's
+ * "-all" does not list 127.0.0.9, so the prediction is fail (exit 2),
+ * not a warning about a DNS failure of the sender's that never was.
+ */
+Test(cli_check, a_dropped_ptr_query_leaves_time_for_spf_and_is_not_blamed)
+{
+	struct dns_filter	f;
+	char			 filtered[SERVER_MAX];
+	const char		*argv[] = { SMTPPROBE_BIN, "check",
+				    "--dns-server", filtered, "--timeout", "4",
+				    "--from", "probe@example.test", "--source",
+				    "127.0.0.9", "--json", NULL };
+
+	cr_assert_eq(dns_filter_start(&f, dns.port, 12), 0, "%s", f.error);
+	(void)snprintf(filtered, sizeof(filtered), "127.0.0.1:%d", f.port);
+	cr_assert_eq(cmd_run(&run, argv, RUN_MS), 0, "%s", run.err);
+	dns_filter_stop(&f);
+	cr_assert_eq(run.status, 2, "exit %d\n%s\n%s", run.status, run.out,
+	    run.err);
+	cr_assert_lt(run.elapsed_ms, 4000 + 1000);
+	assert_out("\"not_authenticated\"");
+	assert_out("\"ptr_temperror\"");
+	/* The SPF record was fetched: the verdict is its fail. */
+	assert_out("v=spf1 ip4:127.0.0.2 -all");
 }

@@ -6,6 +6,7 @@
  * dnsmasq serves gmail.test.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -82,10 +83,15 @@ teardown(void)
 TestSuite(cli_paths, .init = setup, .fini = teardown, .timeout = 90);
 
 /* smtpprobe send --config ... with the test network, then extra flags. */
+/* The next send() runs under "ulimit -f 0" (a signal mid-write). */
+static bool is_fsize_limited;
+/* Set: the next send() takes the default lock, with this environment. */
+static const char *default_lock_env;
+
 static void
 send(struct cmd_run *r, ...)
 {
-	const char *argv[40];
+	const char *argv[44];
 	char dnsarg[64], port[16], cfg[512], lock[512];
 	size_t n = 0;
 	const char *a;
@@ -93,12 +99,28 @@ send(struct cmd_run *r, ...)
 
 	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
 	snprintf(port, sizeof(port), "%d", mx.port);
+	if (is_fsize_limited) {
+		/* RLIMIT_FSIZE 0: the first byte written to a file raises
+		 * SIGXFSZ, whose default action ends the process. */
+		argv[n++] = "/bin/sh";
+		argv[n++] = "-c";
+		argv[n++] = "ulimit -f 0 && exec \"$@\"";
+		argv[n++] = "sh";
+	}
+	if (default_lock_env != NULL) {
+		argv[n++] = "/usr/bin/env";
+		argv[n++] = default_lock_env;
+	}
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--config";
 	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
-	argv[n++] = "--lock-file";
-	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	if (default_lock_env == NULL) {
+		argv[n++] = "--lock-file";
+		argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	}
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";
@@ -108,11 +130,13 @@ send(struct cmd_run *r, ...)
 	argv[n++] = "--timeout";
 	argv[n++] = "5";
 	va_start(ap, r);
-	while ((a = va_arg(ap, const char *)) != NULL && n < 39)
+	while ((a = va_arg(ap, const char *)) != NULL && n < 43)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
+	/* A run ended by a signal is what the limited one expects. */
+	if (cmd_run(r, argv, WAIT_MS) != 0)
+		cr_assert(is_fsize_limited, "%s", r->err);
 }
 
 Test(cli_paths, the_matrix_has_a_row_per_path_and_details_of_each_non_pass)
@@ -333,6 +357,8 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	argv[n++] = cfg;
 	argv[n++] = "--lock-file";
 	argv[n++] = lock;
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";
@@ -632,4 +658,89 @@ Test(cli_paths, expectations_decide_a_pre_launch_run)
 	cr_assert_not_null(strstr(r.err, "--expect: an expectation is pass"),
 	    "%s", r.err);
 	cmd_run_free(&r);
+}
+
+/*
+ * A signal that ends the run between the temporary file's creation and
+ * its rename (here SIGXFSZ from the first byte written, under ulimit -f
+ * 0; SIGTERM or SIGINT there would do the same) leaves no
+ * FILE.tmp.XXXXXX behind, and the old file as it was.
+ */
+Test(cli_paths, a_signal_while_writing_the_output_leaves_no_temporary_file)
+{
+	struct cmd_run r;
+	char prom[512], buf[64];
+	DIR *d;
+	struct dirent *e;
+	FILE *fp;
+
+	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.prom", "old\n", 4));
+	is_fsize_limited = true;
+	send(&r, "--profile", "gmail", "--path", "mail1", "--format",
+	    "prometheus", "--output",
+	    tmp_dir_path(&dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
+	is_fsize_limited = false;
+	cr_assert_neq(r.status, 0, "%s%s", r.out, r.err);
+	d = opendir(dir.path);
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL)
+		cr_assert_null(strstr(e->d_name, ".tmp."), "left behind: %s",
+		    e->d_name);
+	closedir(d);
+	fp = fopen(prom, "r");
+	cr_assert_not_null(fp);
+	cr_assert_not_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_assert_str_eq(buf, "old\n");
+	cmd_run_free(&r);
+}
+
+/*
+ * The default lock lives in a folder of the user's own (here
+ * $XDG_RUNTIME_DIR): a lock file there that another user made, or a
+ * symbolic link put in its place, is refused (exit 3), never used or
+ * followed, so nobody else can hold our lock first or aim it elsewhere.
+ */
+Test(cli_paths, the_default_lock_refuses_a_foreign_file_and_a_symlink)
+{
+	struct cmd_run r;
+	char xdg[600], env[700], lock[700], target[600];
+	struct stat st;
+	int fd;
+
+	cr_assert_not_null(tmp_dir_path(&dir, "xdg", xdg, sizeof(xdg)));
+	cr_assert_eq(mkdir(xdg, 0700), 0);
+	snprintf(env, sizeof(env), "XDG_RUNTIME_DIR=%s", xdg);
+	snprintf(lock, sizeof(lock), "%s/smtpprobe.lock", xdg);
+	default_lock_env = env;
+	/* Ours: taken, made in that folder, owned by us. */
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cmd_run_free(&r);
+	cr_assert_eq(lstat(lock, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	cr_assert_eq(st.st_uid, geteuid());
+	/* A symbolic link in its place is not followed. */
+	cr_assert_eq(unlink(lock), 0);
+	cr_assert_not_null(tmp_dir_path(&dir, "elsewhere", target,
+	    sizeof(target)));
+	cr_assert_eq(symlink(target, lock), 0);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, lock), "%s", r.err);
+	cr_assert_neq(access(target, F_OK), 0, "the link was followed");
+	cmd_run_free(&r);
+	/* A file another user made there is not ours to lock. */
+	cr_assert_eq(unlink(lock), 0);
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "owned by"), "%s", r.err);
+	cmd_run_free(&r);
+	default_lock_env = NULL;
+	(void)unlink(lock);
+	(void)rmdir(xdg);
 }

@@ -95,6 +95,8 @@ Test(cli_polite, two_domains_on_one_mx_share_its_interval)
 	argv[n++] = tmp_dir_path(&dir, "polite.yaml", prof, sizeof(prof));
 	argv[n++] = "--lock-file";
 	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";

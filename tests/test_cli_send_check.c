@@ -84,6 +84,8 @@ send_probe(const char *source, ...)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";

@@ -388,3 +388,56 @@ Test(hostile, a_nul_in_a_reply_is_a_protocol_error_shown_escaped)
 	cr_assert(strstr(r.out, "\"error_kind\":\"protocol\"") != NULL);
 	cmd_run_free(&r);
 }
+
+/*
+ * A TCP reset is network trouble wherever it comes: in plaintext, and
+ * inside a TLS session whose handshake completed. Only the handshake
+ * itself (or the certificate) is a TLS finding; I/O after it is an I/O
+ * tempfail like any other.
+ */
+Test(hostile, a_reset_after_the_tls_handshake_is_an_io_tempfail)
+{
+	struct cmd_run r;
+
+	start_mx("ehlo: 250-fakemx\nehlo: 250 STARTTLS\n"
+	    "mail reset:\n", 1, "server");
+	probe(&r, "--json", "--starttls", "required", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"version\":\"TLSv1.3\"") != NULL, "%s",
+	    r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"verdict\":\"tempfail\"") != NULL);
+	cmd_run_free(&r);
+}
+
+Test(hostile, a_reset_in_plaintext_is_an_io_tempfail)
+{
+	struct cmd_run r;
+
+	start_mx("mail reset:\n", 1, NULL);
+	probe(&r, "--json", "--starttls", "off", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"io\"") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+}
+
+/*
+ * A server that speaks TLS on the plain port sends a TLS record where
+ * the 220 banner should be. It is named at once, not after the whole
+ * banner wait as a closed connection or a timeout.
+ */
+Test(hostile, a_tls_record_before_the_banner_is_named_at_once)
+{
+	struct cmd_run r;
+
+	start_mx("banner raw: \\x15\\x03\\x03\\x00\\x02\\x02\\x32\n"
+	    "banner stall:\n", 1, NULL);
+	probe(&r, "--json", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert_lt(r.elapsed_ms, 3000, "took %.0f ms", r.elapsed_ms);
+	cr_assert(strstr(r.out, "speaks TLS") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"error_kind\":\"tls_on_plain_port\"") !=
+	    NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"stage\":\"quit\"") == NULL, "%s", r.out);
+	cmd_run_free(&r);
+}

@@ -86,6 +86,8 @@ probe(struct cmd_run *r, const char *domain, int dns_port, ...)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	if (mx.port > 0) {
@@ -154,6 +156,49 @@ Test(hostile_dns, an_mx_that_is_an_ip_literal_is_no_address_said_in_words)
 	    "3.3.9)\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"attempts\":[]") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"verdict\":\"tempfail\"") != NULL);
+	cmd_run_free(&r);
+}
+
+/*
+ * An MX at 0.0.0.0 or :: would have the probe connect to itself (where
+ * the fake MX listens). As an MTA says, mail for the domain loops back
+ * to myself: fail, exit 2, no attempt, even with --allow-loopback-mx.
+ * A loopback MX is refused the same way unless that flag is given.
+ */
+Test(hostile_dns, an_mx_at_this_host_loops_back_and_fails_without_connecting)
+{
+	static const char *const zone[] = {
+		"--local=/test/",
+		"--mx-host=zero.test,mx.zero.test,10",
+		"--host-record=mx.zero.test,0.0.0.0,::",
+		"--mx-host=lo.test,mx.lo.test,10",
+		"--host-record=mx.lo.test,127.0.0.1",
+		NULL,
+	};
+	char dnsarg[64], portarg[16];
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to",
+	    "postmaster@lo.test", "--from", "probe@example.test", "--helo",
+	    "mail.example.test", "--dns-server", dnsarg, "--port", portarg,
+	    "--json", NULL };
+	struct cmd_run r;
+
+	start(zone);
+	probe(&r, "zero.test", dns.port, "--json", "--timeout", "5", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\"dns\":{\"status\":\"loopback\"") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "mail for zero.test loops back to myself")
+	    != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"attempts\":[]") != NULL, "%s", r.out);
+	cmd_run_free(&r);
+	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
+	snprintf(portarg, sizeof(portarg), "%d", mx.port);
+	cr_assert_eq(cmd_run(&r, argv, DNS_WAIT_MS), 0);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.out, "mail for lo.test loops back to myself: "
+	    "mx.lo.test resolves to 127.0.0.1, a loopback address") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"attempts\":[]") != NULL, "%s", r.out);
 	cmd_run_free(&r);
 }
 

@@ -100,6 +100,8 @@ probe(struct cmd_run *r, const char *source, const char *to, ...)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
+	/* The test MX hosts are on loopback. */
+	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--dns-server";
 	argv[n++] = dnsarg;
 	argv[n++] = "--port";
@@ -429,6 +431,81 @@ Test(integration, bad_flags_and_missing_values_exit_3_with_one_line)
 	cr_assert_eq(r.status, 0);
 	cr_assert(strncmp(r.out, "smtpprobe ", 10) == 0);
 	cmd_run_free(&r);
+}
+
+/* What cannot be an address or a source is a usage error (exit 3). */
+Test(integration, an_address_with_two_ats_and_an_unspecified_source_exit_3)
+{
+	static const char *const sources[] = { "0.0.0.0", "::", "::0" };
+	struct cmd_run r;
+	size_t i;
+
+	start_mx("gmail-sim.scn", 0);
+	probe(&r, NULL, "a@b@gmail.test", NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.err, "a@b@gmail.test") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	probe(&r, NULL, "postmaster@gmail.test", "--from", "a@b@example.test",
+	    NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.err, "--from") != NULL, "%s", r.err);
+	cmd_run_free(&r);
+	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+		probe(&r, sources[i], "postmaster@gmail.test", NULL);
+		cr_assert_eq(r.status, 3, "--source %s: %s", sources[i],
+		    r.err);
+		cr_assert(strstr(r.err, "--source") != NULL, "%s", r.err);
+		cmd_run_free(&r);
+	}
+	/* A quoted local part may hold an "@" (RFC 5321 4.1.2). */
+	probe(&r, NULL, "\"a@b\"@gmail.test", "--quit-after", "rcpt", NULL);
+	cr_assert_neq(r.status, 3, "%s", r.err);
+	cmd_run_free(&r);
+}
+
+/*
+ * RFC 5321 4.1.3: user@[192.0.2.1] names the host by its address. The
+ * probe connects there without asking DNS: the resolver given is one
+ * that does not exist.
+ */
+Test(integration, an_address_literal_is_delivered_there_without_dns)
+{
+	struct cmd_run r;
+	char *log;
+
+	start_mx("gmail-sim.scn", 1);
+	probe(&r, "127.0.0.1", "postmaster@[127.0.0.1]", "--dns-server",
+	    "127.0.0.1:9", "--no-check", "--quit-after", "rcpt", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	log = mx_log();
+	cr_assert(strstr(log, "RCPT TO:<postmaster@[127.0.0.1]>") != NULL,
+	    "%s", log);
+	cmd_run_free(&r);
+}
+
+/*
+ * A literal is a mail host like an MX: one that is this host or no host
+ * loops back (exit 3: it is what was typed), loopback unless
+ * --allow-loopback-mx; and a literal that holds no address is refused.
+ */
+Test(integration, an_address_literal_that_loops_back_is_refused)
+{
+	static const char *const to[] = { "postmaster@[127.0.0.1]",
+	    "postmaster@[0.0.0.0]", "postmaster@[IPv6:::]",
+	    "postmaster@[192.0.2.300]", "postmaster@[mx.example.test]" };
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to", NULL, "--from",
+	    "probe@example.test", "--no-check", NULL };
+	struct cmd_run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		argv[3] = to[i];
+		cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+		cr_assert_eq(r.status, 3, "%s: %s%s", to[i], r.out, r.err);
+		cr_assert(strstr(r.err, i < 3 ? "loops back to myself" :
+		    "address literal") != NULL, "%s", r.err);
+		cmd_run_free(&r);
+	}
 }
 
 /* Hostile servers: each behaviour has a defined outcome and exit status. */

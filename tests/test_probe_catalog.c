@@ -1709,3 +1709,12 @@ Test(probe_catalog, the_new_causes_of_the_corpus_vocabulary_load)
 	    "    cause: server_busy\n    summary: s\n    see: x\n"
 	    "    remediation: [r]\n    examples: [e]\n"));
 }
+
+/* As the config: a reader error is located where the bad byte is. */
+Test(probe_catalog, a_reader_error_is_located_where_the_bad_byte_is)
+{
+	static const char bytes[] = "provider: x\nentries:\n  - id: a\x01\n";
+	int rc = load_bytes_as("c.yaml", bytes, sizeof(bytes) - 1, false);
+
+	located_err_says(rc, err, path, 3, 10, "");
+}

@@ -563,6 +563,25 @@ Test(probe_check, warns_when_every_lookup_times_out, .timeout = 10)
 	fx_end(f);
 }
 
+/*
+ * A lookup that was never sent (the time for all had run out) hides the
+ * answer too, but the sender's DNS did nothing wrong: the fix says to
+ * give the check time, not to make the sender's servers answer.
+ */
+Test(probe_check, never_blames_the_sender_for_a_lookup_not_sent)
+{
+	struct fx	*f = fx_new(0);
+
+	cr_assert_eq(zone_dns_add_unasked(&f->zone, "example.com"), 0);
+	cr_assert_eq(zone_dns_add_unasked(&f->zone, REVERSE), 0);
+	run(f, PROBE_CHECK_WARN);
+	cr_assert_eq(f->r.spf.res, PROBE_SPF_TEMPERROR);
+	cr_assert(f->r.spf.is_unasked);
+	assert_cause(f, PROBE_CHECK_C_AUTH_TEMPERROR, PROBE_CHECK_WARN,
+	    "--timeout");
+	fx_end(f);
+}
+
 Test(probe_check, refuses_unusable_inputs)
 {
 	struct fx	*f = fx_new(0);

@@ -275,6 +275,32 @@ Test(probe_cli, server_refuses_a_bad_port_or_a_broken_form)
 	}
 }
 
+/*
+ * Typos that used to reach DNS (or the address parser) as a host name:
+ * two colons that make no IPv6 address, brackets around a name, a
+ * scheme, a comma or a space, an empty label.
+ */
+Test(probe_cli, server_refuses_a_host_that_is_neither_a_name_nor_an_address)
+{
+	static const char *const bad[] = { "mx.example.net:25:26",
+	    "mx:example:net", "[mx.example.net]", "[mx.example.net]:25",
+	    "[1.2.3.4]", "mx.example.net,mx2.example.net", "mx example.net",
+	    "mx..example.net", ".mx.example.net", "mx/example.net",
+	    "mx@example.net", "-mx.example.net", "mx.example.net..",
+	    "[::1::2]:25" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(PARSE("--server", (char *)(uintptr_t)bad[i]), -1,
+		    "--server %s was taken", bad[i]);
+		cr_assert_eq(strncmp(err, "--server: ", 10), 0, "%s", err);
+		cr_assert_not_null(strstr(err, bad[i]), "%s", err);
+	}
+	assert_server("mx.example.net.", "mx.example.net.", 0);
+	assert_server("MX-1.example.net:25", "MX-1.example.net", 25);
+	assert_server("::ffff:192.0.2.1", "::ffff:192.0.2.1", 0);
+}
+
 Test(probe_cli, server_host_takes_up_to_255_characters)
 {
 	char host[258];

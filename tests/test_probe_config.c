@@ -762,3 +762,30 @@ Test(probe_config, refuses_a_dkim_key_without_a_selector)
 	cr_assert_not_null(strstr(err, ":2:"), "names the path's line: %s",
 	    err);
 }
+
+/*
+ * Bytes that libyaml's reader refuses (a control character, a NUL,
+ * invalid UTF-8) are found ahead of the parser; the error names where
+ * they are, not the start of the file.
+ */
+Test(probe_config, a_reader_error_is_located_where_the_bad_byte_is)
+{
+	static const struct {
+		const char	*bytes;
+		size_t		 len;
+		unsigned long	 line, col;
+	} cases[] = {
+		{ "paths:\n  - name: p\n    to: a\x01@b.test\n", 36, 3, 10 },
+		{ "paths:\n  - name: p\n    to: a\0@b.test\n", 36, 3, 10 },
+		{ "paths:\n  - name: p\n    to: \xff@b.test\n", 35, 3, 9 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		path = tmp_dir_write(&dir, "c.yaml", cases[i].bytes,
+		    cases[i].len);
+		cr_assert_not_null(path);
+		located_err_says(load(path), err, path, cases[i].line,
+		    cases[i].col, "");
+	}
+}

@@ -122,6 +122,33 @@ Test(probe_dmarc, refuses_records_without_version_first_or_without_p)
 	}
 }
 
+/*
+ * RFC 7489 6.4: the record begins with v=DMARC1, so a leading empty tag
+ * is not one; and it uses the tag=value syntax of RFC 6376 3.2, where a
+ * tag named twice makes the whole list invalid.
+ */
+Test(probe_dmarc, refuses_a_leading_empty_tag_and_a_tag_named_twice)
+{
+	static const struct {
+		const char	*text;
+		const char	*why;
+	} bad[] = {
+		{ ";v=DMARC1; p=reject", "v=DMARC1" },
+		{ " ; ;v=DMARC1; p=reject", "v=DMARC1" },
+		{ "v=DMARC1; p=none; p=reject", "p= twice" },
+		{ "v=DMARC1; p=reject; pct=100; pct=10", "pct= twice" },
+		{ "v=DMARC1; v=DMARC1; p=reject", "v= twice" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_not(parse(bad[i].text), "%s", bad[i].text);
+		cr_assert_not_null(strstr(rec.reason, bad[i].why), "%s: %s",
+		    bad[i].text, rec.reason);
+	}
+	cr_assert(parse("v=DMARC1; p=reject; sp=none;"));
+}
+
 Test(probe_dmarc, refuses_a_nul_byte_and_ignores_unknown_tags)
 {
 	cr_assert_not(probe_dmarc_parse("v=DMARC1; p=none\0x", 18, &rec));
@@ -315,6 +342,35 @@ Test(probe_dmarc, reads_the_system_list)
 	assert_org(&psl, "bounce.example.com", "example.com");
 	assert_org(&psl, "a.b.city.kobe.jp", "city.kobe.jp");
 	probe_dmarc_psl_free(&psl);
+}
+
+/*
+ * The list spells internationalised rules in UTF-8 ("公司.cn"); mail
+ * domains arrive as A-labels ("xn--55qx5d.cn"). Both spellings must
+ * find the rule, or DMARC is looked up at the wrong name: for
+ * mail.example.xn--55qx5d.cn the organizational domain is
+ * example.xn--55qx5d.cn, as libpsl says reading the same list.
+ */
+Test(probe_dmarc, finds_internationalised_rules_by_their_a_labels)
+{
+	struct psl_case	c;
+
+	cr_assert_eq(psl_load_text(&c, "cn\n\xe5\x85\xac\xe5\x8f\xb8.cn\n"
+	    "\xe5\x95\x86\xe5\xba\x97\n"), PROBE_DMARC_OK, "%s", c.err);
+	assert_org(&c.psl, "mail.example.xn--55qx5d.cn",
+	    "example.xn--55qx5d.cn");
+	assert_org(&c.psl, "MAIL.Example.XN--55QX5D.CN.",
+	    "example.xn--55qx5d.cn");
+	assert_org(&c.psl, "a.b.xn--3ds443g", "b.xn--3ds443g");
+	assert_org(&c.psl, "mail.example.cn", "example.cn");
+	psl_end(&c);
+	if (access(PROBE_DMARC_PSL_PATH, R_OK) != 0)
+		return;
+	cr_assert_eq(probe_dmarc_psl_load(&c.psl, NULL, c.err,
+	    sizeof(c.err)), PROBE_DMARC_OK, "%s", c.err);
+	assert_org(&c.psl, "mail.example.xn--55qx5d.cn",
+	    "example.xn--55qx5d.cn");
+	probe_dmarc_psl_free(&c.psl);
 }
 
 Test(probe_dmarc, aligns_relaxed_by_organizational_domain_and_strict_exactly)

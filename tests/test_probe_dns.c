@@ -49,7 +49,7 @@ now_ms(void)
 static void
 open_at(struct test_dns *t, int port, int timeout_ms)
 {
-	struct probe_dns_opts	opts;
+	struct probe_dns_opts	opts = { 0 };
 	char			err[TEST_ERR_MAX];
 	int			n;
 
@@ -257,25 +257,41 @@ silent_socket(int *port)
 	return fd;
 }
 
-Test(probe_dns, times_out_at_its_deadline_and_stays_timed_out, .timeout = 10)
+/*
+ * Each lookup has its own wait (a PROBE_DNS_LOOKUP_SHARE of the whole),
+ * so one unanswered query does not spend the time of those after it;
+ * once the whole time has passed, a lookup is not sent at all, and its
+ * words blame the time given, not the server that was never asked.
+ */
+Test(probe_dns, gives_each_lookup_its_own_wait_and_asks_none_past_the_deadline,
+    .timeout = 10)
 {
 	struct test_dns	t;
 	int64_t		start_ms, ms;
-	int		port, fd = silent_socket(&port);
+	int		port, fd = silent_socket(&port), timed_out = 0;
+	const int	each = TEST_SILENT_MS / PROBE_DNS_LOOKUP_SHARE;
 
 	memset(&t, 0, sizeof(t));
 	open_at(&t, port, TEST_SILENT_MS);
 	start_ms = now_ms();
 	lookup(&t, PROBE_DNS_TXT, "spf.test", PROBE_DNS_TIMEOUT);
 	ms = now_ms() - start_ms;
-	cr_assert_geq(ms, TEST_SILENT_MS - 50, "gave up after %lld ms",
-	    (long long)ms);
-	cr_assert_lt(ms, TEST_SILENT_MS + 500, "took %lld ms", (long long)ms);
+	cr_assert_geq(ms, each - 20, "gave up after %lld ms", (long long)ms);
+	cr_assert_lt(ms, each + 200, "took %lld ms", (long long)ms);
 	cr_assert_not_null(strstr(t.ans.msg, t.server), "%s", t.ans.msg);
-	/* The deadline covers every lookup: the next one ends at once. */
+	/* The next lookups are still sent, each with its own wait. */
+	while (probe_dns_lookup(&t.dns, PROBE_DNS_A, "mail.spf.test",
+	    &t.ans) == PROBE_DNS_TIMEOUT)
+		timed_out++;
+	cr_assert_geq(timed_out, PROBE_DNS_LOOKUP_SHARE - 2, "%d", timed_out);
+	cr_assert_eq(t.ans.status, PROBE_DNS_UNASKED, "%s", t.ans.msg);
+	cr_assert_lt(now_ms() - start_ms, TEST_SILENT_MS + 200);
+	/* Past the deadline: not asked, at once, the server not blamed. */
 	start_ms = now_ms();
-	lookup(&t, PROBE_DNS_A, "mail.spf.test", PROBE_DNS_TIMEOUT);
+	lookup(&t, PROBE_DNS_A, "mail.spf.test", PROBE_DNS_UNASKED);
 	cr_assert_lt(now_ms() - start_ms, 50);
+	cr_assert_null(strstr(t.ans.msg, t.server), "%s", t.ans.msg);
+	cr_assert_not_null(strstr(t.ans.msg, "not asked"), "%s", t.ans.msg);
 	probe_dns_answer_free(&t.ans);
 	probe_dns_close(&t.dns);
 	cr_assert_eq(close(fd), 0);
@@ -285,7 +301,7 @@ Test(probe_dns, refuses_a_dns_server_that_is_not_an_address_and_port)
 {
 	static const char *const bad[] = { "localhost", "127.0.0.1:0",
 	    "127.0.0.1:65536", "[::1]x", "127.0.0.1:", "" };
-	struct probe_dns_opts	 opts = { NULL, 0 };
+	struct probe_dns_opts	 opts = { NULL, 0, 0 };
 	struct probe_dns	 dns;
 	char			 err[TEST_ERR_MAX];
 	size_t			 i;
@@ -305,7 +321,7 @@ Test(probe_dns, refuses_a_dns_server_that_is_not_an_address_and_port)
 
 Test(probe_dns, refuses_a_name_too_long_to_query)
 {
-	struct probe_dns_opts	opts = { "127.0.0.1:9", TEST_SILENT_MS };
+	struct probe_dns_opts	opts = { "127.0.0.1:9", TEST_SILENT_MS, 0 };
 	struct test_dns		t;
 	char			err[TEST_ERR_MAX], name[300];
 
@@ -380,7 +396,7 @@ Test(probe_dns, spells_reverse_names_as_rfc_3596_does)
 Test(probe_dns, names_every_status_and_type)
 {
 	static const char *const st[] = { "found", "nxdomain", "nodata",
-	    "servfail", "timeout", "failed" };
+	    "servfail", "timeout", "failed", "unasked" };
 	static const char *const ty[] = { "TXT", "A", "AAAA", "MX", "PTR" };
 	size_t			 i;
 

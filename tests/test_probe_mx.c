@@ -92,6 +92,8 @@ lookup_init(struct test_lookup *t, int port, int family, int timeout_ms)
 	t->opts.dns_server = t->server;
 	t->opts.family = family;
 	t->opts.timeout_ms = timeout_ms;
+	/* The test MX hosts are on 127.0.0.0/8 and ::1. */
+	t->opts.allow_loopback = true;
 }
 
 /* MX lookup of domain that must not fail as a call. */
@@ -664,7 +666,7 @@ Test(probe_mx, refuses_a_dns_server_that_is_not_an_address_and_port)
 		"127.0.0.1:+53", "127.0.0.1:-1", "[::1", "[::1]53",
 		"[::1]:", "[dns.example]:53", "127.0.0.1:53:53", "::1]:53",
 	};
-	struct probe_mx_opts	opts = { NULL, AF_UNSPEC, TEST_TIMEOUT_MS };
+	struct probe_mx_opts	opts = { NULL, AF_UNSPEC, TEST_TIMEOUT_MS, false };
 	struct probe_mx_result	res;
 	char			err[PROBE_MX_MSG_MAX];
 	size_t			i;
@@ -685,7 +687,7 @@ Test(probe_mx, refuses_a_dns_server_that_is_not_an_address_and_port)
 Test(probe_mx, accepts_an_ipv6_dns_server_in_brackets_with_a_port,
     .timeout = 10)
 {
-	struct probe_mx_opts	opts = { "[::1]:1", AF_UNSPEC, 300 };
+	struct probe_mx_opts	opts = { "[::1]:1", AF_UNSPEC, 300, false };
 	struct probe_mx_result	res;
 	char			err[PROBE_MX_MSG_MAX] = "";
 
@@ -705,7 +707,7 @@ Test(probe_mx, refuses_a_malformed_domain)
 	const char		*bad[] = { "", ".", "has space.test",
 		"crlf\r\n.test", "tab\t.test", "a..b.test", ".lead.test",
 		longname, longlabel };
-	struct probe_mx_opts	opts = { "127.0.0.1:1", AF_UNSPEC, 100 };
+	struct probe_mx_opts	opts = { "127.0.0.1:1", AF_UNSPEC, 100, false };
 	struct probe_mx_result	res;
 	char			err[PROBE_MX_MSG_MAX];
 	size_t			i;
@@ -728,7 +730,7 @@ Test(probe_mx, refuses_a_malformed_domain)
 
 Test(probe_mx, refuses_a_bad_family_or_a_negative_timeout)
 {
-	struct probe_mx_opts	opts = { "127.0.0.1:1", AF_UNIX, 100 };
+	struct probe_mx_opts	opts = { "127.0.0.1:1", AF_UNIX, 100, false };
 	struct probe_mx_result	res;
 	char			err[PROBE_MX_MSG_MAX];
 
@@ -767,7 +769,7 @@ Test(probe_mx, resolve_host_uses_an_ip_literal_without_asking_dns,
 
 Test(probe_mx, resolve_host_refuses_an_ipv6_literal_when_ipv4_is_asked)
 {
-	struct probe_mx_opts	opts = { NULL, AF_INET, 0 };
+	struct probe_mx_opts	opts = { NULL, AF_INET, 0, false };
 	struct probe_mx_result	res;
 	char			err[PROBE_MX_MSG_MAX] = "";
 
@@ -837,4 +839,61 @@ Test(probe_mx, frees_a_zeroed_result_twice_safely)
 	probe_mx_result_free(&res);
 	cr_assert_null(res.hosts);
 	cr_assert_eq(res.nhosts, 0);
+}
+
+/*
+ * An MX that resolves to 0.0.0.0, :: or another address that is no
+ * remote host would make the probe connect to itself. As an MTA says,
+ * mail for the domain loops back to myself: the address is refused, and
+ * with no other the lookup says so. Loopback is kept only when asked.
+ */
+Test(probe_mx, an_mx_at_a_special_purpose_address_loops_back, .timeout = 10)
+{
+	const char *const	args[] = { "--local=/test/",
+		"--mx-host=zero.test,mx.zero.test,10",
+		"--host-record=mx.zero.test,0.0.0.0,::",
+		"--mx-host=lo.test,mx.lo.test,10",
+		"--host-record=mx.lo.test,127.0.0.1,::1",
+		"--mx-host=mcast.test,mx.mcast.test,10",
+		"--host-record=mx.mcast.test,224.0.0.1,ff02::1",
+		"--mx-host=mixed.test,mx1.mixed.test,10",
+		"--mx-host=mixed.test,mx2.mixed.test,20",
+		"--host-record=mx1.mixed.test,0.0.0.0",
+		"--host-record=mx2.mixed.test,192.0.2.25", NULL };
+	static const char *const looped[] = { "zero.test", "mcast.test" };
+	struct dnsmasq_run	dns;
+	struct test_lookup	t;
+	char			want[128];
+	size_t			i;
+
+	dns_start(&dns, args);
+	lookup_init(&t, dns.port, AF_UNSPEC, TEST_TIMEOUT_MS);
+	for (i = 0; i < sizeof(looped) / sizeof(looped[0]); i++) {
+		resolve(&t, looped[i]);
+		assert_status(&t, PROBE_MX_LOOPBACK);
+		format_into(want, sizeof(want), "mail for %s loops back to "
+		    "myself", looped[i]);
+		cr_assert_not_null(strstr(t.res.message, want), "%s",
+		    t.res.message);
+		cr_assert_eq(t.res.hosts[0].naddrs, 0);
+		probe_mx_result_free(&t.res);
+	}
+	resolve(&t, "lo.test");
+	assert_status(&t, PROBE_MX_FOUND);
+	cr_assert_eq(t.res.hosts[0].naddrs, 2);
+	probe_mx_result_free(&t.res);
+	t.opts.allow_loopback = false;
+	resolve(&t, "lo.test");
+	assert_status(&t, PROBE_MX_LOOPBACK);
+	cr_assert_not_null(strstr(t.res.message, "127.0.0.1"), "%s",
+	    t.res.message);
+	probe_mx_result_free(&t.res);
+	resolve(&t, "mixed.test");
+	assert_status(&t, PROBE_MX_FOUND);
+	cr_assert_eq(t.res.hosts[0].naddrs, 0);
+	cr_assert_not_null(strstr(t.res.hosts[0].error, "0.0.0.0"), "%s",
+	    t.res.hosts[0].error);
+	assert_addr(&t.res.hosts[1].addrs[0], "192.0.2.25");
+	probe_mx_result_free(&t.res);
+	dnsmasq_run_stop(&dns);
 }

@@ -424,6 +424,7 @@ Test(probe_verdict, dns_gives_a_verdict_for_every_status)
 		{ PROBE_MX_TIMEOUT, PROBE_VERDICT_TEMPFAIL },
 		{ PROBE_MX_BADREPLY, PROBE_VERDICT_TEMPFAIL },
 		{ PROBE_MX_NOADDR, PROBE_VERDICT_TEMPFAIL },
+		{ PROBE_MX_LOOPBACK, PROBE_VERDICT_FAIL },
 	};
 	size_t i;
 

@@ -709,3 +709,31 @@ Test(smtp_reply, leaves_bytes_after_a_complete_reply_for_the_next_read)
 	cr_assert_eq(smtp_io_pending(&tc.io), 0);
 	cr_assert_eq(read_next(), SMTP_E_IO);
 }
+
+/*
+ * RFC 8446 5.1: a TLS record opens with its content type (21 alert, 22
+ * handshake) and version 3.x. Where a reply should start, that is a
+ * server speaking TLS on a plain port: refused after those three bytes,
+ * without waiting for a line end that will never come.
+ */
+Test(smtp_reply, refuses_a_tls_record_after_its_first_three_bytes)
+{
+	static const char alert[] = "\x15\x03\x03\x00\x02\x02\x32";
+	static const char hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc";
+
+	script_add(alert, sizeof(alert) - 1);
+	start_script(BYTEWISE);
+	cr_assert_eq(read_next(), SMTP_E_TLS_PLAIN_PORT, "%s", tc.err.msg);
+	cr_assert_eq(tc.m.reads, 3, "decided after %zu reads", tc.m.reads);
+	assert_msg_has("speaks TLS");
+	cr_assert_not(tc.reply.is_complete);
+	reply_teardown();
+	reply_setup();
+	script_add(hello, sizeof(hello) - 1);
+	start_script(BYTEWISE);
+	cr_assert_eq(read_next(), SMTP_E_TLS_PLAIN_PORT, "%s", tc.err.msg);
+	cr_assert_eq(tc.m.reads, 3);
+	/* A line that only starts with the same byte is framed as usual. */
+	cr_assert_eq(read_one("\x16\x04 x\r\n", BYTEWISE), SMTP_E_PROTO);
+	assert_msg_has("malformed reply line");
+}

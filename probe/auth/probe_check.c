@@ -13,6 +13,9 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -485,6 +488,19 @@ check_align(const struct probe_dmarc_psl *psl, struct probe_check_result *r)
 	    a->dkim_strict : a->dkim_relaxed);
 }
 
+/* 0.0.0.0 or :: ("any address"): no path, no PTR, no SPF match. */
+static bool
+check_is_unspecified(const char *ip)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+
+	if (inet_pton(AF_INET, ip, &a4) == 1)
+		return a4.s_addr == INADDR_ANY;
+	return inet_pton(AF_INET6, ip, &a6) == 1 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&a6);
+}
+
 static enum probe_check_rc
 check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
     char *errmsg, size_t errlen)
@@ -502,6 +518,12 @@ check_inputs(const struct probe_check_opts *o, struct probe_check_result *r,
 	}
 	memcpy(r->mail_from, o->mail_from, strlen(o->mail_from) + 1);
 	memcpy(r->source, o->source, strlen(o->source) + 1);
+	if (check_is_unspecified(o->source)) {
+		probe_fmt(errmsg, errlen, "--source %s is the unspecified "
+		    "address: give the address the mail leaves from",
+		    o->source);
+		return PROBE_CHECK_E_USAGE;
+	}
 	if (!check_domain_of(o->mail_from, r->mail_domain,
 	    sizeof(r->mail_domain)) || !check_domain_of(hfrom,
 	    r->from_domain, sizeof(r->from_domain))) {
@@ -692,7 +714,12 @@ check_decide_auth(const struct probe_check_result *r,
 	    "DKIM passes" : "neither SPF nor DKIM passes, Gmail answers "
 	    "550-5.7.26 \"This mail is unauthenticated\"", spf,
 	    r->mail_domain, r->source, r->spf.reason, check_dkim_state(r));
-	if (is_temp)
+	/* A lookup never sent is no fault of the sender's DNS. */
+	if (is_temp && r->spf.res == PROBE_SPF_TEMPERROR && r->spf.is_unasked)
+		probe_fmt(c->fix, sizeof(c->fix), "the check ran out of time "
+		    "before it could ask: give it more (--timeout) or use a "
+		    "resolver that answers every query, then check again");
+	else if (is_temp)
 		probe_fmt(c->fix, sizeof(c->fix), "make the DNS servers of "
 		    "%s answer, then check again", r->mail_domain);
 	else

@@ -2,16 +2,20 @@
  * probe_dmarc - DMARC records, the Public Suffix List and alignment. See
  * probe_dmarc.h for what it does, its limits and its errors.
  *
- * How it works: the list file is read whole into one buffer (bounded),
- * each rule is cut out in place (a NUL after it, lowercased) and an
- * array of pointers to the rules is sorted once, so each suffix test is
- * a binary search. A record is walked tag by tag in place; a table maps
+ * How it works: the list file is checked (a regular file, bounded) and
+ * handed to libpsl, which also indexes each internationalised rule by
+ * its A-labels. A record is walked tag by tag in place; a table maps
  * each known tag to its value parser.
  */
 #include "probe/auth/probe_dmarc.h"
+#include "probe/util/probe_file.h"
 #include "probe/util/probe_taglist.h"
 #include "probe/util/probe_fmt.h"
 #include "smtp/smtp_num.h"
+
+#include <sys/stat.h>
+
+#include <libpsl.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,16 +27,7 @@
 
 /* RFC 1035 2.3.4; a name of 253 characters has at most 127 labels. */
 #define DMARC_NAME_MAX		253
-#define DMARC_LABELS_MAX	128
 #define DMARC_PREFIX		"_dmarc."
-#define DMARC_READ_CHUNK	8192
-/* The rule index: at least twice the slots of rules, so probes stay short. */
-#define DMARC_SLOTS_MIN		64
-/* The 2024 list has a rule per 25 bytes; 16 leaves room to spare. */
-#define DMARC_PSL_BYTES_PER_RULE	16
-/* FNV-1a, 32 bits: offset basis and prime. */
-#define DMARC_FNV_BASIS		2166136261u
-#define DMARC_FNV_PRIME		16777619u
 #define DMARC_PCT_MAX		100
 #define DMARC_PCT_DEFAULT	100
 /* Room for a tag name in a warning; real ones have at most 5 letters. */
@@ -91,12 +86,6 @@ dmarc_lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool
-dmarc_is_wsp(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
  * A domain as we compare it: lowercase, one trailing dot dropped, no
  * empty label. Returns false for "", ".", "a..b" or more than 253.
@@ -130,117 +119,30 @@ probe_dmarc_psl_init(struct probe_dmarc_psl *psl)
 void
 probe_dmarc_psl_free(struct probe_dmarc_psl *psl)
 {
-	smtp_buf_free(&psl->text);
-	free(psl->slots);
+	psl_free(psl->ctx);	/* NULL is fine */
 	memset(psl, 0, sizeof(*psl));
 }
 
-/* The whole file into psl->text. Errors: IO, LIMIT, NOMEM. */
+/*
+ * The list file, checked before libpsl reads it: a regular file (a FIFO
+ * would block), not empty, within PROBE_DMARC_PSL_BYTES_MAX.
+ * Errors: IO, LIMIT.
+ */
 static enum probe_dmarc_rc
-dmarc_psl_read(struct probe_dmarc_psl *psl, FILE *fp, const char *path,
-    char *errmsg, size_t errlen)
+dmarc_psl_open(const char *path, FILE **fp, char *errmsg, size_t errlen)
 {
-	char		chunk[DMARC_READ_CHUNK];
-	size_t		n;
-	enum smtp_rc	rc;
+	struct stat	st;
 
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		rc = smtp_buf_append(&psl->text, chunk, n,
-		    PROBE_DMARC_PSL_BYTES_MAX);
-		if (rc == SMTP_E_LIMIT) {
-			probe_fmt(errmsg, errlen, "%s: larger than %d bytes",
-			    path, PROBE_DMARC_PSL_BYTES_MAX);
-			return PROBE_DMARC_E_LIMIT;
-		}
-		if (rc != SMTP_OK) {
-			probe_fmt(errmsg, errlen, "%s: out of memory", path);
-			return PROBE_DMARC_E_NOMEM;
-		}
-	}
-	if (ferror(fp) || psl->text.data == NULL) {
-		probe_fmt(errmsg, errlen, "%s: %s", path, ferror(fp) ?
-		    "read error" : "empty file");
+	if ((*fp = probe_file_open(path, errmsg, errlen)) == NULL)
 		return PROBE_DMARC_E_IO;
-	}
-	return PROBE_DMARC_OK;
-}
-
-/*
- * The next rule at or after *pos in the list's bytes: a line is read up
- * to its first whitespace, "//" starts a comment line (the list's
- * format). A rule longer than a name and its "*." cannot match one and
- * is skipped. Sets *rule and *len, moves *pos past the line; returns
- * false at the end. The bytes are not touched.
- */
-static bool
-dmarc_psl_next(const struct smtp_buf *text, size_t *pos, const char **rule,
-    size_t *len)
-{
-	const char	*s, *end = text->data + text->len, *tok, *eol;
-
-	for (s = text->data + *pos; s < end; s = eol < end ? eol + 1 : end) {
-		while (s < end && dmarc_is_wsp(*s))
-			s++;
-		tok = s;
-		while (s < end && !dmarc_is_wsp(*s))
-			s++;
-		if ((eol = memchr(s, '\n', (size_t)(end - s))) == NULL)
-			eol = end;
-		if (s == tok || (s - tok >= 2 && tok[0] == '/' &&
-		    tok[1] == '/') || (size_t)(s - tok) > DMARC_NAME_MAX + 2)
-			continue;
-		*rule = tok;
-		*len = (size_t)(s - tok);
-		*pos = (size_t)((eol < end ? eol + 1 : end) - text->data);
-		return true;
-	}
-	*pos = text->len;
-	return false;
-}
-
-/* FNV-1a over bytes, lowercased, continuing from h. */
-static uint32_t
-dmarc_hash(uint32_t h, const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)dmarc_lower(s[i]);
-		h *= DMARC_FNV_PRIME;
-	}
-	return h;
-}
-
-/*
- * Index every rule by the hash of its text, counting them as we go: the
- * slot holds the rule's offset plus one (0 is an empty slot), a
- * collision takes the next slot. Rules beyond half the slots are only
- * counted; the caller then sizes the table by the count and calls again.
- * Trade-off: the first size is guessed from the file's bytes (real lists
- * have a rule per DMARC_PSL_BYTES_PER_RULE bytes or fewer) so that a
- * real list is read once, and a list dense with rules twice.
- * Errors: NOMEM.
- */
-static enum probe_dmarc_rc
-dmarc_psl_index(struct probe_dmarc_psl *psl, size_t want)
-{
-	const char	*rule;
-	size_t		 pos = 0, len, i;
-
-	free(psl->slots);
-	psl->nrules = 0;
-	psl->nslots = DMARC_SLOTS_MIN;
-	while (psl->nslots < want * 2)
-		psl->nslots *= 2;
-	if ((psl->slots = calloc(psl->nslots, sizeof(*psl->slots))) == NULL)
-		return PROBE_DMARC_E_NOMEM;
-	while (dmarc_psl_next(&psl->text, &pos, &rule, &len)) {
-		if (++psl->nrules * 2 > psl->nslots)
-			continue;
-		i = dmarc_hash(DMARC_FNV_BASIS, rule, len) & (psl->nslots - 1);
-		while (psl->slots[i] != 0)
-			i = (i + 1) & (psl->nslots - 1);
-		psl->slots[i] = (uint32_t)(rule - psl->text.data) + 1;
+	if (fstat(fileno(*fp), &st) != 0 || st.st_size == 0 ||
+	    st.st_size > PROBE_DMARC_PSL_BYTES_MAX) {
+		probe_fmt(errmsg, errlen, st.st_size == 0 ? "%s: empty file" :
+		    "%s: larger than %d bytes", path,
+		    PROBE_DMARC_PSL_BYTES_MAX);
+		(void)fclose(*fp);	/* opened for reading only */
+		*fp = NULL;
+		return st.st_size == 0 ? PROBE_DMARC_E_IO : PROBE_DMARC_E_LIMIT;
 	}
 	return PROBE_DMARC_OK;
 }
@@ -250,129 +152,72 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
     char *errmsg, size_t errlen)
 {
 	FILE			*fp;
+	struct stat		 st;
 	enum probe_dmarc_rc	 rc;
 
 	probe_dmarc_psl_free(psl);
 	if (path == NULL)
 		path = PROBE_DMARC_PSL_PATH;
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno != ENOENT) {
-			probe_fmt(errmsg, errlen, "%s: %s", path,
-			    strerror(errno));
-			return PROBE_DMARC_E_IO;
-		}
+	if (stat(path, &st) != 0 && errno == ENOENT) {
 		probe_fmt(psl->warning, sizeof(psl->warning), "no public "
 		    "suffix list at %s (Debian package publicsuffix): the "
 		    "organizational domain is guessed as the last two labels",
 		    path);
 		return PROBE_DMARC_OK;
 	}
-	rc = dmarc_psl_read(psl, fp, path, errmsg, errlen);
+	if ((rc = dmarc_psl_open(path, &fp, errmsg, errlen)) != PROBE_DMARC_OK)
+		return rc;
+	/* libpsl adds each UTF-8 rule's A-label spelling (libidn2). */
+	psl->ctx = psl_load_fp(fp);
 	(void)fclose(fp);	/* opened for reading: nothing to lose */
-	if (rc != PROBE_DMARC_OK)
-		goto out;
-	rc = dmarc_psl_index(psl, psl->text.len / DMARC_PSL_BYTES_PER_RULE);
-	if (rc == PROBE_DMARC_OK && psl->nrules <= PROBE_DMARC_PSL_RULES_MAX &&
-	    psl->nrules * 2 > psl->nslots)
-		rc = dmarc_psl_index(psl, psl->nrules);
-	if (rc != PROBE_DMARC_OK) {
-		probe_fmt(errmsg, errlen, "%s: out of memory", path);
-		goto out;
+	if (psl->ctx == NULL) {
+		probe_fmt(errmsg, errlen, "%s: libpsl cannot read it", path);
+		return PROBE_DMARC_E_IO;
 	}
+	/* libpsl counts exceptions ("!www.ck") apart from the rest. */
+	psl->nrules = (size_t)psl_suffix_count(psl->ctx) +
+	    (size_t)psl_suffix_exception_count(psl->ctx);
 	if (psl->nrules > PROBE_DMARC_PSL_RULES_MAX) {
 		probe_fmt(errmsg, errlen, "%s: more than %d rules", path,
 		    PROBE_DMARC_PSL_RULES_MAX);
-		rc = PROBE_DMARC_E_LIMIT;
-		goto out;
+		probe_dmarc_psl_free(psl);
+		return PROBE_DMARC_E_LIMIT;
 	}
 	psl->is_loaded = true;
-out:
-	if (rc != PROBE_DMARC_OK)
-		probe_dmarc_psl_free(psl);
-	return rc;
-}
-
-/* Does the rule at offset off read prefix then name, and end there? */
-static bool
-dmarc_psl_equal(const struct probe_dmarc_psl *psl, size_t off,
-    const char *prefix, size_t plen, const char *name, size_t nlen)
-{
-	const char	*r = psl->text.data + off;
-	size_t		 left = psl->text.len - off, i;
-
-	if (left < plen + nlen)
-		return false;
-	for (i = 0; i < plen; i++)
-		if (dmarc_lower(r[i]) != prefix[i])
-			return false;
-	for (i = 0; i < nlen; i++)
-		if (dmarc_lower(r[plen + i]) != name[i])
-			return false;
-	return left == plen + nlen || dmarc_is_wsp(r[plen + nlen]);
-}
-
-/* Is prefix followed by name (lowercase) a rule of the list? */
-static bool
-dmarc_psl_has(const struct probe_dmarc_psl *psl, const char *prefix,
-    const char *name)
-{
-	size_t		plen = strlen(prefix), nlen = strlen(name), i;
-	uint32_t	h;
-
-	h = dmarc_hash(dmarc_hash(DMARC_FNV_BASIS, prefix, plen), name, nlen);
-	for (i = h & (psl->nslots - 1); psl->slots[i] != 0;
-	    i = (i + 1) & (psl->nslots - 1))
-		if (dmarc_psl_equal(psl, psl->slots[i] - 1, prefix, plen,
-		    name, nlen))
-			return true;
-	return false;
-}
-
-/*
- * The index of the public suffix's first label, by the list's algorithm:
- * an exception rule wins, else the rule with the most labels, else the
- * default rule "*" (the last label). Walking from the longest candidate
- * down, the first rule met is the longest.
- */
-static size_t
-dmarc_suffix_start(const struct probe_dmarc_psl *psl, const char *name,
-    const size_t *starts, size_t n)
-{
-	size_t	i;
-
-	if (!psl->is_loaded)
-		return n - 1;
-	for (i = 0; i < n; i++) {
-		if (dmarc_psl_has(psl, "!", name + starts[i]))
-			return i + 1 < n ? i + 1 : n - 1;
-		if (dmarc_psl_has(psl, "", name + starts[i]))
-			return i;
-		if (i + 1 < n && dmarc_psl_has(psl, "*.", name +
-		    starts[i + 1]))
-			return i;
-	}
-	return n - 1;
+	return PROBE_DMARC_OK;
 }
 
 bool
 probe_dmarc_org_domain(const struct probe_dmarc_psl *psl, const char *domain,
     char *out, size_t outlen)
 {
-	char	name[PROBE_DMARC_DOMAIN_MAX];
-	size_t	starts[DMARC_LABELS_MAX], n = 0, i, first;
+	char		 name[PROBE_DMARC_DOMAIN_MAX];
+	const char	*org, *dot;
 
 	if (!dmarc_domain_norm(domain, name, sizeof(name)))
 		return false;
-	starts[n++] = 0;
-	for (i = 0; name[i] != '\0' && n < DMARC_LABELS_MAX; i++)
-		if (name[i] == '.')
-			starts[n++] = i + 1;
-	first = dmarc_suffix_start(psl, name, starts, n);
-	/* RFC 7489 3.2: the public suffix and one label more. */
-	i = first > 0 ? starts[first - 1] : 0;
-	if (strlen(name + i) >= outlen)
+	if (psl->is_loaded) {
+		/*
+		 * RFC 7489 3.2: the public suffix and one label more, the
+		 * list's own algorithm (exceptions, wildcards, the default
+		 * rule "*"). NULL: the name is itself a public suffix, and
+		 * its own organizational domain.
+		 */
+		org = psl_registrable_domain(psl->ctx, name);
+		if (org == NULL)
+			org = name;
+	} else {
+		/* No list: the last two labels, as the warning says. */
+		org = name;
+		if ((dot = strrchr(name, '.')) != NULL)
+			while (dot > name && dot[-1] != '.')
+				dot--;
+		if (dot != NULL && dot > name)
+			org = dot;
+	}
+	if (strlen(org) >= outlen)
 		return false;
-	memcpy(out, name + i, strlen(name + i) + 1);
+	memmove(out, org, strlen(org) + 1);
 	return true;
 }
 
@@ -547,10 +392,16 @@ dmarc_warn(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 	    t->name, t->nlen > DMARC_TAG_SHOW ? "..." : "", what);
 }
 
-/* Applies one tag after v=; false when it makes the record invalid. */
+/*
+ * Applies one tag after v=; false when it makes the record invalid.
+ * *seen has bit i for dmarc_tags[i] already applied, and the top bit
+ * for v=. RFC 7489 6.4 takes the tag-list syntax of RFC 6376 3.2, where
+ * a tag named twice makes the whole list invalid; unknown tags are not
+ * tracked (they are ignored whatever their number, 6.3).
+ */
 static bool
 dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
-    bool *has_p)
+    unsigned *seen)
 {
 	size_t	i;
 
@@ -558,13 +409,23 @@ dmarc_apply(struct probe_dmarc_record *r, const struct probe_taglist_tag *t,
 		dmarc_warn(r, t, "not a tag=value pair");
 		return true;
 	}
+	if (dmarc_value_is(t->name, t->nlen, "v")) {
+		probe_fmt(r->reason, sizeof(r->reason), "tag v= twice (RFC "
+		    "6376 3.2, which RFC 7489 6.4 follows)");
+		return false;
+	}
 	for (i = 0; i < sizeof(dmarc_tags) / sizeof(dmarc_tags[0]); i++) {
 		if (!dmarc_value_is(t->name, t->nlen, dmarc_tags[i].name))
 			continue;
-		if (dmarc_tags[i].parse(r, t->val, t->vlen)) {
-			*has_p |= i == 0;
-			return true;
+		if ((*seen & (1u << i)) != 0) {
+			probe_fmt(r->reason, sizeof(r->reason), "tag %s= "
+			    "twice (RFC 6376 3.2, which RFC 7489 6.4 "
+			    "follows)", dmarc_tags[i].name);
+			return false;
 		}
+		*seen |= 1u << i;
+		if (dmarc_tags[i].parse(r, t->val, t->vlen))
+			return true;
 		if (dmarc_tags[i].is_fatal) {
 			probe_fmt(r->reason, sizeof(r->reason), "%s=: not "
 			    "none, quarantine or reject",
@@ -591,8 +452,8 @@ bool
 probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 {
 	struct probe_taglist_tag	t;
-	size_t			pos = 0;
-	bool			has_p = false;
+	size_t			pos = 0, lead = 0;
+	unsigned		seen = 0;
 
 	dmarc_record_defaults(out);
 	if (memchr(text, '\0', len) != NULL) {
@@ -600,8 +461,14 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		    "holds a NUL byte");
 		return false;
 	}
-	/* RFC 7489 6.4: the version tag is first, spelled exactly so. */
-	if (!probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
+	/*
+	 * RFC 7489 6.4: the version tag is first, spelled exactly so; the
+	 * tag list reader skips empty tags, so one before v= is seen here.
+	 */
+	while (lead < len && probe_taglist_is_wsp(text[lead]))
+		lead++;
+	if (lead == len || text[lead] == ';' ||
+	    !probe_taglist_next(text, len, &pos, &t) || !t.has_eq ||
 	    !dmarc_value_is(t.name, t.nlen, "v") || t.vlen != 6 ||
 	    memcmp(t.val, "DMARC1", 6) != 0) {
 		probe_fmt(out->reason, sizeof(out->reason), "does not start "
@@ -609,9 +476,10 @@ probe_dmarc_parse(const char *text, size_t len, struct probe_dmarc_record *out)
 		return false;
 	}
 	while (probe_taglist_next(text, len, &pos, &t))
-		if (!dmarc_apply(out, &t, &has_p))
+		if (!dmarc_apply(out, &t, &seen))
 			return false;
-	if (!has_p) {
+	/* dmarc_tags[0] is p. */
+	if ((seen & 1u) == 0) {
 		probe_fmt(out->reason, sizeof(out->reason), "no p= tag (RFC "
 		    "7489 6.3: it is required)");
 		return false;

@@ -17,20 +17,17 @@
  *
  * The organizational domain (RFC 7489 3.2) comes from the Public Suffix
  * List as Debian's "publicsuffix" package installs it
- * (PROBE_DMARC_PSL_PATH). Why that file: it is the list RFC 7489 names,
- * Debian keeps it current, and reading it needs no library (libpsl
- * would add a dependency for one function). The loader takes normal
- * rules, wildcards ("*.ck") and exceptions ("!www.ck"), the ICANN and
- * the private sections alike. When the file is absent, the last two
- * labels are used and the result says so (wrong for example.co.uk).
- * The list spells internationalised rules in UTF-8; a domain given as
- * A-labels ("xn--...") matches them only through the default rule.
- * The loader keeps the file's bytes as read and indexes each rule by a
- * hash of its text (rule offsets in an open-addressing table); a lookup
- * hashes a candidate suffix and compares it with the few rules in its
- * slot chain. Nothing is copied, sorted or written back: the trade-off
- * against a sorted array is one hash per rule instead of a sort, and a
- * loaded list is read-only, so threads may share it.
+ * (PROBE_DMARC_PSL_PATH), read and matched by libpsl, the library curl
+ * and wget use. Why libpsl and not a matcher of our own: the list spells
+ * internationalised rules in UTF-8 ("公司.cn") while mail domains arrive
+ * as A-labels ("xn--55qx5d.cn"); libpsl indexes both spellings (with
+ * libidn2), so mail.example.xn--55qx5d.cn gives example.xn--55qx5d.cn,
+ * where our own matcher fell through to the default rule and said
+ * xn--55qx5d.cn. It takes normal rules, wildcards ("*.ck") and
+ * exceptions ("!www.ck"), the ICANN and the private sections alike.
+ * When the file is absent, the last two labels are used and the result
+ * says so (wrong for example.co.uk). A loaded list is read-only, so
+ * threads may share it.
  *
  * What it does not do: evaluate SPF or DKIM (probe_spf, probe_dkim),
  * send or read reports, or decide what a result means for delivery.
@@ -126,12 +123,13 @@ struct probe_dmarc_record {
 	unsigned		 nwarnings;
 };
 
+/* libpsl's list (psl_ctx_t), opaque here: only probe_dmarc.c uses it. */
+struct psl_ctx_st;
+
 /* The Public Suffix List in memory. Zero it or _init() it. */
 struct probe_dmarc_psl {
-	struct smtp_buf	 text;		/* the file's bytes, as read */
-	size_t		 nrules;
-	uint32_t	*slots;		/* rule offset + 1 by hash; 0 empty */
-	size_t		 nslots;	/* a power of two */
+	struct psl_ctx_st *ctx;		/* libpsl's, owned; NULL: none */
+	size_t		 nrules;	/* rules and exceptions */
 	bool		 is_loaded;	/* false: the last two labels */
 	char		 warning[PROBE_DMARC_REASON_MAX];
 };

@@ -899,6 +899,24 @@ spf_nibbles(const struct spf_ip *ip, char *buf)
 	return buf;
 }
 
+/*
+ * Every DNS query of an evaluation, counted. A lookup never sent (the
+ * time for all lookups had run out) is remembered: the temperror it
+ * leads to is no fault of the domain's DNS.
+ */
+static enum probe_dns_status
+spf_lookup(struct spf_eval *ev, enum probe_dns_type type, const char *name,
+    struct probe_dns_answer *ans)
+{
+	enum probe_dns_status	st;
+
+	ev->out->queries++;
+	st = probe_dns_lookup(ev->dns, type, name, ans);
+	if (st == PROBE_DNS_UNASKED)
+		ev->out->is_unasked = true;
+	return st;
+}
+
 /* Does name (without a trailing dot) have the client's address? */
 static bool
 spf_name_has_ip(struct spf_eval *ev, const char *name)
@@ -907,8 +925,7 @@ spf_name_has_ip(struct spf_eval *ev, const char *name)
 				    PROBE_DNS_A : PROBE_DNS_AAAA;
 	size_t			i;
 
-	ev->out->queries++;
-	if (probe_dns_lookup(ev->dns, type, name, &ev->addrs) !=
+	if (spf_lookup(ev, type, name, &ev->addrs) !=
 	    PROBE_DNS_FOUND)
 		return false;
 	for (i = 0; i < ev->addrs.nrr; i++)
@@ -930,8 +947,7 @@ spf_ptr_names(struct spf_eval *ev)
 	/* Cannot fail: the family is ours and rev has the room. */
 	(void)probe_dns_reverse_name(ev->ip.family, ev->ip.b, rev,
 	    sizeof(rev));
-	ev->out->queries++;
-	return probe_dns_lookup(ev->dns, PROBE_DNS_PTR, rev, &ev->names);
+	return spf_lookup(ev, PROBE_DNS_PTR, rev, &ev->names);
 }
 
 /*
@@ -1228,8 +1244,7 @@ spf_addr_match(struct spf_eval *ev, const struct spf_level *lvl,
 	enum probe_dns_status	 st;
 	size_t			 i;
 
-	ev->out->queries++;
-	st = probe_dns_lookup(ev->dns, family == AF_INET ? PROBE_DNS_A :
+	st = spf_lookup(ev, family == AF_INET ? PROBE_DNS_A :
 	    PROBE_DNS_AAAA, name, &ev->addrs);
 	if (spf_is_void(st))
 		return !is_counted || spf_count_void(ev, lvl, t, &ev->addrs) ?
@@ -1276,8 +1291,7 @@ spf_mech_mx(struct spf_eval *ev, const struct spf_level *lvl,
 
 	if (problem != NULL)
 		return spf_bad_target(ev, t, name, problem);
-	ev->out->queries++;
-	st = probe_dns_lookup(ev->dns, PROBE_DNS_MX, name, &ev->names);
+	st = spf_lookup(ev, PROBE_DNS_MX, name, &ev->names);
 	if (spf_is_void(st))
 		return spf_count_void(ev, lvl, t, &ev->names) ? SPF_HIT_NO :
 		    SPF_HIT_PERMERROR;
@@ -1356,8 +1370,7 @@ spf_mech_exists(struct spf_eval *ev, const struct spf_level *lvl,
 
 	if (problem != NULL)
 		return spf_bad_target(ev, t, name, problem);
-	ev->out->queries++;
-	st = probe_dns_lookup(ev->dns, PROBE_DNS_A, name, &ev->addrs);
+	st = spf_lookup(ev, PROBE_DNS_A, name, &ev->addrs);
 	if (st == PROBE_DNS_FOUND)
 		return SPF_HIT_YES;
 	if (spf_is_void(st))
@@ -1507,8 +1520,7 @@ spf_explain(struct spf_eval *ev, const struct spf_level *lvl)
 		return;
 	}
 	probe_dns_answer_init(&ans);
-	ev->out->queries++;
-	if (probe_dns_lookup(ev->dns, PROBE_DNS_TXT, name, &ans) !=
+	if (spf_lookup(ev, PROBE_DNS_TXT, name, &ans) !=
 	    PROBE_DNS_FOUND)
 		spf_trace(ev, "exp=%s ignored: %s", name, ans.msg);
 	else if (ans.nrr != 1 || ans.dropped != 0)
@@ -1687,8 +1699,7 @@ spf_load(struct spf_eval *ev, struct spf_level *lvl, enum probe_spf_res *res)
 		    "SPF can check: %s (RFC 7208 4.3)", lvl->domain, problem);
 		return false;
 	}
-	ev->out->queries++;
-	st = probe_dns_lookup(ev->dns, PROBE_DNS_TXT, lvl->domain, &lvl->txt);
+	st = spf_lookup(ev, PROBE_DNS_TXT, lvl->domain, &lvl->txt);
 	if (spf_is_void(st)) {
 		spf_decide(ev, lvl, NULL, *res, "%s has no SPF record: %s "
 		    "(RFC 7208 4.3)", lvl->domain, lvl->txt.msg);

@@ -113,6 +113,8 @@ struct probe_spf_result {
 	unsigned		 lookups;	/* counted terms, <= 11 */
 	unsigned		 void_lookups;
 	unsigned		 queries;	/* every DNS query made */
+	/* temperror because a lookup was never sent: time ran out. */
+	bool			 is_unasked;
 	struct probe_spf_step	 trace[PROBE_SPF_TRACE_MAX];
 	size_t			 ntrace;
 	size_t			 trace_dropped;

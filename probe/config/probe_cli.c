@@ -1,6 +1,8 @@
 /*
  * probe_cli - flags of "smtpprobe send".
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@ enum probe_cli_opt {
 	PROBE_OPT_PROFILE = 256, PROBE_OPT_TO, PROBE_OPT_FROM,
 	PROBE_OPT_HEADER_FROM, PROBE_OPT_SOURCE, PROBE_OPT_HELO,
 	PROBE_OPT_SERVER, PROBE_OPT_PORT, PROBE_OPT_DNS_SERVER,
+	PROBE_OPT_ALLOW_LOOPBACK_MX,
 	PROBE_OPT_STARTTLS, PROBE_OPT_TLS_VERIFY, PROBE_OPT_TLS_CA,
 	PROBE_OPT_QUIT_AFTER, PROBE_OPT_TIMEOUT, PROBE_OPT_SUBJECT,
 	PROBE_OPT_BODY_FILE, PROBE_OPT_JSON, PROBE_OPT_CATALOG,
@@ -35,6 +38,7 @@ static const struct option probe_cli_send_opts[] = {
 	{ "server", required_argument, NULL, PROBE_OPT_SERVER },
 	{ "port", required_argument, NULL, PROBE_OPT_PORT },
 	{ "dns-server", required_argument, NULL, PROBE_OPT_DNS_SERVER },
+	{ "allow-loopback-mx", no_argument, NULL, PROBE_OPT_ALLOW_LOOPBACK_MX },
 	{ "starttls", required_argument, NULL, PROBE_OPT_STARTTLS },
 	{ "tls-verify", required_argument, NULL, PROBE_OPT_TLS_VERIFY },
 	{ "tls-ca", required_argument, NULL, PROBE_OPT_TLS_CA },
@@ -86,6 +90,42 @@ probe_cli_port(const char *s, size_t len, int *out)
 }
 
 /*
+ * A host --server may name: an IPv6 literal where the form says so
+ * (brackets, or colons), else an IPv4 literal or a name of letters,
+ * digits, "-" and "_" in non-empty labels, a final dot allowed. What is
+ * neither is a typo (two colons, a scheme, a comma): refused here rather
+ * than sent to DNS and reported as a domain that does not exist.
+ */
+static bool
+probe_cli_is_host(const char *host, size_t len, bool is_v6)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	size_t i, label = 0;
+
+	if (is_v6) {
+		if (len >= sizeof(buf))
+			return false;
+		memcpy(buf, host, len);
+		buf[len] = '\0';
+		return inet_pton(AF_INET6, buf, &a6) == 1;
+	}
+	for (i = 0; i < len; i++) {
+		if (host[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)host[i]) ||
+		    host[i] == '_' || (host[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return len > 0;
+}
+
+/*
  * "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 literal, for
  * --server and --relay: the host into buf (a copy, port cut), *host
  * pointing at it, the port into *port (left alone when none).
@@ -96,6 +136,8 @@ probe_cli_hostport(const char *flag, const char *arg, char *buf,
 {
 	const char *colon = strrchr(arg, ':'), *host = arg;
 	size_t hostlen = strlen(arg);
+	bool is_v6 = arg[0] == '[' || (colon != NULL &&
+	    strchr(arg, ':') != colon);
 
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
@@ -115,6 +157,11 @@ probe_cli_hostport(const char *flag, const char *arg, char *buf,
 		goto bad;
 	if (hostlen == 0 || hostlen >= buflen)
 		goto bad;
+	if (!probe_cli_is_host(host, hostlen, is_v6)) {
+		(void)snprintf(err, errlen, "%s: \"%.200s\" is neither "
+		    "a host name nor an IP address", flag, arg);
+		return -1;
+	}
 	memcpy(buf, host, hostlen);
 	buf[hostlen] = '\0';
 	*hostp = buf;
@@ -266,6 +313,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		    "65535: \"%.64s\"", arg);
 		return -1;
 	case PROBE_OPT_DNS_SERVER: o->dns_server = arg; break;
+	case PROBE_OPT_ALLOW_LOOPBACK_MX: o->allow_loopback_mx = true; break;
 	case PROBE_OPT_STARTTLS: o->starttls = arg; break;
 	case PROBE_OPT_TLS_VERIFY: o->tls_verify = arg; break;
 	case PROBE_OPT_TLS_CA: o->tls_ca = arg; break;
@@ -457,6 +505,9 @@ probe_cli_send_usage(FILE *fp)
 "  --auth-password-file FILE  its first line, or $SMTPPROBE_AUTH_PASSWORD\n"
 "  --port N             TCP port (default 25, or the profile's)\n"
 "  --dns-server IP[:PORT]  send DNS queries to this resolver\n"
+"  --allow-loopback-mx  connect to an MX (or address literal) on 127.0.0.0/8\n"
+"                       or ::1, for tests and the demo; refused otherwise as\n"
+"                       mail that loops back to this host\n"
 "  -4, -6               use only IPv4 or only IPv6 addresses\n"
 "  --starttls MODE      required | opportunistic | off\n"
 "                       (default: the profile's, else opportunistic)\n"
@@ -480,8 +531,9 @@ probe_cli_send_usage(FILE *fp)
 "  --jobs N             probes at once (1-256, default 4), within each\n"
 "                       profile's politeness limits\n"
 "  --lock-file FILE     cron safety: one run at a time (default per\n"
-"                       user: /run/lock/smtpprobe.lock for root, else\n"
-"                       $XDG_RUNTIME_DIR or /tmp/smtpprobe-UID.lock)\n"
+"                       user, in a folder of its own: $XDG_RUNTIME_DIR,\n"
+"                       else /run/smtpprobe for root, else\n"
+"                       ${TMPDIR:-/tmp}/smtpprobe-UID)\n"
 "  --wait               wait for a running smtpprobe instead of exiting 3\n"
 "\n"
 "History (every run's cells, for 'smtpprobe history'):\n"

@@ -40,6 +40,7 @@ struct probe_cli_send {
 	int		 server_port;	/* its :PORT, 0 when none */
 	int		 port;		/* --port, 0 when not given */
 	const char	*dns_server;
+	bool		 allow_loopback_mx;	/* --allow-loopback-mx */
 	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	const char	*starttls;
 	const char	*tls_verify;

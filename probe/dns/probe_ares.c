@@ -134,7 +134,8 @@ probe_ares_open(struct probe_ares *ar, char *errmsg, size_t errlen)
 	int			rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
 				    ARES_OPT_TRIES | ARES_OPT_DOMAINS |
 				    ARES_OPT_LOOKUPS;
-	int64_t			budget = ar->deadline_ms - ar->start_ms;
+	int64_t			budget = ar->lookup_ms > 0 ? ar->lookup_ms :
+				    ar->deadline_ms - ar->start_ms;
 
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOCHECKRESP;
@@ -193,12 +194,12 @@ ar_pollfds(ares_channel channel, struct pollfd *pfd)
 	return n;
 }
 
-/* How long poll() may sleep: c-ares' next retry, at most the deadline. */
+/* How long poll() may sleep: c-ares' next retry, at most until end. */
 static int
-ar_wait_ms(const struct probe_ares *ar, int64_t now)
+ar_wait_ms(const struct probe_ares *ar, int64_t now, int64_t end)
 {
 	struct timeval	 max, tv, *next;
-	int64_t		 left = ar->deadline_ms - now;
+	int64_t		 left = end - now;
 
 	max.tv_sec = (time_t)(left / AR_MS_PER_S);
 	max.tv_usec = (suseconds_t)(left % AR_MS_PER_S) * AR_US_PER_MS;
@@ -235,19 +236,28 @@ enum probe_ares_rc
 probe_ares_wait(struct probe_ares *ar, const size_t *pending, char *errmsg,
     size_t errlen)
 {
+	return probe_ares_wait_until(ar, pending, ar->deadline_ms, errmsg,
+	    errlen);
+}
+
+enum probe_ares_rc
+probe_ares_wait_until(struct probe_ares *ar, const size_t *pending,
+    int64_t until_ms, char *errmsg, size_t errlen)
+{
 	struct pollfd	pfd[ARES_GETSOCK_MAXNUM];
-	int64_t		now;
+	int64_t		now, end = until_ms < ar->deadline_ms ? until_ms :
+			    ar->deadline_ms;
 	nfds_t		n;
 	int		ready, error;
 
 	while (*pending > 0) {
 		now = probe_ares_now_ms();
-		if (now >= ar->deadline_ms) {
+		if (now >= end) {
 			ares_cancel(ar->channel);
 			break;
 		}
 		n = ar_pollfds(ar->channel, pfd);
-		ready = poll(pfd, n, ar_wait_ms(ar, now));
+		ready = poll(pfd, n, ar_wait_ms(ar, now, end));
 		if (ready == -1 && errno != EINTR) {
 			error = errno;
 			ares_cancel(ar->channel);

@@ -81,6 +81,8 @@ struct probe_ares {
 	ares_channel		 channel;	/* NULL until opened */
 	int64_t			 start_ms;	/* CLOCK_MONOTONIC */
 	int64_t			 deadline_ms;
+	/* One lookup's wait, when set: sizes c-ares' tries (see open). */
+	int64_t			 lookup_ms;
 	bool			 has_server;	/* a server was given */
 	struct ares_addr_port_node server;	/* when has_server */
 };
@@ -121,7 +123,9 @@ enum probe_ares_rc probe_ares_init(struct probe_ares *ar, const char *server,
 
 /*
  * probe_ares_open - the channel of an initialised *ar, asking its server
- * or the system's. The channel is ar's until probe_ares_free().
+ * or the system's. c-ares' tries are sized from ar->lookup_ms when the
+ * caller set it after probe_ares_init(), else from the whole deadline.
+ * The channel is ar's until probe_ares_free().
  * Errors: PROBE_ARES_E_INIT, PROBE_ARES_E_NOMEM.
  */
 enum probe_ares_rc probe_ares_open(struct probe_ares *ar, char *errmsg,
@@ -137,6 +141,15 @@ enum probe_ares_rc probe_ares_open(struct probe_ares *ar, char *errmsg,
  */
 enum probe_ares_rc probe_ares_wait(struct probe_ares *ar,
 		    const size_t *pending, char *errmsg, size_t errlen);
+
+/*
+ * probe_ares_wait_until - probe_ares_wait() that also ends at until_ms
+ * (CLOCK_MONOTONIC, as probe_ares_now_ms()) when that comes before the
+ * deadline: one lookup's own wait. Errors: PROBE_ARES_E_POLL.
+ */
+enum probe_ares_rc probe_ares_wait_until(struct probe_ares *ar,
+		    const size_t *pending, int64_t until_ms, char *errmsg,
+		    size_t errlen);
 
 /*
  * probe_ares_server_text - "127.0.0.1:5399", "[::1]:53": the server ar

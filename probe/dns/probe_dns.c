@@ -61,6 +61,7 @@ static const char *const dns_status_names[] = {
 	[PROBE_DNS_SERVFAIL] = "servfail",
 	[PROBE_DNS_TIMEOUT] = "timeout",
 	[PROBE_DNS_FAILED] = "failed",
+	[PROBE_DNS_UNASKED] = "unasked",
 };
 _Static_assert(sizeof(dns_status_names) / sizeof(dns_status_names[0]) ==
     PROBE_DNS_STATUS_COUNT, "each status needs a name");
@@ -495,6 +496,10 @@ probe_dns_open(struct probe_dns *dns, const struct probe_dns_opts *opts,
 		timeout_ms = opts->timeout_ms;
 	rc = dns_ares_rc(probe_ares_init(ctx, opts != NULL ? opts->dns_server :
 	    NULL, timeout_ms, errmsg, errlen));
+	ctx->lookup_ms = opts != NULL && opts->lookup_timeout_ms > 0 ?
+	    opts->lookup_timeout_ms : timeout_ms / PROBE_DNS_LOOKUP_SHARE;
+	if (ctx->lookup_ms <= 0)
+		ctx->lookup_ms = 1;
 	if (rc == PROBE_DNS_OK)
 		rc = dns_ares_rc(probe_ares_open(ctx, errmsg, errlen));
 	if (rc != PROBE_DNS_OK) {
@@ -687,11 +692,28 @@ dns_fail(const struct dns_query *q)
 	probe_ares_server_text(q->ctx, server, sizeof(server));
 	if (row->status == PROBE_DNS_TIMEOUT)
 		return probe_dns_answer_fail(q->ans, row->status,
-		    "%s %s: %s from %s (%lld.%lld s into the lookups)", type,
-		    q->name, row->reason, server, ms / DNS_MS_PER_S,
-		    ms % DNS_MS_PER_S / 100);
+		    "%s %s: %s from %s within %lld.%lld s (%lld.%lld s into "
+		    "the lookups)", type, q->name, row->reason, server,
+		    (long long)q->ctx->lookup_ms / DNS_MS_PER_S,
+		    (long long)q->ctx->lookup_ms % DNS_MS_PER_S / 100,
+		    ms / DNS_MS_PER_S, ms % DNS_MS_PER_S / 100);
 	return probe_dns_answer_fail(q->ans, row->status, "%s %s: %s from %s",
 	    type, q->name, row->reason, server);
+}
+
+/*
+ * A lookup the overall deadline came before: never sent, so the server
+ * is not blamed; the time given to all lookups is.
+ */
+static enum probe_dns_status
+dns_unasked(const struct dns_query *q)
+{
+	long long	ms = q->ctx->deadline_ms - q->ctx->start_ms;
+
+	return probe_dns_answer_fail(q->ans, PROBE_DNS_UNASKED, "%s %s: not "
+	    "asked: the %lld.%lld s given to all lookups had run out",
+	    probe_dns_type_name(q->ans->type), q->name, ms / DNS_MS_PER_S,
+	    ms % DNS_MS_PER_S / 100);
 }
 
 /* Returns why name cannot be asked for, or NULL when it can. */
@@ -722,6 +744,7 @@ dns_ares_lookup(void *arg, const char *name, struct probe_dns_answer *ans)
 {
 	struct dns_query	 q;
 	const char		*problem = dns_name_problem(name);
+	int64_t			 start_ms;
 
 	if (problem != NULL)
 		return probe_dns_answer_fail(ans, PROBE_DNS_FAILED,
@@ -731,21 +754,21 @@ dns_ares_lookup(void *arg, const char *name, struct probe_dns_answer *ans)
 	q.ctx = arg;
 	q.ans = ans;
 	q.name = name;
-	if (probe_ares_now_ms() >= q.ctx->deadline_ms) {
-		q.ares_status = ARES_ETIMEOUT;
-		return dns_fail(&q);
-	}
+	start_ms = probe_ares_now_ms();
+	if (start_ms >= q.ctx->deadline_ms)
+		return dns_unasked(&q);
 	/* The callback may run inside ares_query(); pending covers that. */
 	q.pending = 1;
 	ares_query(q.ctx->channel, name, ns_c_in,
 	    dns_types[ans->type].qtype, dns_on_answer, &q);
 	/*
-	 * Runs until q has called back or the deadline passed; then
-	 * ares_cancel() calls it back with ARES_ECANCELLED. A failed poll()
-	 * also cancels, so the lookup reads as unanswered and the error code
-	 * adds nothing.
+	 * Runs until q has called back, or its own wait or the deadline
+	 * passed; then ares_cancel() calls it back with ARES_ECANCELLED. A
+	 * failed poll() also cancels, so the lookup reads as unanswered and
+	 * the error code adds nothing.
 	 */
-	(void)probe_ares_wait(q.ctx, &q.pending, NULL, 0);
+	(void)probe_ares_wait_until(q.ctx, &q.pending,
+	    start_ms + q.ctx->lookup_ms, NULL, 0);
 	/* A CNAME alone, or a reply holding none of the type, is no data. */
 	if (q.ares_status == ARES_SUCCESS && ans->nrr == 0 &&
 	    ans->dropped == 0)

@@ -24,9 +24,14 @@
  * Limits: PROBE_DNS_RR_MAX records and PROBE_DNS_TEXT_MAX bytes of text
  * per answer; records past either are not kept but counted in
  * ans->dropped, so a caller can refuse to decide on a cut answer. The
- * c-ares implementation stops every lookup at its deadline
- * (PROBE_DNS_TIMEOUT_DEFAULT_MS unless set); after it, lookups end at
- * once with PROBE_DNS_TIMEOUT, so a caller can never hang here.
+ * c-ares implementation gives each lookup its own wait
+ * (opts->lookup_timeout_ms, by default a PROBE_DNS_LOOKUP_SHARE of the
+ * whole), so one unanswered query cannot spend the time of the lookups
+ * after it, and stops every lookup at the overall deadline
+ * (PROBE_DNS_TIMEOUT_DEFAULT_MS unless set). A lookup not sent because
+ * that deadline had passed is PROBE_DNS_UNASKED, said in words that do
+ * not blame the server, which was never asked. A caller can never hang
+ * here.
  *
  * Errors (enum probe_dns_rc): PROBE_DNS_E_USAGE (bad dns_server text),
  * PROBE_DNS_E_INIT (c-ares could not start), PROBE_DNS_E_NOMEM; from
@@ -58,6 +63,13 @@
 #define PROBE_DNS_MSG_MAX	256
 /* RFC 7208 4.6.4 asks for at least 20 s for a whole SPF check. */
 #define PROBE_DNS_TIMEOUT_DEFAULT_MS	20000
+/*
+ * One lookup waits at most this share of the whole time (5 s of the
+ * default 20 s, c-ares' own default per try): a query the resolver
+ * drops costs that, and the lookups after it are still asked. A check
+ * needs a handful of lookups in a row; four unanswered ones end it.
+ */
+#define PROBE_DNS_LOOKUP_SHARE		4
 /* 32 nibbles with dots, "ip6.arpa" and a NUL (RFC 3596 2.5). */
 #define PROBE_DNS_REVERSE_MAX	73
 
@@ -84,6 +96,7 @@ enum probe_dns_status {
 	PROBE_DNS_SERVFAIL,	/* SERVFAIL, REFUSED, malformed reply */
 	PROBE_DNS_TIMEOUT,	/* no answer before the deadline */
 	PROBE_DNS_FAILED,	/* not asked: no memory, unusable name */
+	PROBE_DNS_UNASKED,	/* not asked: the time for all had run out */
 	PROBE_DNS_STATUS_COUNT	/* not a status: sizes the name table */
 };
 
@@ -139,6 +152,8 @@ struct probe_dns_opts {
 	/* "IP", "IP:PORT" or "[IPv6]:PORT"; NULL: the system's. */
 	const char	*dns_server;
 	int		 timeout_ms;	/* all lookups; 0: default */
+	/* One lookup; 0: timeout_ms / PROBE_DNS_LOOKUP_SHARE. */
+	int		 lookup_timeout_ms;
 };
 
 /*

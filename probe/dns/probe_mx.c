@@ -41,6 +41,9 @@ struct mx_ctx {				/* one call: channel and deadline */
 	bool			 is_nomem;	/* a callback ran out */
 	int			 mx_status;	/* ares status of MX query */
 	struct ares_mx_reply	*mx;		/* its answer, owned */
+	/* Mail hosts found in DNS: refuse addresses that are no host. */
+	bool			 is_mail_lookup;
+	bool			 allow_loopback;	/* opts' */
 };
 
 struct mx_addrq {			/* the A or AAAA query of one host */
@@ -58,6 +61,7 @@ struct mx_lookup {			/* the address queries of one host */
 
 struct mx_tally {			/* what a round of lookups gave */
 	size_t			 nresolved;	/* hosts with an address */
+	size_t			 nlooped;	/* hosts with only refused ones */
 	const char		*failed;	/* first temporary failure */
 	int			 failed_status;	/* its ares status */
 	int			 perm_status;	/* ENODATA or ENOTFOUND */
@@ -112,6 +116,7 @@ static const char *const mx_status_names[] = {
 	[PROBE_MX_TIMEOUT] = "timeout",
 	[PROBE_MX_BADREPLY] = "badreply",
 	[PROBE_MX_NOADDR] = "noaddr",
+	[PROBE_MX_LOOPBACK] = "loopback",
 };
 _Static_assert(sizeof(mx_status_names) / sizeof(mx_status_names[0]) ==
     PROBE_MX_STATUS_COUNT, "each status needs a name");
@@ -431,20 +436,37 @@ mx_host_has(const struct probe_mx_host *h, const struct probe_mx_addr *a)
 	return false;
 }
 
-/* Copies the addresses of lk into h: IPv4 first, duplicates once. */
-static void
-mx_host_fill(struct probe_mx_host *h, const struct mx_lookup *lk)
+/*
+ * Copies the addresses of lk into h: IPv4 first, duplicates once. For a
+ * mail lookup an address that is no remote host is left out, the first
+ * one named in h->error. Returns how many were left out.
+ */
+static size_t
+mx_host_fill(const struct mx_ctx *ctx, struct probe_mx_host *h,
+    const struct mx_lookup *lk)
 {
 	const struct mx_addrq	*q;
-	size_t			 i, j;
+	const char		*why;
+	size_t			 i, j, refused = 0;
 
 	for (i = 0; i < MX_Q_COUNT; i++) {
 		q = &lk->q[i];
-		for (j = 0; j < q->naddrs; j++)
-			if (h->naddrs < PROBE_MX_ADDRS_MAX &&
-			    !mx_host_has(h, &q->addrs[j]))
+		for (j = 0; j < q->naddrs; j++) {
+			why = ctx->is_mail_lookup ? probe_mx_addr_special(
+			    (const struct sockaddr *)&q->addrs[j].sa,
+			    ctx->allow_loopback) : NULL;
+			if (why != NULL && refused++ == 0)
+				(void)snprintf(h->error, sizeof(h->error),
+				    "%s resolves to %s, %s", h->name,
+				    q->addrs[j].text, why);
+			else if (why == NULL && h->naddrs <
+			    PROBE_MX_ADDRS_MAX && !mx_host_has(h, &q->addrs[j]))
 				h->addrs[h->naddrs++] = q->addrs[j];
+		}
 	}
+	if (h->naddrs > 0)
+		h->error[0] = '\0';	/* an address to use: no error */
+	return refused;
 }
 
 /*
@@ -493,12 +515,15 @@ mx_host_error(struct probe_mx_host *h, const struct mx_lookup *lk,
 }
 
 static void
-mx_tally_host(struct mx_tally *t, struct probe_mx_host *h,
-    const struct mx_lookup *lk, int family)
+mx_tally_host(const struct mx_ctx *ctx, struct mx_tally *t,
+    struct probe_mx_host *h, const struct mx_lookup *lk, int family)
 {
 	int	st = mx_lookup_status(lk);
 
-	mx_host_fill(h, lk);
+	if (mx_host_fill(ctx, h, lk) > 0 && h->naddrs == 0) {
+		t->nlooped++;
+		return;
+	}
 	if (st == ARES_SUCCESS) {
 		t->nresolved++;
 		return;
@@ -533,7 +558,8 @@ mx_resolve_addrs(struct mx_ctx *ctx, struct probe_mx_result *out,
 		mx_start_lookup(ctx, &lk[i], out->hosts[i].name);
 	rc = mx_wait(ctx, errmsg, errlen);
 	for (i = 0; rc == PROBE_MX_OK && i < out->nhosts; i++)
-		mx_tally_host(tally, &out->hosts[i], &lk[i], ctx->family);
+		mx_tally_host(ctx, tally, &out->hosts[i], &lk[i],
+		    ctx->family);
 	free(lk);
 	return rc;
 }
@@ -749,6 +775,23 @@ mx_note_literals(struct probe_mx_result *out)
 	}
 }
 
+/*
+ * Every address of every mail host is this host or no host at all: an
+ * MTA bounces such mail (Postfix: "mail for X loops back to myself"),
+ * and a probe would talk to itself. The first refused host says why.
+ */
+static void
+mx_loops(const char *domain, struct probe_mx_result *out)
+{
+	size_t	i;
+
+	out->status = PROBE_MX_LOOPBACK;
+	for (i = 0; i + 1 < out->nhosts && out->hosts[i].error[0] == '\0';)
+		i++;
+	mx_say(out, "mail for %s loops back to myself: %s", domain,
+	    out->hosts[i].error);
+}
+
 /* Status and sentence once the MX hosts' addresses are in. */
 static void
 mx_decide_mx(const struct mx_ctx *ctx, const char *domain,
@@ -762,6 +805,8 @@ mx_decide_mx(const struct mx_ctx *ctx, const char *domain,
 		    t->nresolved);
 	} else if (t->failed != NULL)
 		mx_fail(ctx, out, t->failed, t->failed_status);
+	else if (t->nlooped > 0)
+		mx_loops(domain, out);
 	else {
 		out->status = PROBE_MX_NOADDR;
 		mx_say(out, "no MX host of %s has an address; %s", domain,
@@ -823,6 +868,11 @@ mx_implicit(struct mx_ctx *ctx, const char *domain,
 		    "(RFC 5321 5.1)");
 		return PROBE_MX_OK;
 	}
+	if (tally.nlooped > 0 && tally.failed == NULL) {
+		mx_loops(domain, out);
+		mx_hosts_drop(out);
+		return PROBE_MX_OK;
+	}
 	/* There is no mail host to list, not even an implicit one. */
 	mx_hosts_drop(out);
 	if (tally.failed != NULL)
@@ -845,6 +895,8 @@ probe_mx_resolve(const char *domain, const struct probe_mx_opts *opts,
 	rc = mx_ctx_open(&ctx, domain, opts, errmsg, errlen);
 	if (rc != PROBE_MX_OK)
 		goto out;
+	ctx.is_mail_lookup = true;
+	ctx.allow_loopback = opts != NULL && opts->allow_loopback;
 	ctx.pending++;
 	ares_query(ctx.ares.channel, domain, ns_c_in, ns_t_mx, mx_on_mx, &ctx);
 	rc = mx_wait(&ctx, errmsg, errlen);
@@ -937,4 +989,50 @@ probe_mx_resolve_host(const char *host, const struct probe_mx_opts *opts,
 	if (rc != PROBE_MX_OK)
 		probe_mx_result_free(out);
 	return rc;
+}
+
+/* The first address of the IPv4-mapped block ::ffff:0:0/96. */
+#define MX_V4MAPPED_OFF		12
+
+static const char *
+mx_v4_special(const unsigned char *b, bool allow_loopback)
+{
+	if (b[0] == 0)
+		return "in 0.0.0.0/8, \"this network\" (RFC 1122 3.2.1.3)";
+	if (b[0] == 127)
+		return allow_loopback ? NULL : "a loopback address "
+		    "(127.0.0.0/8)";
+	if (b[0] == 169 && b[1] == 254)
+		return "a link-local address (169.254.0.0/16)";
+	if (b[0] >= 224 && b[0] <= 239)
+		return "a multicast address (224.0.0.0/4)";
+	if (b[0] >= 240)
+		return "a reserved or broadcast address (240.0.0.0/4)";
+	return NULL;
+}
+
+const char *
+probe_mx_addr_special(const struct sockaddr *sa, bool allow_loopback)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	const struct sockaddr_in6	*sin6 = (const void *)sa;
+	const struct in6_addr		*a6 = &sin6->sin6_addr;
+
+	if (sa->sa_family == AF_INET)
+		return mx_v4_special((const unsigned char *)&sin->sin_addr,
+		    allow_loopback);
+	if (sa->sa_family != AF_INET6)
+		return NULL;
+	if (IN6_IS_ADDR_UNSPECIFIED(a6))
+		return "the unspecified address (::)";
+	if (IN6_IS_ADDR_LOOPBACK(a6))
+		return allow_loopback ? NULL : "the loopback address (::1)";
+	if (IN6_IS_ADDR_V4MAPPED(a6))
+		return mx_v4_special(a6->s6_addr + MX_V4MAPPED_OFF,
+		    allow_loopback);
+	if (IN6_IS_ADDR_LINKLOCAL(a6))
+		return "a link-local address (fe80::/10)";
+	if (IN6_IS_ADDR_MULTICAST(a6))
+		return "a multicast address (ff00::/8)";
+	return NULL;
 }

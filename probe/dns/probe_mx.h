@@ -8,7 +8,10 @@
  * one c-ares channel. With no MX record but an address record it returns
  * the domain itself as the implicit MX (RFC 5321 5.1). A single MX of
  * preference 0 pointing at "." is a null MX (RFC 7505) and is reported as
- * such. It also resolves a single host for --server.
+ * such. It also resolves a single host for --server. An MX address that
+ * is no remote host (probe_mx_addr_special()) is left out; with none
+ * left, the status is PROBE_MX_LOOPBACK ("mail for X loops back to
+ * myself", as an MTA bounces it).
  *
  * DNS outcomes (NXDOMAIN, SERVFAIL, timeout, refused, no data) are results
  * in probe_mx_result.status with a sentence in .message, not errors: the
@@ -57,6 +60,7 @@ enum probe_mx_status {
 	PROBE_MX_TIMEOUT,	/* no answer within the timeout */
 	PROBE_MX_BADREPLY,	/* malformed answer */
 	PROBE_MX_NOADDR,	/* MX hosts exist but none has an address */
+	PROBE_MX_LOOPBACK,	/* every address is this host or none */
 	PROBE_MX_STATUS_COUNT	/* not a status: sizes the name table */
 };
 
@@ -86,6 +90,12 @@ struct probe_mx_opts {
 	const char	*dns_server;	/* "IP", "IP:PORT", "[IPv6]:PORT"; NULL: system */
 	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	int		 timeout_ms;	/* whole lookup; 0 means the default */
+	/*
+	 * Keep loopback addresses of MX hosts (127.0.0.0/8, ::1): for the
+	 * tests and the demo, whose MX is a fake on this host. Other
+	 * special-purpose addresses are refused whatever this says.
+	 */
+	bool		 allow_loopback;
 };
 
 #define PROBE_MX_TIMEOUT_DEFAULT_MS	10000
@@ -113,6 +123,19 @@ enum probe_mx_rc probe_mx_resolve(const char *domain,
 enum probe_mx_rc probe_mx_resolve_host(const char *host,
 		    const struct probe_mx_opts *opts,
 		    struct probe_mx_result *out, char *errmsg, size_t errlen);
+
+/*
+ * probe_mx_addr_special - why the address sa (AF_INET or AF_INET6) is no
+ * remote mail host, as a phrase ("a loopback address (127.0.0.0/8)"),
+ * or NULL when it may be one. Refused: 0.0.0.0/8 and ::, link-local,
+ * multicast, 240.0.0.0/4 and the broadcast address, the same inside
+ * ::ffff:0:0/96; loopback (127.0.0.0/8, ::1) unless allow_loopback.
+ * Private ranges stay allowed: an internal MX is a real host. Used on
+ * every MX address (RFC 5321 5.1 hosts found in DNS) and on an address
+ * literal; never on --server, which the operator chose.
+ */
+const char	*probe_mx_addr_special(const struct sockaddr *sa,
+		    bool allow_loopback);
 
 /* probe_mx_result_free - free and zero *res; safe on a zeroed struct. */
 void		 probe_mx_result_free(struct probe_mx_result *res);

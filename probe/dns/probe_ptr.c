@@ -120,7 +120,8 @@ ptr_forward(const struct probe_dns *dns, struct probe_dns_answer *ans,
 			return;
 		}
 		is_temp |= out->names[i].forward == PROBE_DNS_SERVFAIL ||
-		    out->names[i].forward == PROBE_DNS_TIMEOUT;
+		    out->names[i].forward == PROBE_DNS_TIMEOUT ||
+		    out->names[i].forward == PROBE_DNS_UNASKED;
 	}
 	out->status = is_temp ? PROBE_PTR_TEMPERROR : PROBE_PTR_UNCONFIRMED;
 	probe_fmt(out->reason, sizeof(out->reason), "%s: no name of its PTR "

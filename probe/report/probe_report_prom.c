@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,11 +288,43 @@ probe_prom_check_target(const char *path)
 	return "not a regular file, so not replacing it";
 }
 
+/*
+ * The signals that end a run by default, held back while a temporary
+ * file exists: between its creation and its rename or removal, a
+ * SIGTERM (systemd, timeout(1)), a SIGINT (Ctrl-C) or a SIGXFSZ (a file
+ * size limit) would leave PATH.tmp.XXXXXX behind. Held, a signal waits
+ * until the file is gone, then acts as it would have. A blocked SIGXFSZ
+ * makes the write fail with EFBIG instead, which removes the file. The
+ * window is one small file's write, fsync and rename, so the delay is
+ * short. pthread_sigmask, not sigprocmask: the workers may still run.
+ */
+static void
+probe_prom_hold_signals(sigset_t *old)
+{
+	static const int held[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+	    SIGXFSZ };
+	sigset_t set;
+	size_t i;
+
+	(void)sigemptyset(&set);
+	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++)
+		(void)sigaddset(&set, held[i]);	/* valid signals: no error */
+	/* Fails only for a bad "how": the file is made all the same. */
+	(void)pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void
+probe_prom_release_signals(const sigset_t *old)
+{
+	(void)pthread_sigmask(SIG_SETMASK, old, NULL);	/* as above */
+}
+
 int
 probe_report_prom_check_file(const char *path, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	const char *what;
+	sigset_t old;
 	int n, fd;
 
 	n = snprintf(tmp, sizeof(tmp), "%s" PROBE_PROM_TMP_SUFFIX, path);
@@ -303,11 +337,15 @@ probe_report_prom_check_file(const char *path, char *err, size_t errlen)
 		goto fail;
 	/* The same creation the real write makes, undone at once. */
 	what = "cannot create a temporary file next to it";
+	probe_prom_hold_signals(&old);
 	fd = mkstemp(tmp);
+	if (fd != -1) {
+		(void)close(fd);	/* empty, never written */
+		(void)unlink(tmp);	/* best effort, as below */
+	}
+	probe_prom_release_signals(&old);
 	if (fd == -1)
 		goto fail;
-	(void)close(fd);
-	(void)unlink(tmp);
 	return 0;
 fail:
 	probe_prom_fail(err, errlen, path, what, errno);
@@ -323,8 +361,9 @@ probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
 	    nprofiles };
 	char tmp[PATH_MAX];
 	const char *what;
-	bool is_made = false;
-	int n, fd, rc = -1;
+	bool is_made = false, is_held = false;
+	sigset_t old;
+	int n, fd, rc = -1, error;
 
 	n = snprintf(tmp, sizeof(tmp), "%s" PROBE_PROM_TMP_SUFFIX, path);
 	what = "the temporary file name is too long";
@@ -335,6 +374,8 @@ probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
 	if (what != NULL)
 		goto out;
 	what = "cannot create a temporary file next to it";
+	probe_prom_hold_signals(&old);
+	is_held = true;
 	fd = mkstemp(tmp);
 	if (fd == -1)
 		goto out;
@@ -348,10 +389,13 @@ probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
 	is_made = false;
 	rc = 0;
 out:
-	if (rc != 0)
-		probe_prom_fail(err, errlen, path, what, errno);
+	error = errno;
 	/* Best effort: the rename did not happen, so path is intact. */
 	if (is_made)
 		(void)unlink(tmp);
+	if (is_held)
+		probe_prom_release_signals(&old);
+	if (rc != 0)
+		probe_prom_fail(err, errlen, path, what, error);
 	return rc;
 }

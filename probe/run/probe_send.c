@@ -13,13 +13,79 @@
 #include <unistd.h>
 
 #include "probe/run/probe_send.h"
+#include "probe/util/probe_file.h"
 #include "smtp/smtp_io.h"
 
-/* An address goes between < and > on a command line: keep it plain. */
+/*
+ * An address goes between < and > on a command line: keep it plain. An
+ * "@" in the local part is allowed only inside a quoted string (RFC 5321
+ * 4.1.2): a@b@c is a typo, not a mailbox "a@b" at c.
+ */
 static bool
 probe_send_is_address(const char *a)
 {
-	return strlen(a) <= 256 && strpbrk(a, "\r\n<> \t") == NULL;
+	const char *at = strrchr(a, '@'), *first = strchr(a, '@');
+	size_t local = at != NULL ? (size_t)(at - a) : 0;
+
+	if (strlen(a) > 256 || strpbrk(a, "\r\n<> \t") != NULL)
+		return false;
+	return first == at || (local >= 2 && a[0] == '"' &&
+	    a[local - 1] == '"');
+}
+
+/*
+ * RFC 5321 4.1.3: a domain written "[192.0.2.1]" or "[IPv6:2001:db8::1]"
+ * is the host itself. Its address text goes into buf (the probe then
+ * connects there as to --server, without DNS); false for a domain name
+ * or a literal that holds no address.
+ */
+static bool
+probe_send_literal(const char *dom, char *buf, size_t len)
+{
+	size_t n = strlen(dom);
+	unsigned char addr[sizeof(struct in6_addr)];
+	int family = AF_INET;
+
+	if (n < 3 || dom[0] != '[' || dom[n - 1] != ']')
+		return false;
+	dom++;
+	n -= 2;
+	if (n > 5 && strncasecmp(dom, "IPv6:", 5) == 0) {
+		family = AF_INET6;
+		dom += 5;
+		n -= 5;
+	}
+	if (n >= len)
+		return false;
+	memcpy(buf, dom, n);
+	buf[n] = '\0';
+	return inet_pton(family, buf, addr) == 1;
+}
+
+/*
+ * A literal is a mail host like an MX: one that is this host or no host
+ * refuses the probe as an MTA refuses the mail (probe_mx_addr_special()).
+ */
+static int
+probe_send_literal_host(const struct probe_cli_send *cli,
+    struct probe_send *s, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)&ss;
+	const char *why;
+
+	if (inet_pton(AF_INET, s->literal, &v4->sin_addr) == 1)
+		v4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, s->literal, &v6->sin6_addr) == 1)
+		v6->sin6_family = AF_INET6;
+	why = probe_mx_addr_special((const struct sockaddr *)&ss,
+	    cli->allow_loopback_mx);
+	if (why == NULL)
+		return 0;
+	(void)snprintf(err, errlen, "--to: mail for %s loops back to "
+	    "myself: %s is %s", s->domain, s->literal, why);
+	return -1;
 }
 
 /* The recipients' common domain: one session goes to one domain's MX. */
@@ -42,6 +108,13 @@ probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
 		    strlen(dom) >= sizeof(s->domain)) {
 			(void)snprintf(err, errlen, "--to: \"%.200s\" is not "
 			    "an address of the form user@domain", cli->to[i]);
+			return -1;
+		}
+		if (dom[0] == '[' && !probe_send_literal(dom, s->literal,
+		    sizeof(s->literal))) {
+			(void)snprintf(err, errlen, "--to: \"%.200s\" is not "
+			    "an address literal of RFC 5321 4.1.3 ([192.0.2.1] "
+			    "or [IPv6:2001:db8::1])", cli->to[i]);
 			return -1;
 		}
 		if (i == 0)
@@ -77,6 +150,18 @@ probe_send_source(const struct probe_cli_send *cli, struct probe_send *s,
 	} else {
 		(void)snprintf(err, errlen, "--source: \"%.100s\" is not an "
 		    "IPv4 or IPv6 address", cli->source);
+		return -1;
+	}
+	/*
+	 * 0.0.0.0 and :: bind to "any address", which is no source: the
+	 * kernel would pick one, and the report would name the wrong path.
+	 */
+	if ((v4->sin_family == AF_INET && v4->sin_addr.s_addr == INADDR_ANY) ||
+	    (v6->sin6_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr))) {
+		(void)snprintf(err, errlen, "--source: %.100s is the "
+		    "unspecified address, not an address of this machine: "
+		    "give the address the mail leaves from", cli->source);
 		return -1;
 	}
 	if (smtp_io_check_source((struct sockaddr *)&s->source,
@@ -160,6 +245,7 @@ probe_send_policy(const struct probe_cli_send *cli, struct probe_send *s,
 	d->timeout_ms = cli->timeout_s * 1000;
 	s->run.dns.timeout_ms = cli->timeout_s ? cli->timeout_s * 1000 : 0;
 	s->run.dns.dns_server = cli->dns_server;
+	s->run.dns.allow_loopback = cli->allow_loopback_mx;
 	if (s->run.dns.family == AF_UNSPEC)
 		s->run.dns.family = cli->family;
 	return 0;
@@ -326,12 +412,12 @@ probe_send_body(const char *flag, const char *path, struct probe_send *s,
 {
 	/* Room for our headers within the engine's message bound. */
 	const size_t max = SMTP_DIALOG_MESSAGE_MAX - 8192;
-	FILE *fp = fopen(path, "rb");
+	char why[PROBE_SEND_ERR_MAX / 2];
+	FILE *fp = probe_file_open(path, why, sizeof(why));
 	int rc = -1;
 
 	if (fp == NULL) {
-		(void)snprintf(err, errlen, "%s: %s: %s", flag, path,
-		    strerror(errno));
+		(void)snprintf(err, errlen, "%s: %s", flag, why);
 		return -1;
 	}
 	s->body = malloc(max + 1);
@@ -487,6 +573,9 @@ probe_send_prepare(const struct probe_cli_send *cli,
 		    "sender decides SPF, so smtpprobe will not guess it");
 		return -1;
 	}
+	if (s->literal[0] != '\0' && cli->server == NULL &&
+	    probe_send_literal_host(cli, s, err, errlen) != 0)
+		return -1;
 	if (probe_send_source(cli, s, err, errlen) != 0 ||
 	    probe_send_helo(cli, s, err, errlen) != 0 ||
 	    probe_send_policy(cli, s, err, errlen) != 0 ||
@@ -496,7 +585,8 @@ probe_send_prepare(const struct probe_cli_send *cli,
 		return -1;
 	s->run.domain = s->domain;
 	if (s->run.relay == NULL)
-		s->run.server = cli->server;
+		s->run.server = cli->server != NULL ? cli->server :
+		    s->literal[0] != '\0' ? s->literal : NULL;
 	s->run.dialog.helo = s->helo;
 	s->run.dialog.mail_from = cli->from;
 	s->run.dialog.rcpts = cli->to;

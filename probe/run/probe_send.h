@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "probe/config/probe_cli.h"
 #include "probe/run/probe_message.h"
@@ -37,6 +38,8 @@ struct probe_send {
 	char			 source_text[64];
 	char			 helo[256];
 	char			 domain[256];
+	/* The address of a --to address literal (RFC 5321 4.1.3), or "". */
+	char			 literal[INET6_ADDRSTRLEN];
 	char			 probe_id[PROBE_ID_MAX];
 	char			*body;
 	size_t			 body_len;

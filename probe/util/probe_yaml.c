@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "probe/util/probe_file.h"
 #include "probe/util/probe_yaml.h"
 
 struct probe_yaml_state {
@@ -56,14 +57,12 @@ probe_yaml_fail(struct probe_yaml_state *st, const yaml_mark_t *mark,
 static char *
 probe_yaml_slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = probe_file_open(path, err, errlen);
 	char *buf = NULL;
 	size_t n;
 
-	if (fp == NULL) {
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fp == NULL)
 		return NULL;
-	}
 	buf = malloc(PROBE_YAML_FILE_MAX + 1);
 	if (buf == NULL) {
 		(void)snprintf(err, errlen, "%s: out of memory", path);
@@ -114,17 +113,24 @@ probe_yaml_reader_mark(const struct probe_yaml_state *st)
 	return m;
 }
 
+/* The error libyaml's parser stopped at, located. Returns -1. */
 static int
-probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
+probe_yaml_parser_fail(struct probe_yaml_state *st)
 {
 	yaml_mark_t at;
 
-	if (yaml_parser_parse(&st->parser, ev))
-		return 0;
 	at = st->parser.error == YAML_READER_ERROR ?
 	    probe_yaml_reader_mark(st) : st->parser.problem_mark;
 	return probe_yaml_fail(st, &at, "%s",
 	    st->parser.problem ? st->parser.problem : "YAML syntax error");
+}
+
+static int
+probe_yaml_next(struct probe_yaml_state *st, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&st->parser, ev))
+		return 0;
+	return probe_yaml_parser_fail(st);
 }
 
 /*
@@ -493,6 +499,9 @@ probe_yaml_tree_load(const char *path, struct probe_yaml_tree *t, char *err,
 	text = probe_yaml_slurp(path, &len, err, errlen);
 	if (text == NULL)
 		return -1;
+	/* For probe_yaml_reader_mark(): reader errors carry no mark. */
+	st.text = text;
+	st.len = len;
 	rc = yaml_parser_initialize(&st.parser) ? 0 : -1;
 	if (rc == 0) {
 		yaml_parser_set_input_string(&st.parser, (unsigned char *)text,
@@ -506,9 +515,7 @@ probe_yaml_tree_load(const char *path, struct probe_yaml_tree *t, char *err,
 		if (yaml_parser_load(&st.parser, &t->doc))
 			t->is_loaded = true;
 		else
-			rc = probe_yaml_fail(&st, &st.parser.problem_mark, "%s",
-			    st.parser.problem ? st.parser.problem :
-			    "YAML syntax error");
+			rc = probe_yaml_parser_fail(&st);
 		yaml_parser_delete(&st.parser);
 	}
 	free(text);

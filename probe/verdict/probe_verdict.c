@@ -45,6 +45,8 @@ probe_verdict_of_rc(enum smtp_rc rc)
 	case SMTP_E_TIMEOUT:
 	case SMTP_E_PROTO:
 	case SMTP_E_LIMIT:
+	/* A port or server set up for implicit TLS: not this path's fault. */
+	case SMTP_E_TLS_PLAIN_PORT:
 		return PROBE_VERDICT_TEMPFAIL;
 	default:
 		return PROBE_VERDICT_ERROR;
@@ -109,6 +111,8 @@ probe_verdict_dns_decide(enum probe_mx_status status)
 	case PROBE_MX_NULL:
 	case PROBE_MX_NXDOMAIN:
 	case PROBE_MX_NODATA:
+	/* An MTA bounces it too (Postfix: 5.4.6 "loops back to myself"). */
+	case PROBE_MX_LOOPBACK:
 		return PROBE_VERDICT_FAIL;
 	default:
 		return PROBE_VERDICT_TEMPFAIL;

@@ -202,6 +202,24 @@ fakemx_conn_discard(struct fakemx_conn *c)
 		continue;
 }
 
+void
+fakemx_conn_reset(struct fakemx_conn *c)
+{
+	struct linger	 l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (c->ssl != NULL) {
+		SSL_free(c->ssl);	/* no close_notify: an abort */
+		c->ssl = NULL;
+	}
+	if (c->fd == -1)
+		return;
+	/* Without it the close is a FIN, which is no reset. */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) == -1)
+		(void)shutdown(c->fd, SHUT_RDWR);
+	(void)close(c->fd);
+	c->fd = -1;
+}
+
 int
 fakemx_conn_starttls(struct fakemx_conn *c, SSL_CTX *ctx, char *err,
     size_t errsize)

@@ -71,6 +71,12 @@ enum fakemx_conn_rc fakemx_conn_read_line(struct fakemx_conn *c, char *line,
 void	 fakemx_conn_discard(struct fakemx_conn *c);
 
 /*
+ * fakemx_conn_reset - abort the connection (the reset action): no TLS
+ * close_notify, SO_LINGER 0, close, so the client gets a TCP RST.
+ */
+void	 fakemx_conn_reset(struct fakemx_conn *c);
+
+/*
  * fakemx_conn_starttls - server-side TLS handshake on the connection.
  * Returns 0, or -1 with the reason in err (the connection is then unusable).
  */

@@ -57,6 +57,7 @@ static const char *const action_names[] = {
 	[FAKEMX_ACT_CLOSE] = "close",
 	[FAKEMX_ACT_STALL] = "stall",
 	[FAKEMX_ACT_DRIP] = "drip",
+	[FAKEMX_ACT_RESET] = "reset",
 };
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) ==
     FAKEMX_ACT_COUNT, "each action needs a name");

@@ -60,6 +60,7 @@ enum fakemx_action {
 	FAKEMX_ACT_CLOSE,	/* close after the preceding output */
 	FAKEMX_ACT_STALL,	/* never answer, read until EOF or timeout */
 	FAKEMX_ACT_DRIP,	/* write the event's output byte by byte */
+	FAKEMX_ACT_RESET,	/* abort the connection: a TCP RST */
 	FAKEMX_ACT_COUNT
 };
 

@@ -229,6 +229,11 @@ run_step(struct session *s, const struct fakemx_step *st)
 		fakemx_conn_discard(&s->conn);
 		s->is_done = true;
 		break;
+	case FAKEMX_ACT_RESET:
+		flush(s);
+		fakemx_conn_reset(&s->conn);
+		s->is_done = true;
+		break;
 	default:
 		/* drip applies to the whole event; run_event() reads it. */
 		break;

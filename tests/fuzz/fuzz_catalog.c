@@ -6,10 +6,11 @@
  * Input: the whole file. probe_catalog_load_file() takes a path, so the
  * bytes go into an anonymous memory file (memfd_create) read back through
  * /proc/self/fd/N. Into a fresh catalog each time: an error must be one
- * non-empty line naming the file first. When it loads, every entry must
- * keep the documented limits, probe_lint_run() (which matches every
- * entry's own examples) must report one line per problem, and a fixed
- * refusal and a fixed outcome are matched against it: captures within
+ * non-empty line naming the file first, and a reader error (a control
+ * byte, bad UTF-8) must name the line it is on (yaml_loc.h). When it
+ * loads, every entry must keep the documented limits, probe_lint_run()
+ * (which matches every entry's own examples) must report one line per
+ * problem, and a fixed refusal and a fixed outcome are matched against it: captures within
  * their bounds, placeholders filled within the buffer.
  */
 #include <stdbool.h>
@@ -24,6 +25,7 @@
 #include "probe/catalog/probe_catalog.h"
 #include "probe/catalog/probe_lint.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/support/yaml_loc.h"
 
 /* "/proc/self/fd/" and any int. */
 #define FUZZ_PATH_MAX	32
@@ -167,7 +169,7 @@ fuzz_match_fixed(struct probe_catalog *c)
 }
 
 static void
-fuzz_catalog(const char *path)
+fuzz_catalog(const char *path, const uint8_t *data, size_t size)
 {
 	struct probe_catalog c;
 	char err[PROBE_CATALOG_ERR_MAX];
@@ -178,6 +180,7 @@ fuzz_catalog(const char *path)
 		fuzz_check_buf(err, sizeof(err));
 		fuzz_check_line(err);
 		fuzz_require(strncmp(err, path, strlen(path)) == 0);
+		fuzz_require(yaml_loc_is_right(err, path, data, size));
 		goto out;
 	}
 	fuzz_require(c.nentries <= PROBE_CATALOG_ENTRIES_MAX);
@@ -199,7 +202,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	fd = fuzz_memfile(data, size, path, sizeof(path));
-	fuzz_catalog(path);
+	fuzz_catalog(path, data, size);
 	fuzz_require(close(fd) == 0);
 	return 0;
 }

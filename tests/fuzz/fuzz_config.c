@@ -5,8 +5,9 @@
  * Input: the whole file, in an anonymous memory file (memfd_create) read
  * back through /proc/self/fd/N, so probe_config_load() runs unchanged on
  * a path and never looks at the default places. An error must be one
- * non-empty line naming the file first; a loaded config must keep the
- * documented limits and the rules of the header: unique names, a
+ * non-empty line naming the file first, a reader error (a control byte,
+ * bad UTF-8) on the line it is on (yaml_loc.h); a loaded config must
+ * keep the documented limits and the rules of the header: unique names, a
  * mail_from and an address per recipient, no CR, LF, space, < or > in
  * addresses, no space in a HELO name. probe_config_free() leaves the
  * struct zeroed.
@@ -22,6 +23,7 @@
 
 #include "probe/config/probe_config.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/support/yaml_loc.h"
 
 /* "/proc/self/fd/" and any int. */
 #define FUZZ_PATH_MAX	32
@@ -112,6 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_require(err[0] != '\0');
 		fuzz_require(strpbrk(err, "\r\n") == NULL);
 		fuzz_require(strncmp(err, path, strlen(path)) == 0);
+		fuzz_require(yaml_loc_is_right(err, path, data, size));
 	} else {
 		fuzz_require(strcmp(c.file, path) == 0);
 		fuzz_require(c.npaths <= PROBE_CONFIG_PATHS_MAX);

@@ -28,6 +28,7 @@ enum zone_kind {
 	ZONE_CNAME,
 	ZONE_TIMEOUT,
 	ZONE_SERVFAIL,
+	ZONE_UNASKED,
 };
 
 struct zone_rec {
@@ -212,6 +213,15 @@ zone_dns_add_timeout(struct zone_dns *z, const char *name)
 }
 
 int
+zone_dns_add_unasked(struct zone_dns *z, const char *name)
+{
+	struct zone_rec	rec;
+
+	memset(&rec, 0, sizeof(rec));
+	return zone_add(z, ZONE_UNASKED, name, NULL, 0, &rec);
+}
+
+int
 zone_dns_add_servfail(struct zone_dns *z, const char *name)
 {
 	struct zone_rec	rec;
@@ -275,10 +285,13 @@ zone_scan(const struct zone_dns *z, const char *name, enum zone_kind kind,
 		if (strcasecmp(r->name, name) != 0)
 			continue;
 		s->is_name = true;
-		if (r->kind == ZONE_TIMEOUT || r->kind == ZONE_SERVFAIL) {
+		if (r->kind == ZONE_TIMEOUT || r->kind == ZONE_SERVFAIL ||
+		    r->kind == ZONE_UNASKED) {
 			if (s->nfound == 0)
 				s->marker = r->kind == ZONE_TIMEOUT ?
-				    PROBE_DNS_TIMEOUT : PROBE_DNS_SERVFAIL;
+				    PROBE_DNS_TIMEOUT : r->kind ==
+				    ZONE_UNASKED ? PROBE_DNS_UNASKED :
+				    PROBE_DNS_SERVFAIL;
 			break;
 		}
 		if (r->kind == ZONE_CNAME && s->cname == NULL)

@@ -81,5 +81,7 @@ int	zone_dns_add_cname(struct zone_dns *z, const char *name,
 /* The markers described above. */
 int	zone_dns_add_timeout(struct zone_dns *z, const char *name);
 int	zone_dns_add_servfail(struct zone_dns *z, const char *name);
+/* A lookup past the deadline: never sent (PROBE_DNS_UNASKED). */
+int	zone_dns_add_unasked(struct zone_dns *z, const char *name);
 
 #endif
