@@ -134,25 +134,6 @@ histcmd_parse(int argc, char **argv, struct histcmd_opts *o, char *err,
 	return 0;
 }
 
-/* The file, as send chooses it (see probe_sendcmd). */
-static const char *
-histcmd_path(const struct histcmd_opts *o, char *buf, size_t len, char *err,
-    size_t errlen)
-{
-	const char *env = getenv("SMTPPROBE_HISTORY");
-
-	if (o->history != NULL)
-		return o->history;
-	if (env != NULL && env[0] != '\0') {
-		if (strcmp(env, "off") != 0)
-			return env;
-		(void)snprintf(err, errlen, "SMTPPROBE_HISTORY is off: give "
-		    "--history FILE");
-		return NULL;
-	}
-	return probe_history_default_path(buf, len, err, errlen) == 0 ?
-	    buf : NULL;
-}
 
 static void
 histcmd_text_field(FILE *fp, const char *label, const char *s)
@@ -337,7 +318,7 @@ probe_histcmd_run(int argc, char **argv)
 	struct probe_history *h;
 	char err[PROBE_HISTORY_ERR_MAX], buf[PATH_MAX];
 	const char *path;
-	bool found = false;
+	bool found = false, off;
 	int rc;
 
 	if (histcmd_parse(argc, argv, &o, err, sizeof(err)) != 0)
@@ -347,9 +328,10 @@ probe_histcmd_run(int argc, char **argv)
 		return fflush(stdout) == 0 ? PROBE_VERDICT_PASS :
 		    PROBE_VERDICT_ERROR;
 	}
-	if ((path = histcmd_path(&o, buf, sizeof(buf), err,
-	    sizeof(err))) == NULL)
-		return histcmd_error(err);
+	if ((path = probe_history_path(o.history, buf, sizeof(buf), &off,
+	    err, sizeof(err))) == NULL)
+		return histcmd_error(off ? "SMTPPROBE_HISTORY is off: give "
+		    "--history FILE" : err);
 	if ((h = probe_history_open(path, false, false, PROBE_HISTORY_BUSY_MS,
 	    err, sizeof(err))) == NULL)
 		return histcmd_error(err);

@@ -12,6 +12,7 @@
 
 #include "probe/probe_checkcmd.h"
 #include "probe/probe_histcmd.h"
+#include "probe/probe_reportcmd.h"
 #include "probe/config/probe_cli.h"
 #include "probe/probe_cmd.h"
 #include "probe/util/probe_escape.h"
@@ -93,10 +94,13 @@ probe_main_run(int argc, char **argv)
 	if (strcmp(argv[1], "history") == 0)
 		return probe_main_exit_code(probe_histcmd_run(argc - 1,
 		    argv + 1));
+	if (strcmp(argv[1], "report") == 0)
+		return probe_main_exit_code(probe_reportcmd_run(argc - 1,
+		    argv + 1));
 	if (strcmp(argv[1], "catalog") == 0)
 		return probe_main_exit_code(probe_cmd_catalog(argc - 1,
 		    argv + 1));
-	return probe_main_usage_error(NULL, "unknown command (send, check, explain, history, catalog)");
+	return probe_main_usage_error(NULL, "unknown command (send, check, explain, history, report, catalog)");
 }
 
 int

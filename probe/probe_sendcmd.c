@@ -67,20 +67,17 @@ static const char *
 probe_sendcmd_history_path(const struct probe_cli_send *cli, char *buf,
     size_t len)
 {
-	const char *env = getenv("SMTPPROBE_HISTORY");
 	char err[PROBE_HISTORY_ERR_MAX];
+	const char *path;
+	bool off;
 
 	if (cli->no_history)
 		return NULL;
-	if (cli->history != NULL)
-		return cli->history;
-	if (env != NULL && env[0] != '\0')
-		return strcmp(env, "off") == 0 ? NULL : env;
-	if (probe_history_default_path(buf, len, err, sizeof(err)) != 0) {
+	path = probe_history_path(cli->history, buf, len, &off, err,
+	    sizeof(err));
+	if (path == NULL && !off)
 		probe_sendcmd_warn(err, "; this run was not recorded");
-		return NULL;
-	}
-	return buf;
+	return path;
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -743,4 +744,62 @@ Test(cli_paths, the_default_lock_refuses_a_foreign_file_and_a_symlink)
 	default_lock_env = NULL;
 	(void)unlink(lock);
 	(void)rmdir(xdg);
+}
+
+Test(cli_paths, report_writes_one_html_page_of_the_history)
+{
+	struct cmd_run r;
+	char file[512], html[512], bad[PATH_MAX + 32];
+	const char *argv[8];
+	char *page;
+	FILE *fp;
+	long len;
+
+	tmp_dir_path(&dir, "report.sqlite", file, sizeof(file));
+	tmp_dir_path(&dir, "report.html", html, sizeof(html));
+	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
+	    "--history", file, "--format", "nagios", NULL);
+	cmd_run_free(&r);
+	argv[0] = SMTPPROBE_BIN;
+	argv[1] = "report";
+	argv[2] = "--html";
+	argv[3] = html;
+	argv[4] = "--history";
+	argv[5] = file;
+	argv[6] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_run_free(&r);
+	cr_assert_not_null(fp = fopen(html, "r"));
+	cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	page = calloc(1, (size_t)len + 1);
+	cr_assert_not_null(page);
+	cr_assert_eq(fread(page, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	cr_assert_eq(strncmp(page, "<!DOCTYPE html>", 15), 0);
+	cr_assert_not_null(strstr(page, "<th scope=\"row\">mail2</th>"));
+	cr_assert_not_null(strstr(page, "What is refused, and why"));
+	/* The stored transcript of the refusal, as send printed it. */
+	cr_assert_not_null(strstr(page, "diagnosis: google.unauthenticated"));
+	free(page);
+	/* No --html, and a folder that does not exist: exit 3, no litter. */
+	argv[2] = "--history";
+	argv[3] = file;
+	argv[4] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0);
+	cr_assert_eq(r.status, 3);
+	cmd_run_free(&r);
+	(void)snprintf(bad, sizeof(bad), "%s/no/such/dir/r.html", dir.path);
+	argv[2] = "--html";
+	argv[3] = bad;
+	argv[4] = "--history";
+	argv[5] = file;
+	argv[6] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "No such file or directory"), "%s",
+	    r.err);
+	cmd_run_free(&r);
 }

@@ -452,6 +452,8 @@ probe_cli_usage(FILE *fp)
 "                (see: smtpprobe explain --help)\n"
 "  history       what earlier send runs found, and when it changed\n"
 "                (see: smtpprobe history --help)\n"
+"  report        the history as one HTML page\n"
+"                (see: smtpprobe report --help)\n"
 "  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"
 "\n"
 "Options:\n"

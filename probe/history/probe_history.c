@@ -141,6 +141,26 @@ probe_history_default_path(char *out, size_t outlen, char *err,
 	return 0;
 }
 
+const char *
+probe_history_path(const char *flag, char *buf, size_t buflen, bool *off,
+    char *err, size_t errlen)
+{
+	const char *env = getenv("SMTPPROBE_HISTORY");
+
+	*off = false;
+	if (flag != NULL)
+		return flag;
+	if (env != NULL && env[0] != '\0') {
+		*off = strcmp(env, "off") == 0;
+		if (*off)
+			(void)snprintf(err, errlen, "history: "
+			    "SMTPPROBE_HISTORY is off");
+		return *off ? NULL : env;
+	}
+	return probe_history_default_path(buf, buflen, err, errlen) == 0 ?
+	    buf : NULL;
+}
+
 /* mkdir -p of path's folder, each new folder 0700 (XDG asks that). */
 static int
 probe_history_mkdirs(const char *path, char *err, size_t errlen)

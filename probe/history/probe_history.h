@@ -53,6 +53,16 @@ int	probe_history_default_path(char *out, size_t outlen, char *err,
 	    size_t errlen);
 
 /*
+ * probe_history_path - the history file of a command: flag (--history)
+ * when given, else $SMTPPROBE_HISTORY (a file; "off" for none), else the
+ * default place (probe_history_default_path, into buf). Returns the
+ * file, or NULL: with *off true when the history is off, else with err
+ * filled.
+ */
+const char *probe_history_path(const char *flag, char *buf, size_t buflen,
+	    bool *off, char *err, size_t errlen);
+
+/*
  * probe_history_open - open (create_ok: create, with its folder, mode
  * 0700, when missing) and bring the schema up to date. A read-only open
  * (create_ok false, writable false) never changes the file, and refuses

@@ -25,6 +25,31 @@ probe_escape_text(FILE *fp, const char *s, size_t len)
 	}
 }
 
+void
+probe_escape_html(FILE *fp, const char *s, size_t len, bool keep_newlines)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default:
+			if ((c >= 0x20 && c < 0x7f) ||
+			    (c == '\n' && keep_newlines))
+				putc(c, fp);
+			else
+				fprintf(fp, "\\x%c%c", probe_hex[c >> 4],
+				    probe_hex[c & 15]);
+		}
+	}
+}
+
 size_t
 probe_escape_text_len(const char *s, size_t len)
 {

@@ -34,6 +34,16 @@ size_t	probe_escape_text_len(const char *s, size_t len);
 void	probe_escape_words(FILE *fp, const char *s, size_t len);
 
 /*
+ * probe_escape_html - len bytes of s as HTML text or an attribute value
+ * in double quotes: & < > " ' as entities, printable ASCII as it is,
+ * every other byte as "\xNN" as for a terminal (so a report shows what
+ * a server sent and no byte can change the page), a newline kept when
+ * keep_newlines (inside <pre>).
+ */
+void	probe_escape_html(FILE *fp, const char *s, size_t len,
+	    bool keep_newlines);
+
+/*
  * probe_escape_json - write s as a quoted JSON string. Returns true when
  * invalid UTF-8 had to be replaced.
  */
