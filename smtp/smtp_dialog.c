@@ -79,8 +79,9 @@ smtp_dialog_check(struct smtp_dialog *d)
 	if (o->starttls != SMTP_STARTTLS_OFF && o->tls_ctx == NULL)
 		return smtp_err_set(&d->err, SMTP_E_USAGE,
 		    "STARTTLS needs a TLS context");
-	if (smtp_data_encode(o->message, o->message_len, &d->wire,
-	    SMTP_DIALOG_MESSAGE_MAX, &d->message_lines) != SMTP_OK)
+	if (o->message_len > SMTP_DIALOG_MESSAGE_MAX ||
+	    smtp_data_encode(o->message, o->message_len, &d->wire,
+	    SMTP_DIALOG_WIRE_MAX, &d->message_lines) != SMTP_OK)
 		return smtp_err_set(&d->err, SMTP_E_USAGE,
 		    "the message is larger than %u bytes",
 		    SMTP_DIALOG_MESSAGE_MAX);

@@ -51,8 +51,13 @@
 #include "smtp/smtp_transcript.h"
 #include "tls/tls_conn.h"
 
-/* A probe message is a few hundred bytes; a body file may be larger. */
-#define SMTP_DIALOG_MESSAGE_MAX	(1024u * 1024)
+/*
+ * A probe message is a few hundred bytes; a body file may be up to 1 MiB
+ * (as read), and our header fields come on top. On the wire, CRLF line
+ * ends and dot-stuffing (RFC 5321 4.5.2) at most double it.
+ */
+#define SMTP_DIALOG_MESSAGE_MAX	(1024u * 1024 + 64u * 1024)
+#define SMTP_DIALOG_WIRE_MAX	(2u * SMTP_DIALOG_MESSAGE_MAX + 8u)
 
 enum smtp_starttls_mode {
 	SMTP_STARTTLS_REQUIRED,		/* no STARTTLS: the attempt fails */

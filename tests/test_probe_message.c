@@ -507,3 +507,112 @@ Test(probe_message, reads_the_from_address_of_an_own_message)
 	cr_assert(!probe_message_own_from("Subject: x\n\nFrom: a@b.c\n", 24,
 	    a, sizeof(a)));
 }
+
+/* --- #17: what reaches the wire is what was meant --- */
+
+/* Word i of a long subject: "wordNN-of-a-long-subject". */
+static void
+strcat_safe_word(char *buf, size_t size, size_t i)
+{
+	size_t n = strlen(buf);
+
+	(void)snprintf(buf + n, size - n, "%sword%02zu-of-a-long-subject",
+	    n ? " " : "", i);
+}
+
+Test(probe_message, control_bytes_in_the_subject_are_refused)
+{
+	o.subject = "hi \x1b[31mthere";
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "control character"), "%s", err);
+	o.subject = "rub\x7fout";
+	cr_assert_eq(build(), -1);
+	o.subject = "tab\there";
+	cr_assert_eq(build(), -1);
+}
+
+Test(probe_message, a_subject_that_is_not_utf8_is_refused)
+{
+	o.subject = "caf\xe9";		/* Latin-1 */
+	cr_assert_eq(build(), -1);
+	o.subject = "\xc0\xaf";		/* overlong "/" */
+	cr_assert_eq(build(), -1);
+	o.subject = "\xed\xa0\x80";	/* a surrogate */
+	cr_assert_eq(build(), -1);
+}
+
+/* The Subject field, unfolded, and each of its lines checked. */
+static char *
+subject_field(size_t *longest)
+{
+	const char *p = strstr(out.data, "\nSubject:"), *e;
+	char *f;
+	size_t n = 0, line = 0;
+
+	cr_assert_not_null(p, "%s", out.data);
+	p++;
+	f = calloc(1, strlen(p) + 1);
+	cr_assert_not_null(f);
+	*longest = 0;
+	for (; *p != '\0'; p++) {
+		if (*p == '\n') {
+			if (line > *longest)
+				*longest = line;
+			line = 0;
+			if (p[1] != ' ' && p[1] != '\t')
+				break;		/* the field ends */
+			continue;		/* unfold: drop the line end */
+		}
+		f[n++] = *p;
+		line++;
+	}
+	e = f;
+	(void)e;
+	return f;
+}
+
+Test(probe_message, a_long_subject_is_folded_at_blanks_within_78)
+{
+	char subject[1200];
+	size_t i, longest;
+	char *f;
+
+	subject[0] = '\0';
+	for (i = 0; i < 50; i++)
+		strcat_safe_word(subject, sizeof(subject), i);
+	o.subject = subject;
+	assert_builds();
+	f = subject_field(&longest);
+	cr_assert_leq(longest, 78, "a line of %zu", longest);
+	cr_assert_not_null(strstr(f, subject), "unfolded: %s", f);
+	cr_assert_not_null(strstr(f, "[" PROBE_ID "]"), "%s", f);
+	free(f);
+}
+
+Test(probe_message, a_non_ascii_subject_goes_as_rfc2047_encoded_words)
+{
+	size_t longest;
+	char *f;
+
+	o.subject = "Pr\xc3\xbc" "fung der Zustellung \xe6\x97\xa5\xe6\x9c\xac"
+	    "\xe8\xaa\x9e \xe2\x80\x94 deliverability check of the new server";
+	assert_builds();
+	f = subject_field(&longest);
+	cr_assert_leq(longest, 78, "a line of %zu", longest);
+	cr_assert_eq(strncmp(f, "Subject: =?UTF-8?B?", 19), 0, "%s", f);
+	/* No 8-bit byte anywhere in the headers. */
+	for (size_t i = 0; i < header_len(); i++)
+		cr_assert_lt((unsigned char)out.data[i], 0x80);
+	/* The first word decodes to the text's first 45 bytes or fewer. */
+	cr_assert_not_null(strstr(f, "=?UTF-8?B?UHLDvGZ1bmcgZGVy"), "%s", f);
+	cr_assert_not_null(strstr(f, "[" PROBE_ID "]"), "%s", f);
+	free(f);
+}
+
+Test(probe_message, an_empty_from_is_never_written)
+{
+	o.header_from = "";
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "From: header needs an address"), "%s",
+	    err);
+}

@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 #include "tests/support/cmd_run.h"
 #include "tests/support/dnsmasq_run.h"
@@ -392,4 +396,59 @@ Test(relay, a_configured_path_may_name_a_relay_instead_of_a_source)
 	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
 	cr_assert(strncmp(r.out, "SMTPPROBE OK", 12) == 0, "%s", r.out);
 	cmd_run_free(&r);
+}
+
+/*
+ * A relay whose address drops SYNs (here a listener with a full accept
+ * queue, whose kernel drops further SYNs) fails at connect within our
+ * --timeout, not after the kernel's two minutes: libesmtp's connect()
+ * has no bound of its own (probe_relay_watch). Without the watchdog the
+ * run outlives PROBE_WAIT_MS and cmd_run kills it: the test fails.
+ */
+Test(relay, a_relay_that_never_answers_the_connect_fails_within_the_timeout)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int l, c[3], i;
+	struct cmd_run r;
+	const char *argv[16];
+	char relayarg[64];
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(l, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(l, 0), 0);
+	cr_assert_eq(getsockname(l, (struct sockaddr *)&a, &alen), 0);
+	for (i = 0; i < 3; i++) {	/* fill the queue, never accept */
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(c[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	snprintf(relayarg, sizeof(relayarg), "127.0.0.1:%d",
+	    ntohs(a.sin_port));
+	argv[0] = SMTPPROBE_BIN;
+	argv[1] = "send";
+	argv[2] = "--relay";
+	argv[3] = relayarg;
+	argv[4] = "--to";
+	argv[5] = "someone@example.org";
+	argv[6] = "--from";
+	argv[7] = USER;
+	argv[8] = "--starttls";
+	argv[9] = "off";
+	argv[10] = "--timeout";
+	argv[11] = "2";
+	argv[12] = "--format";
+	argv[13] = "nagios";
+	argv[14] = NULL;
+	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
+	cr_assert_eq(r.status, 1, "%s %s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "connect no answer to the TCP "
+	    "connect within 2000 ms"), "%s", r.out);
+	cmd_run_free(&r);
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+	close(l);
 }

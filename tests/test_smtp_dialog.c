@@ -1296,39 +1296,45 @@ Test(smtp_dialog, refuses_101_recipients)
 }
 
 /*
- * The encoded message is bounded by SMTP_DIALOG_MESSAGE_MAX: n - 5 bytes
- * of text and a LF become n - 5 + CRLF + ".\r\n", n bytes on the wire.
+ * The message handed over is bounded by SMTP_DIALOG_MESSAGE_MAX, what it
+ * becomes on the wire (CRLF, dot-stuffing, ".\r\n") by
+ * SMTP_DIALOG_WIRE_MAX, which a message at the ceiling never reaches:
+ * n - 1 bytes of text and a LF become n + 4 bytes on the wire.
  */
 static void
-set_message_of_wire_size(size_t n)
+set_message_of_size(size_t n, char fill)
 {
-	dc.o.message = make_big(n - 5, 'm', "\n");
-	dc.o.message_len = n - 4;
-}
-
-Test(smtp_dialog, sends_a_message_one_byte_under_the_ceiling)
-{
-	set_message_of_wire_size(SMTP_DIALOG_MESSAGE_MAX - 1);
-	cr_assert_eq(run(S_BANNER S_EHLO S_MAIL S_RCPT S_DATA S_EOD S_QUIT),
-	    SMTP_OK, "%s", dc.d.err.msg);
-	cr_assert_eq(dc.d.wire.len, SMTP_DIALOG_MESSAGE_MAX - 1);
-	assert_has(step_at(&dc, 3)->command, " SIZE=1048575");
-	cr_assert(dc.d.is_accepted);
+	dc.o.message = make_big(n - 1, fill, "\n");
+	dc.o.message_len = n;
 }
 
 Test(smtp_dialog, sends_a_message_exactly_at_the_ceiling)
 {
-	set_message_of_wire_size(SMTP_DIALOG_MESSAGE_MAX);
+	char size[32];
+
+	set_message_of_size(SMTP_DIALOG_MESSAGE_MAX, 'm');
 	cr_assert_eq(run(S_BANNER S_EHLO S_MAIL S_RCPT S_DATA S_EOD S_QUIT),
 	    SMTP_OK, "%s", dc.d.err.msg);
-	cr_assert_eq(dc.d.wire.len, SMTP_DIALOG_MESSAGE_MAX);
-	cr_assert_eq(dc.m.out.len, strlen(C_EHLO C_MAIL C_RCPT C_DATA C_QUIT)
-	    + strlen(" SIZE=1048576") + SMTP_DIALOG_MESSAGE_MAX);
+	cr_assert_eq(dc.d.wire.len, SMTP_DIALOG_MESSAGE_MAX + 4);
+	(void)snprintf(size, sizeof(size), " SIZE=%u",
+	    SMTP_DIALOG_MESSAGE_MAX + 4);
+	assert_has(step_at(&dc, 3)->command, size);
+	cr_assert(dc.d.is_accepted);
+}
+
+/* The worst case: every byte a line end, each one doubled on the wire. */
+Test(smtp_dialog, sends_a_message_of_line_ends_at_the_ceiling)
+{
+	set_message_of_size(SMTP_DIALOG_MESSAGE_MAX, '\n');
+	cr_assert_eq(run(S_BANNER S_EHLO S_MAIL S_RCPT S_DATA S_EOD S_QUIT),
+	    SMTP_OK, "%s", dc.d.err.msg);
+	cr_assert_eq(dc.d.wire.len, 2 * SMTP_DIALOG_MESSAGE_MAX + 3);
+	cr_assert_leq(dc.d.wire.len, SMTP_DIALOG_WIRE_MAX);
 }
 
 Test(smtp_dialog, refuses_a_message_one_byte_over_the_ceiling)
 {
-	set_message_of_wire_size(SMTP_DIALOG_MESSAGE_MAX + 1);
+	set_message_of_size(SMTP_DIALOG_MESSAGE_MAX + 1, 'm');
 	assert_usage_before_anything();
 }
 

@@ -150,6 +150,154 @@ probe_message_check_extra(const struct probe_message_opts *o, char *err,
 	return 0;
 }
 
+/* The longest run of bytes without a blank. */
+static size_t
+probe_message_longest_word(const char *s)
+{
+	size_t best = 0, n;
+
+	for (; *s != '\0'; s += n + (s[n] != '\0')) {
+		n = strcspn(s, " ");
+		if (n > best)
+			best = n;
+	}
+	return best;
+}
+
+/* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
+static bool
+probe_message_is_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned n, i;
+	uint32_t c;
+
+	while (*u != '\0') {
+		if (*u < 0x80) {
+			u++;
+			continue;
+		}
+		n = *u >= 0xf0 && *u <= 0xf4 ? 3 : *u >= 0xe0 ? 2 :
+		    *u >= 0xc2 && *u < 0xe0 ? 1 : 0;
+		if (n == 0 || *u >= 0xf5)
+			return false;
+		c = *u & (0x3f >> n);
+		for (i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (u[i] & 0x3f);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 ||
+		    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		u += n + 1;
+	}
+	return true;
+}
+
+/* RFC 4648 base64 of len bytes at in, appended to out. */
+static bool
+probe_message_b64(struct smtp_buf *out, bool ok, const unsigned char *in,
+    size_t len)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789+/";
+	char q[4];
+	size_t i;
+	uint32_t v;
+
+	for (i = 0; ok && i < len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1]
+		    << 8 : 0) | (i + 2 < len ? in[i + 2] : 0);
+		q[0] = abc[v >> 18 & 63];
+		q[1] = abc[v >> 12 & 63];
+		q[2] = i + 1 < len ? abc[v >> 6 & 63] : '=';
+		q[3] = i + 2 < len ? abc[v & 63] : '=';
+		ok = smtp_buf_append(out, q, 4, PROBE_MESSAGE_MAX) == SMTP_OK;
+	}
+	return ok;
+}
+
+/*
+ * Append the unfolded field line (no newline) folded: a line end goes in
+ * before the last blank that keeps a line within 78 characters (RFC 5322
+ * 2.2.3 folding; 2.1.1's preference), else before the first blank after
+ * it; a run without blanks stays whole (the caller bounds it under 998).
+ */
+static bool
+probe_message_fold(struct smtp_buf *out, bool ok, const char *line)
+{
+	size_t len = strlen(line), start = 0, cut, i;
+
+	while (ok && len - start > 78) {
+		cut = 0;
+		/* Not at the field name's own blank: a line needs content. */
+		for (i = start + 1; i <= start + 78; i++)
+			if (line[i] == ' ' && i > start + 9)
+				cut = i;
+		for (i = start + 79; cut == 0 && i < len; i++)
+			if (line[i] == ' ')
+				cut = i;
+		if (cut == 0)
+			break;
+		ok = smtp_buf_append(out, line + start, cut - start,
+		    PROBE_MESSAGE_MAX) == SMTP_OK &&
+		    smtp_buf_append(out, "\n", 1, PROBE_MESSAGE_MAX) == SMTP_OK;
+		start = cut;	/* the blank begins the next line */
+	}
+	return ok && smtp_buf_append(out, line + start, len - start,
+	    PROBE_MESSAGE_MAX) == SMTP_OK && smtp_buf_append(out, "\n", 1,
+	    PROBE_MESSAGE_MAX) == SMTP_OK;
+}
+
+/*
+ * Subject: the operator's words and the probe id. ASCII is written as it
+ * is, folded (probe_message_fold); anything else as RFC 2047
+ * encoded-words (UTF-8, base64), each at most 75 characters and holding
+ * whole characters (RFC 2047 5, 6.3), one per folded line.
+ */
+static bool
+probe_message_subject(struct smtp_buf *out, bool ok, const char *subject,
+    const char *probe_id)
+{
+	const unsigned char *u = (const unsigned char *)subject;
+	size_t len = strlen(subject), i, take;
+	struct smtp_buf line = { 0 };
+	bool ascii = true;
+
+	for (i = 0; i < len; i++)
+		ascii = ascii && u[i] < 0x80;
+	if (ascii) {
+		ok = ok && smtp_buf_append(&line, "Subject: ", 9,
+		    PROBE_MESSAGE_MAX) == SMTP_OK &&
+		    smtp_buf_append(&line, subject, len, PROBE_MESSAGE_MAX) ==
+		    SMTP_OK && smtp_buf_append(&line, " [", 2,
+		    PROBE_MESSAGE_MAX) == SMTP_OK && smtp_buf_append(&line,
+		    probe_id, strlen(probe_id), PROBE_MESSAGE_MAX) == SMTP_OK &&
+		    /* "]" and its NUL: line.data is then a string. */
+		    smtp_buf_append(&line, "]", 2, PROBE_MESSAGE_MAX) == SMTP_OK;
+		ok = ok && probe_message_fold(out, ok, line.data);
+		smtp_buf_free(&line);
+		return ok;
+	}
+	ok = probe_message_add(out, ok, "Subject:");
+	/*
+	 * 39 bytes are 52 in base64; with "=?UTF-8?B?" and "?=" 64, and
+	 * "Subject: " before the first: every line within 78.
+	 */
+	for (i = 0; ok && i < len; i += take) {
+		take = len - i < 39 ? len - i : 39;
+		while (take > 1 && i + take < len &&
+		    (u[i + take] & 0xc0) == 0x80)
+			take--;		/* never split a character */
+		ok = probe_message_add(out, ok, "%s=?UTF-8?B?", i ? "\n " :
+		    " ");
+		ok = probe_message_b64(out, ok, u + i, take);
+		ok = probe_message_add(out, ok, "?=");
+	}
+	return probe_message_add(out, ok, "\n [%s]\n", probe_id);
+}
+
 /* The extra fields: --header in order, then List-Unsubscribe's two. */
 static bool
 probe_message_extra(const struct probe_message_opts *o, struct smtp_buf *out,
@@ -186,8 +334,7 @@ probe_message_headers(const struct probe_message_opts *o,
 		ok = probe_message_add(out, ok, "%s<%s>%s", i ? " " : "To: ",
 		    o->to[i], i + 1 < o->nto ? ",\n" : "\n");
 	if (o->subject != NULL)
-		ok = probe_message_add(out, ok, "Subject: %s [%s]\n",
-		    o->subject, o->probe_id);
+		ok = probe_message_subject(out, ok, o->subject, o->probe_id);
 	else
 		ok = probe_message_add(out, ok, "Subject: smtpprobe test %s\n",
 		    o->probe_id);
@@ -355,6 +502,32 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		ok = ok && probe_message_is_safe(o->to[i]);
 	if (!ok) {
 		(void)snprintf(err, errlen, "a header value holds a line break");
+		return -1;
+	}
+	/* An empty From: is no author (RFC 5322 3.6.2): never written. */
+	if (o->own == NULL && (o->header_from == NULL ||
+	    o->header_from[0] == '\0' || !probe_message_is_plain(
+	    o->header_from))) {
+		(void)snprintf(err, errlen, "the From: header needs an address "
+		    "without control characters (give --header-from)");
+		return -1;
+	}
+	if (o->subject != NULL && (!probe_message_is_plain(o->subject) ||
+	    !probe_message_is_utf8(o->subject))) {
+		(void)snprintf(err, errlen, "--subject: a control character or "
+		    "bytes that are not UTF-8 cannot go in a header");
+		return -1;
+	}
+	if (o->subject != NULL && probe_message_longest_word(o->subject) >
+	    PROBE_MESSAGE_WORD_MAX) {
+		(void)snprintf(err, errlen, "--subject: a word of more than %d "
+		    "characters cannot be folded into header lines (RFC 5322 "
+		    "2.1.1: 998 a line)", PROBE_MESSAGE_WORD_MAX);
+		return -1;
+	}
+	if (o->subject != NULL && strlen(o->subject) > PROBE_MESSAGE_SUBJECT_MAX) {
+		(void)snprintf(err, errlen, "--subject: at most %d bytes",
+		    PROBE_MESSAGE_SUBJECT_MAX);
 		return -1;
 	}
 	if (probe_message_check_extra(o, err, errlen) != 0)

@@ -19,9 +19,15 @@
  * Limits: PROBE_MESSAGE_HEADERS_MAX extra fields, each at most
  * PROBE_MESSAGE_FIELD_MAX bytes (RFC 5322 2.1.1: 998 characters a line).
  *
+ * The Subject is folded at blanks into lines within 78 characters where
+ * it can be (RFC 5322 2.1.1, 2.2.3); a subject that is not ASCII goes as
+ * RFC 2047 encoded-words (UTF-8, base64). An empty From: is never
+ * written.
+ *
  * Errors: -1 with one line in err (a header value holding a line break
- * or another control byte, a field name we set ourselves, an own message
- * without From or Date, no room).
+ * or another control byte, a subject that is not UTF-8 or has a word too
+ * long to fold, no From: address, a field name we set ourselves, an own
+ * message without From or Date, no room).
  */
 #ifndef SMTPPROBE_PROBE_MESSAGE_H
 #define SMTPPROBE_PROBE_MESSAGE_H
@@ -38,6 +44,13 @@
 #define PROBE_MESSAGE_HEADERS_MAX	16
 /* RFC 5322 2.1.1: a line is at most 998 characters. */
 #define PROBE_MESSAGE_FIELD_MAX		998
+/*
+ * --subject: folded at blanks into lines of at most 998 characters, so a
+ * word (a run without a blank) must leave room for "Subject: " and the
+ * probe id; and the whole of it stays a subject, not a document.
+ */
+#define PROBE_MESSAGE_WORD_MAX		900
+#define PROBE_MESSAGE_SUBJECT_MAX	4096
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets, and a NUL. */
 #define PROBE_MESSAGE_ADDR_MAX		257
 

@@ -12,11 +12,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <auth-client.h>
 #include <libesmtp.h>
@@ -52,6 +57,9 @@ struct probe_relay_cmd {
 	double		 sent_us;
 };
 
+/* The connect watchdog's signal (probe_relay_watch). */
+#define PROBE_RELAY_WATCH_SIG	(SIGRTMIN + 3)
+
 struct probe_relay_rec {
 	struct smtp_dialog		*d;
 	const struct probe_relay_opts	*ro;
@@ -69,6 +77,10 @@ struct probe_relay_rec {
 	bool		 is_broken;	/* a bound crossed: record no more */
 	bool		 is_refused_cert;	/* policy said no to libesmtp */
 	bool		 is_settled;	/* TLS 1.3 tickets taken in */
+	timer_t		 watchdog;	/* see probe_relay_watch() */
+	bool		 has_watchdog, is_watchdog_armed;
+	bool		 is_watchdog_fired;	/* it ran out before connect */
+	int		 connect_ms;	/* the connect's bound */
 };
 
 void
@@ -453,6 +465,89 @@ probe_relay_cert(struct probe_relay_rec *r, int event, va_list ap)
 	probe_relay_settle(r, ssl);
 }
 
+/*
+ * libesmtp's connect() has no bound of its own: an address that drops
+ * SYNs holds it for the kernel's two minutes. So this thread gets a
+ * one-shot timer whose signal interrupts that connect() (a handler that
+ * does nothing, installed without SA_RESTART, so connect() fails with
+ * EINTR and libesmtp gives up on the address). The timer is disarmed by
+ * the connect event; libesmtp's reads and writes retry on EINTR, so a
+ * late signal costs nothing. The handler is process-wide, set once, and
+ * does nothing; the timer and the unblocked signal are this thread's.
+ */
+static void
+probe_relay_nothing(int sig)
+{
+	(void)sig;
+}
+
+static pthread_once_t probe_relay_once = PTHREAD_ONCE_INIT;
+
+static void
+probe_relay_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = probe_relay_nothing;
+	(void)sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: connect() must fail */
+	(void)sigaction(PROBE_RELAY_WATCH_SIG, &sa, NULL);
+}
+
+static void
+probe_relay_watch(struct probe_relay_rec *r, sigset_t *saved)
+{
+	struct itimerspec its;
+	struct sigevent sev;
+	sigset_t one;
+
+	(void)pthread_once(&probe_relay_once, probe_relay_install);
+	(void)sigemptyset(&one);
+	(void)sigaddset(&one, PROBE_RELAY_WATCH_SIG);
+	(void)pthread_sigmask(SIG_UNBLOCK, &one, saved);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = PROBE_RELAY_WATCH_SIG;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &r->watchdog) != 0)
+		return;		/* unbounded, as libesmtp alone would be */
+	r->has_watchdog = true;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = r->connect_ms / 1000;
+	its.it_value.tv_nsec = (long)(r->connect_ms % 1000) * 1000000L;
+	r->is_watchdog_armed = timer_settime(r->watchdog, 0, &its,
+	    NULL) == 0;
+}
+
+static void
+probe_relay_unwatch(struct probe_relay_rec *r)
+{
+	struct itimerspec off;
+
+	if (!r->is_watchdog_armed)
+		return;
+	memset(&off, 0, sizeof(off));
+	(void)timer_settime(r->watchdog, 0, &off, NULL);
+	r->is_watchdog_armed = false;
+}
+
+static void
+probe_relay_unwatch_all(struct probe_relay_rec *r, const sigset_t *saved)
+{
+	struct itimerspec left;
+
+	/* Still armed at the end and nothing left: it went off. */
+	if (r->is_watchdog_armed && timer_gettime(r->watchdog, &left) == 0)
+		r->is_watchdog_fired = left.it_value.tv_sec == 0 &&
+		    left.it_value.tv_nsec == 0;
+	probe_relay_unwatch(r);
+	if (r->has_watchdog)
+		(void)timer_delete(r->watchdog);
+	r->has_watchdog = false;
+	(void)pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 static void
 probe_relay_event(smtp_session_t session, int event, void *arg, ...)
 {
@@ -466,6 +561,7 @@ probe_relay_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		r->is_connected = true;
+		probe_relay_unwatch(r);
 		st = probe_relay_step(r, SMTP_STAGE_CONNECT, &idx);
 		r->last_us = smtp_clock_us();
 		if (st == NULL)
@@ -674,8 +770,11 @@ probe_relay_finish(struct probe_relay_rec *r, bool ok)
 	(void)snprintf(why, sizeof(why), "%s",
 	    smtp_strerror(e, buf, sizeof(buf)) != NULL ? buf : "failed");
 	if (!r->is_connected) {
-		probe_relay_fail(r, SMTP_STAGE_CONNECT, SMTP_E_CONNECT,
-		    r->start_us, why);
+		if (r->is_watchdog_fired)
+			(void)snprintf(why, sizeof(why), "no answer to the TCP "
+			    "connect within %d ms", r->connect_ms);
+		probe_relay_fail(r, SMTP_STAGE_CONNECT, r->is_watchdog_fired ?
+		    SMTP_E_TIMEOUT : SMTP_E_CONNECT, r->start_us, why);
 		return;
 	}
 	stage = !r->has_banner ? SMTP_STAGE_BANNER : r->is_after_354 ?
@@ -696,6 +795,7 @@ probe_relay_run(const struct probe_relay_opts *ro, struct smtp_dialog *d)
 	auth_context_t actx = NULL;
 	smtp_session_t s = NULL;
 	struct smtp_buf msg = { 0 };
+	sigset_t saved;
 	bool ok;
 
 	if (smtp_dialog_check(d) != SMTP_OK)
@@ -723,7 +823,11 @@ probe_relay_run(const struct probe_relay_opts *ro, struct smtp_dialog *d)
 	    probe_relay_envelope(s, d->opts, &msg, &d->err) != SMTP_OK)
 		goto out;
 	r->start_us = r->last_us = smtp_clock_us();
+	r->connect_ms = d->opts->timeout_ms > 0 ? d->opts->timeout_ms :
+	    smtp_stage_def(SMTP_STAGE_CONNECT)->timeout_ms;
+	probe_relay_watch(r, &saved);
 	ok = smtp_start_session(s) != 0;
+	probe_relay_unwatch_all(r, &saved);
 	probe_relay_finish(r, ok);
 out:
 	if (s != NULL)

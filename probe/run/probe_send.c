@@ -410,8 +410,8 @@ static int
 probe_send_body(const char *flag, const char *path, struct probe_send *s,
     char *err, size_t errlen)
 {
-	/* Room for our headers within the engine's message bound. */
-	const size_t max = SMTP_DIALOG_MESSAGE_MAX - 8192;
+	/* As --help promises: the file as read (SMTP_DIALOG_MESSAGE_MAX). */
+	const size_t max = PROBE_SEND_BODY_MAX;
 	char why[PROBE_SEND_ERR_MAX / 2];
 	FILE *fp = probe_file_open(path, why, sizeof(why));
 	int rc = -1;
@@ -428,7 +428,17 @@ probe_send_body(const char *flag, const char *path, struct probe_send *s,
 	s->body_len = fread(s->body, 1, max + 1, fp);
 	if (ferror(fp) || s->body_len > max)
 		(void)snprintf(err, errlen, "%s: %s: %s", flag, path,
-		    ferror(fp) ? "read error" : "larger than 1 MiB");
+		    ferror(fp) ? "read error" : "larger than 1 MiB (1048576 "
+		    "bytes)");
+	/*
+	 * SMTP carries lines of text (RFC 5321 2.3.8): a NUL reaches no
+	 * mailbox as written, so such a file is not sent as if it would.
+	 */
+	else if (memchr(s->body, '\0', s->body_len) != NULL)
+		(void)snprintf(err, errlen, "%s: %s: holds a NUL byte at "
+		    "offset %zu; SMTP carries text (RFC 5321 2.3.8)", flag,
+		    path, (size_t)((char *)memchr(s->body, '\0',
+		    s->body_len) - s->body));
 	else
 		rc = 0;
 out:

@@ -26,6 +26,8 @@
 #include "smtp/smtp_buf.h"
 
 #define PROBE_SEND_ERR_MAX	1024
+/* --body-file and --message: at most 1 MiB as read, as --help says. */
+#define PROBE_SEND_BODY_MAX	(1024u * 1024)
 /* RFC 4616 allows 255 octets of password; some services issue longer keys. */
 #define PROBE_SEND_PASSWORD_MAX	1024
 /* Where the relay password comes from when there is no file. */
