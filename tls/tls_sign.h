@@ -29,7 +29,8 @@
 
 /* tls_sign_sha256 - the SHA-256 of len bytes at data into out. */
 enum tls_rc	tls_sign_sha256(const void *data, size_t len,
-		    unsigned char out[TLS_SIGN_SHA256_LEN], struct tls_err *err);
+		    unsigned char out[TLS_SIGN_SHA256_LEN],
+		    struct tls_err *err);
 
 /*
  * tls_sign_ed25519 - sign the len bytes at data with the Ed25519 private
@@ -39,7 +40,8 @@ enum tls_rc	tls_sign_sha256(const void *data, size_t len,
  */
 enum tls_rc	tls_sign_ed25519(const void *pem, size_t pem_len,
 		    const void *data, size_t len,
-		    unsigned char sig[TLS_SIGN_ED25519_LEN], struct tls_err *err);
+		    unsigned char sig[TLS_SIGN_ED25519_LEN],
+		    struct tls_err *err);
 
 /*
  * tls_sign_base64 - len bytes at data as base64 (RFC 4648 4, padded, no

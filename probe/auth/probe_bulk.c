@@ -41,7 +41,7 @@ static const struct bulk_rule_def bulk_rules[] = {
 	    "one-click unsubscribe, RFC 8058, signed (Gmail, Yahoo, "
 	    "Microsoft)" },
 	[PROBE_BULK_COMPLAINTS] = { "complaints",
-	    "spam complaints under 0.3% (Gmail, Yahoo, Microsoft)" },
+	    "spam complaints under 0.3% (Gmail, Yahoo)" },
 };
 _Static_assert(sizeof(bulk_rules) / sizeof(bulk_rules[0]) ==
     PROBE_BULK_RULE_COUNT, "each rule needs a row");
@@ -199,10 +199,10 @@ bulk_dkim(const struct probe_bulk_facts *f, struct probe_bulk_line *l)
 	const struct probe_check_result *c = f->check;
 
 	if (f->has_probe && !f->is_signed) {
-		bulk_set(l, PROBE_BULK_FAIL, "sign as your mail is signed: send "
-		    "--dkim-key FILE --dkim-selector S (and have your MTA or ESP "
-		    "sign every message)", "the probe's message carries no "
-		    "DKIM signature");
+		bulk_set(l, PROBE_BULK_FAIL, "sign as your mail is signed: "
+		    "send --dkim-key FILE --dkim-selector S (and have your "
+		    "MTA or ESP sign every message)", "the probe's message "
+		    "carries no DKIM signature");
 		return;
 	}
 	if (!c->has_dkim) {
@@ -253,9 +253,9 @@ bulk_alignment(const struct probe_bulk_facts *f, struct probe_bulk_line *l)
 		return;
 	}
 	if (!f->has_probe && (!c->has_dkim || c->align.dkim_passes)) {
-		bulk_set(l, PROBE_BULK_UNKNOWN, fix, "SPF does not pass aligned "
-		    "with From: %s; DKIM alignment is %s", c->from_domain,
-		    BULK_RUN_SEND);
+		bulk_set(l, PROBE_BULK_UNKNOWN, fix, "SPF does not pass "
+		    "aligned with From: %s; DKIM alignment is %s",
+		    c->from_domain, BULK_RUN_SEND);
 		return;
 	}
 	bulk_set(l, PROBE_BULK_FAIL, fix, "neither SPF (%s for %s) nor DKIM "
@@ -276,8 +276,8 @@ bulk_tls(const struct probe_bulk_facts *f, struct probe_bulk_line *l)
 		return;
 	}
 	if (f->is_tls) {
-		bulk_set(l, PROBE_BULK_PASS, NULL, "the probe's session used %s",
-		    f->tls_version);
+		bulk_set(l, PROBE_BULK_PASS, NULL, "the probe's session used "
+		    "%s", f->tls_version);
 		return;
 	}
 	bulk_set(l, PROBE_BULK_FAIL, "send over STARTTLS (RFC 3207): the "

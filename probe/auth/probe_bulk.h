@@ -70,7 +70,7 @@ struct probe_bulk_facts {
 	const struct probe_check_result	*check;	/* required: the DNS */
 	/* false: DNS alone (check --bulk); the fields below are unset. */
 	bool				 has_probe;
-	const char			*message;	/* as sent, LF or CRLF */
+	const char			*message;	/* as sent */
 	size_t				 message_len;
 	bool				 is_signed;
 	const char			*signed_h;	/* its h=, or "" */
