@@ -50,7 +50,7 @@ SMTP_SRCS	= smtp/smtp_err.c smtp/smtp_buf.c smtp/smtp_num.c smtp/smtp_clock.c \
 		  smtp/smtp_io.c smtp/smtp_reply.c smtp/smtp_ehlo.c \
 		  smtp/smtp_data.c smtp/smtp_stage.c smtp/smtp_transcript.c \
 		  smtp/smtp_dialog.c
-TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c tls/tls_key.c
+TLS_SRCS	= tls/tls_conn.c tls/tls_cert.c tls/tls_key.c tls/tls_sign.c
 # probe/: the commands at the top, each part in its folder (README,
 # "Architecture"); every .c there is a module.
 PROBE_SRCS	= $(sort $(wildcard probe/*/*.c)) \

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "probe/auth/probe_check.h"
+#include "probe/auth/probe_bulk.h"
+#include "probe/report/probe_bulk_report.h"
 #include "probe/report/probe_check_report.h"
 #include "probe/probe_checkcmd.h"
 #include "probe/verdict/probe_verdict.h"
@@ -28,7 +30,7 @@ enum checkcmd_opt {
 	CHECKCMD_OPT_FROM = 256, CHECKCMD_OPT_HEADER_FROM,
 	CHECKCMD_OPT_SOURCE, CHECKCMD_OPT_HELO, CHECKCMD_OPT_SELECTOR,
 	CHECKCMD_OPT_DNS_SERVER, CHECKCMD_OPT_TIMEOUT, CHECKCMD_OPT_PSL,
-	CHECKCMD_OPT_JSON,
+	CHECKCMD_OPT_JSON, CHECKCMD_OPT_BULK,
 };
 
 struct checkcmd_opts {
@@ -36,6 +38,7 @@ struct checkcmd_opts {
 	struct probe_dns_opts	 dns;
 	const char		*psl_path;
 	bool			 json;
+	bool			 bulk;
 	bool			 help;
 };
 
@@ -55,7 +58,7 @@ checkcmd_usage(FILE *fp)
 "usage: smtpprobe check --from ADDR --source IP [--header-from ADDR]\n"
 "                       [--dkim-selector S] [--helo NAME]\n"
 "                       [--dns-server IP[:PORT]] [--timeout SECONDS]\n"
-"                       [--psl FILE] [--json]\n"
+"                       [--psl FILE] [--bulk] [--json]\n"
 "\n"
 "Check one sending path from DNS alone and predict whether Gmail will take\n"
 "its mail: SPF for the source IP and the envelope domain (and the HELO name),\n"
@@ -73,10 +76,12 @@ checkcmd_usage(FILE *fp)
 "                        waits at most a quarter of it\n"
 "  --psl FILE            public suffix list (default\n"
 "                        " PROBE_DMARC_PSL_PATH ")\n"
+"  --bulk                add the bulk-sender checklist (Gmail and Yahoo\n"
+"                        2024, Microsoft 2025) as far as DNS can tell\n"
 "  --json                one JSON document\n"
 "\n"
-"Exit status: 0 predicted to pass, 1 warnings only, 2 predicted to fail,\n"
-"3 usage error.\n", fp);
+"Exit status: 0 predicted to pass, 1 warnings only, 2 predicted to fail\n"
+"(with --bulk: or a checklist line fails), 3 usage error.\n", fp);
 }
 
 static int
@@ -100,6 +105,7 @@ static const struct option checkcmd_longopts[] = {
 	{ "timeout", required_argument, NULL, CHECKCMD_OPT_TIMEOUT },
 	{ "psl", required_argument, NULL, CHECKCMD_OPT_PSL },
 	{ "json", no_argument, NULL, CHECKCMD_OPT_JSON },
+	{ "bulk", no_argument, NULL, CHECKCMD_OPT_BULK },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -135,6 +141,9 @@ checkcmd_opt(int ch, const char *arg, struct checkcmd_opts *o)
 	case CHECKCMD_OPT_JSON:
 		o->json = true;
 		break;
+	case CHECKCMD_OPT_BULK:
+		o->bulk = true;
+		break;
 	case 'h':
 		o->help = true;
 		break;
@@ -169,6 +178,7 @@ static enum probe_verdict
 checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
 {
 	struct probe_check_result	*r;
+	struct probe_bulk_list		 bulk;
 	char				 err[PROBE_CHECK_ERR_MAX];
 	enum probe_verdict		 rc = PROBE_VERDICT_ERROR;
 
@@ -182,10 +192,21 @@ checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
 		goto out;
 	}
 	rc = probe_verdict_check(&r->predicted);
+	if (o->bulk) {
+		/* DNS alone: whatever needs a probe is an "unknown" line. */
+		struct probe_bulk_facts f = { .check = r };
+
+		probe_bulk_decide(&f, &bulk);
+		if (probe_verdict_bulk(&bulk) > rc)
+			rc = probe_verdict_bulk(&bulk);
+	}
 	if (o->json)
-		probe_check_report_json(stdout, r);
-	else
+		probe_check_report_json(stdout, r, o->bulk ? &bulk : NULL);
+	else {
 		probe_check_report_text(stdout, r);
+		if (o->bulk)
+			probe_bulk_report_text(stdout, &bulk);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("smtpprobe check: write error\n", stderr);
 		rc = PROBE_VERDICT_ERROR;

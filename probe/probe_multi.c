@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/auth/probe_bulk.h"
 #include "probe/auth/probe_check.h"
 #include "probe/catalog/probe_diag.h"
 #include "probe/util/probe_escape.h"
@@ -61,6 +62,7 @@ struct probe_multi_job {
 	struct probe_catalog_match dns;
 	bool			has_diag;
 	struct probe_check_result *check;	/* NULL: none ran */
+	struct probe_bulk_list	bulk;		/* decided when check ran */
 	char			check_note[PROBE_CHECK_ERR_MAX + 32];
 };
 
@@ -453,6 +455,39 @@ probe_multi_capture(const struct probe_report_info *info,
 	return buf;
 }
 
+/*
+ * The bulk-sender checklist from what this probe did: the message it
+ * sent, its signature, the TLS of the attempt that decided, and the DNS
+ * its pre-flight check read. Only with a check: without one there are
+ * no DNS facts to stand on.
+ */
+static void
+probe_multi_bulk(struct probe_multi_job *j)
+{
+	const struct probe_result *r = &j->result;
+	const struct probe_attempt *a = NULL;
+	struct probe_bulk_facts f = {
+		.check = j->check,
+		.has_probe = true,
+		.message = j->send.message.data,
+		.message_len = j->send.message.len,
+		.is_signed = j->send.sign.is_signed,
+		.signed_h = j->send.sign.h,
+		.tls_version = "",
+	};
+
+	if (j->check == NULL)
+		return;
+	if (r->nattempts > 0 && r->decided < r->nattempts)
+		a = &r->attempts[r->decided];
+	if (a != NULL && smtp_dialog_final(&a->dialog) != NULL) {
+		f.has_session = true;
+		f.is_tls = a->dialog.tls_active;
+		f.tls_version = a->dialog.tls.version;
+	}
+	probe_bulk_decide(&f, &j->bulk);
+}
+
 static void
 probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
     struct probe_cell *cell)
@@ -481,6 +516,7 @@ probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
 		.check = j->check,
 		.check_note = j->check_note[0] != '\0' ? j->check_note : NULL,
 		.dkim = s->sign.is_signed ? &s->sign : NULL,
+		.bulk = j->check != NULL ? &j->bulk : NULL,
 	};
 
 	if (st->o->want_text)
@@ -677,6 +713,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 		goto out;
 	}
 	probe_multi_diagnose(st, j);
+	probe_multi_bulk(j);
 	probe_multi_render(st, j, cell);
 	probe_multi_condense(j, cell);
 out:

@@ -5,8 +5,9 @@
  * dnsmasq), and answers 550-5.7.26 otherwise. From 127.0.0.3, outside
  * "v=spf1 ip4:127.0.0.2 -all", the unsigned probe is refused and the
  * probe signed with the published key is accepted; one signed with
- * another key is refused. Each time the pre-flight check's prediction
- * agrees with the fake MX.
+ * another key is refused; an Ed25519 signature (made without
+ * libopendkim's signer) verifies at the MX too. Each time the pre-flight
+ * check's prediction agrees with the fake MX.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -83,6 +84,9 @@ setup(void)
 		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
 		"--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
 		txt_arg,
+		/* RFC 8463: an Ed25519 key, signed without libopendkim. */
+		"--txt-record=e1._domainkey.example.test,v=DKIM1; k=ed25519; "
+		    "p=ndsGpr7f7b2ikTTZxpblENVrKgWhfAT1EdEs47SjFC8=",
 		NULL,
 	};
 	char path[512], dnsarg[32];
@@ -185,6 +189,19 @@ Test(cli_dkim_auth, accepts_the_probe_signed_with_the_published_key)
 	cr_assert(strstr(run.out, "neither SPF nor DKIM passes") == NULL,
 	    "%s", run.out);
 	cr_assert(strstr(run.out, "DMARC fails") == NULL, "%s", run.out);
+}
+
+Test(cli_dkim_auth, accepts_the_probe_signed_with_a_published_ed25519_key)
+{
+	send_probe("--dkim-key", copy_key("e.pem", FIX "ed25519.pem"),
+	    "--dkim-selector", "e1", "--list-unsubscribe",
+	    "https://example.test/u", NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	/* The fake MX verified it with libopendkim. */
+	assert_log_has("dkim pass d=example.test s=e1");
+	cr_assert(strstr(run.out, "a=ed25519-sha256") != NULL, "%s", run.out);
+	cr_assert(strstr(run.out, "the probe will sign with the published "
+	    "key") != NULL, "%s", run.out);
 }
 
 Test(cli_dkim_auth, refuses_the_probe_signed_with_another_key)

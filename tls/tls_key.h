@@ -9,7 +9,7 @@
  * because only tls/ includes OpenSSL headers (STYLE.md); it knows no
  * DKIM tag and no SMTP verb.
  *
- * What it does not do: sign (probe_sign does, with libopendkim), keep
+ * What it does not do: sign (libopendkim for RSA, tls_sign for Ed25519), keep
  * the private key (OpenSSL's copy is freed, and cleansed, before it
  * returns), read files, or ask for a passphrase: an encrypted key is an
  * error, never a prompt on the terminal.

@@ -2,6 +2,7 @@
  * probe_check_report - text and JSON for a probe_check result. See
  * probe_check_report.h for the JSON fields and the escaping rules.
  */
+#include "probe/report/probe_bulk_report.h"
 #include "probe/report/probe_check_report.h"
 #include "probe/util/probe_escape.h"
 
@@ -532,8 +533,9 @@ rj_predicted(FILE *fp, const struct probe_check_predicted *p)
 	fputs("]}", fp);
 }
 
-void
-probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
+/* The object's members after its '{', up to (not with) the '}'. */
+static void
+rj_members(FILE *fp, const struct probe_check_result *r)
 {
 	fprintf(fp, "{\"smtpprobe\":\"%s\"", SMTPPROBE_VERSION);
 	probe_json_str(fp, "mail_from", r->mail_from, true);
@@ -551,12 +553,23 @@ probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
 	rj_ptr(fp, &r->ptr);
 	rj_mistakes(fp, r);
 	rj_predicted(fp, &r->predicted);
+}
+
+void
+probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
+{
+	rj_members(fp, r);
 	putc('}', fp);
 }
 
 void
-probe_check_report_json(FILE *fp, const struct probe_check_result *r)
+probe_check_report_json(FILE *fp, const struct probe_check_result *r,
+    const struct probe_bulk_list *bulk)
 {
-	probe_check_report_json_object(fp, r);
-	putc('\n', fp);
+	rj_members(fp, r);
+	if (bulk != NULL) {
+		probe_json_key(fp, "bulk", true);
+		probe_bulk_report_json_object(fp, bulk);
+	}
+	fputs("}\n", fp);
 }

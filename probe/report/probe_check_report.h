@@ -29,7 +29,8 @@
  *              "reason" },
  *     "mistakes": [ { "id", "detail", "fix" } ],
  *     "predicted": { "verdict", "cause", "causes": [ { "level", "id",
- *                    "text", "fix" } ] } }
+ *                    "text", "fix" } ] },
+ *     "bulk": the checklist (check --bulk only; probe_bulk_report.h) }
  */
 #ifndef SMTPPROBE_PROBE_CHECK_REPORT_H
 #define SMTPPROBE_PROBE_CHECK_REPORT_H
@@ -37,15 +38,21 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "probe/auth/probe_bulk.h"
 #include "probe/auth/probe_check.h"
 
 /* probe_check_report_text - the report for a terminal. */
 void	probe_check_report_text(FILE *fp,
 	    const struct probe_check_result *r);
 
-/* probe_check_report_json - the document above and a newline. */
+/*
+ * probe_check_report_json - the document above and a newline; with a
+ * bulk-sender checklist (check --bulk; NULL: none) it has a "bulk"
+ * member too (probe_bulk_report.h).
+ */
 void	probe_check_report_json(FILE *fp,
-	    const struct probe_check_result *r);
+	    const struct probe_check_result *r,
+	    const struct probe_bulk_list *bulk);
 
 /*
  * probe_check_report_json_object - the same object without the newline,

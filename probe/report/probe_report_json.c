@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "probe/report/probe_bulk_report.h"
 #include "probe/report/probe_check_report.h"
 #include "probe/util/probe_escape.h"
 #include "probe/report/probe_report_json.h"
@@ -291,6 +292,10 @@ probe_report_json_render(FILE *fp, const struct probe_report_info *info,
 	probe_json_str(fp, "source", info->source[0] ? info->source : NULL,
 	    true);
 	probe_json_check(fp, info);
+	if (info->bulk != NULL) {
+		probe_json_key(fp, "bulk", true);
+		probe_bulk_report_json_object(fp, info->bulk);
+	}
 	probe_json_mx(fp, info, r);
 	probe_json_key(fp, "attempts", true);
 	putc('[', fp);

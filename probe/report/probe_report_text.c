@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "probe/report/probe_bulk_report.h"
 #include "probe/report/probe_check_report.h"
 #include "probe/util/probe_escape.h"
 #include "probe/report/probe_report_text.h"
@@ -387,6 +388,8 @@ probe_report_text_render(FILE *fp, const struct probe_report_info *info,
 	if (r->untried > 0)
 		fprintf(fp, "\n(%zu more addresses not tried: at most %d "
 		    "attempts per probe)\n", r->untried, PROBE_ATTEMPTS_MAX);
+	if (info->bulk != NULL)
+		probe_bulk_report_text(fp, info->bulk);
 	putc('\n', fp);
 	probe_report_text_verdict(fp, info, r);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "probe/auth/probe_bulk.h"
 #include "probe/auth/probe_check.h"
 #include "probe/catalog/probe_diag.h"
 #include "probe/config/probe_profile.h"
@@ -42,6 +43,8 @@ struct probe_report_info {
 	const char			*check_note;
 	/* What the DKIM signature covers (NULL: the message is unsigned). */
 	const struct probe_sign_facts	*dkim;
+	/* The bulk-sender checklist from this probe (NULL: no check ran). */
+	const struct probe_bulk_list	*bulk;
 };
 
 /* probe_report_text_render - the whole human report. */

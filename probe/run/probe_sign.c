@@ -21,6 +21,7 @@
 
 #include <dkim.h>
 
+#include "probe/run/probe_dkimsig.h"
 #include "probe/run/probe_message.h"
 #include "probe/run/probe_sign.h"
 #include "probe/util/probe_taglist.h"
@@ -188,60 +189,57 @@ sign_free(void *closure, void *ptr)
 
 /* ---- the message ---- */
 
-struct sign_feed {
-	DKIM		*dkim;
-	struct smtp_buf	 field;		/* the header field being gathered */
-	struct smtp_buf	 body;
-	DKIM_STAT	 st;
+/* The message as DKIM reads it: fields ending in CRLF, then the body. */
+struct sign_parts {
+	struct smtp_buf	 hdrs;		/* folds as CRLF WSP */
+	struct smtp_buf	 body;		/* CRLF line ends */
 };
 
-/* Hand the gathered field to libopendkim. */
 static bool
-sign_flush_field(struct sign_feed *f)
+sign_put(struct smtp_buf *b, const char *p, size_t n)
 {
-	if (f->field.len == 0)
-		return true;
-	f->st = dkim_header(f->dkim, (u_char *)f->field.data, f->field.len);
-	f->field.len = 0;
-	return f->st == DKIM_STAT_OK;
+	return smtp_buf_append(b, p, n, SIGN_BODY_MAX) == SMTP_OK;
 }
 
-/* Headers, the end of them, the body; false when libopendkim refuses. */
+/* Split msg into p; false when a part would not fit. */
 static bool
-sign_feed_message(struct sign_feed *f, const char *msg, size_t len)
+sign_split(const char *msg, size_t len, struct sign_parts *p)
 {
 	const char *line;
 	size_t pos = 0, n;
 	bool in_body = false;
 
 	while (smtp_data_line_next(msg, len, &pos, &line, &n)) {
-		if (in_body) {
-			if (smtp_buf_append(&f->body, line, n, SIGN_BODY_MAX) !=
-			    SMTP_OK || smtp_buf_append(&f->body, "\r\n", 2,
-			    SIGN_BODY_MAX) != SMTP_OK)
-				return false;
-			continue;
-		}
-		if (n == 0) {
+		if (!in_body && n == 0) {
 			in_body = true;
 			continue;
 		}
-		/* RFC 5322 2.2.3: a line that starts with WSP folds. */
-		if ((line[0] != ' ' && line[0] != '\t') && !sign_flush_field(f))
-			return false;
-		if ((f->field.len > 0 && smtp_buf_append(&f->field, "\r\n", 2,
-		    PROBE_MESSAGE_MAX) != SMTP_OK) || smtp_buf_append(&f->field,
-		    line, n, PROBE_MESSAGE_MAX) != SMTP_OK)
+		if (!sign_put(in_body ? &p->body : &p->hdrs, line, n) ||
+		    !sign_put(in_body ? &p->body : &p->hdrs, "\r\n", 2))
 			return false;
 	}
-	if (!sign_flush_field(f) || (f->st = dkim_eoh(f->dkim)) !=
-	    DKIM_STAT_OK)
-		return false;
-	if (f->body.len > 0 && (f->st = dkim_body(f->dkim,
-	    (u_char *)f->body.data, f->body.len)) != DKIM_STAT_OK)
-		return false;
-	f->st = dkim_eom(f->dkim, NULL);
-	return f->st == DKIM_STAT_OK;
+	return true;
+}
+
+/* Feed p to libopendkim through dkim_eom(); the status it stopped on. */
+static DKIM_STAT
+sign_feed(DKIM *dkim, const struct sign_parts *p)
+{
+	const char *field;
+	size_t pos = 0, n;
+	DKIM_STAT st;
+
+	while (probe_dkimsig_field_next(p->hdrs.data, p->hdrs.len, &pos,
+	    &field, &n))
+		if ((st = dkim_header(dkim, (u_char *)field, n)) !=
+		    DKIM_STAT_OK)
+			return st;
+	if ((st = dkim_eoh(dkim)) != DKIM_STAT_OK)
+		return st;
+	if (p->body.len > 0 && (st = dkim_body(dkim, (u_char *)p->body.data,
+	    p->body.len)) != DKIM_STAT_OK)
+		return st;
+	return dkim_eom(dkim, NULL);
 }
 
 /* Copy a tag's value without the folding white space inside it. */
@@ -337,44 +335,84 @@ sign_lib(time_t now)
 	return lib;
 }
 
+/* rsa-sha256 by libopendkim: the field's value into *value. */
+static int
+sign_rsa(const struct probe_sign_key *k, const char *selector,
+    const char *domain, time_t now, const struct sign_parts *p,
+    struct smtp_buf *value, char *err, size_t errlen)
+{
+	DKIM_LIB *lib;
+	DKIM *dkim;
+	u_char *v = NULL;
+	DKIM_STAT st = DKIM_STAT_OK;
+	int rc = -1;
+
+	if ((lib = sign_lib(now)) == NULL) {
+		(void)snprintf(err, errlen, "DKIM: libopendkim did not start");
+		return -1;
+	}
+	dkim = dkim_sign(lib, (const u_char *)"smtpprobe", NULL,
+	    (dkim_sigkey_t)k->pem, (const u_char *)selector,
+	    (const u_char *)domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
+	    DKIM_SIGN_RSASHA256, -1, &st);
+	if (dkim == NULL || (st = sign_feed(dkim, p)) != DKIM_STAT_OK ||
+	    (v = malloc(PROBE_SIGN_FIELD_MAX)) == NULL ||
+	    (st = dkim_getsighdr(dkim, v, PROBE_SIGN_FIELD_MAX,
+	    strlen(SIGN_FIELD_PREFIX))) != DKIM_STAT_OK ||
+	    smtp_buf_append(value, v, strlen((char *)v), PROBE_SIGN_FIELD_MAX)
+	    != SMTP_OK) {
+		(void)snprintf(err, errlen, "DKIM: cannot sign: %s",
+		    st != DKIM_STAT_OK ? dkim_getresultstr(st) :
+		    "out of memory or message too large");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(v);
+	if (dkim != NULL)
+		(void)dkim_free(dkim);	/* frees only */
+	dkim_close(lib);
+	return rc;
+}
+
 int
 probe_sign_message(const struct probe_sign_key *k, const char *selector,
     const char *domain, time_t now, struct smtp_buf *msg,
     struct probe_sign_facts *out, char *err, size_t errlen)
 {
-	struct sign_feed f = { 0 };
-	DKIM_LIB *lib;
-	u_char *value = NULL;
+	struct sign_parts p = { 0 };
+	struct smtp_buf value = { 0 };
+	struct probe_dkimsig_in in = { k->pem, k->pem_len, selector, domain,
+	    now, NULL, 0, NULL, 0, sign_headers, sign_oversign };
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((lib = sign_lib(now)) == NULL) {
-		(void)snprintf(err, errlen, "DKIM: libopendkim did not start");
-		return -1;
-	}
-	f.dkim = dkim_sign(lib, (const u_char *)"smtpprobe", NULL,
-	    (dkim_sigkey_t)k->pem, (const u_char *)selector,
-	    (const u_char *)domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
-	    k->alg == PROBE_SIGN_ED25519_SHA256 ? DKIM_SIGN_ED25519SHA256 :
-	    DKIM_SIGN_RSASHA256, -1, &f.st);
-	if (f.dkim == NULL || !sign_feed_message(&f, msg->data, msg->len) ||
-	    (value = malloc(PROBE_SIGN_FIELD_MAX)) == NULL ||
-	    (f.st = dkim_getsighdr(f.dkim, value, PROBE_SIGN_FIELD_MAX,
-	    strlen(SIGN_FIELD_PREFIX))) != DKIM_STAT_OK) {
-		(void)snprintf(err, errlen, "DKIM: cannot sign: %s",
-		    f.st != DKIM_STAT_OK ? dkim_getresultstr(f.st) :
-		    "out of memory or message too large");
+	if (!sign_split(msg->data, msg->len, &p)) {
+		(void)snprintf(err, errlen, "DKIM: cannot sign: out of memory "
+		    "or message too large");
 		goto out;
 	}
-	sign_facts((const char *)value, k, out);
-	if ((rc = sign_insert((const char *)value, msg, err, errlen)) != 0)
+	/*
+	 * Ed25519 is signed without libopendkim, which would keep the
+	 * private key in memory (probe_dkimsig.h says why).
+	 */
+	if (k->alg == PROBE_SIGN_ED25519_SHA256) {
+		in.hdrs = p.hdrs.data != NULL ? p.hdrs.data : "";
+		in.hdrs_len = p.hdrs.len;
+		in.body = p.body.data != NULL ? p.body.data : "";
+		in.body_len = p.body.len;
+		rc = probe_dkimsig_ed25519(&in, &value, err, errlen);
+	} else
+		rc = sign_rsa(k, selector, domain, now, &p, &value, err,
+		    errlen);
+	if (rc != 0)
+		goto out;
+	sign_facts(value.data, k, out);
+	if ((rc = sign_insert(value.data, msg, err, errlen)) != 0)
 		memset(out, 0, sizeof(*out));
 out:
-	free(value);
-	smtp_buf_free(&f.field);
-	smtp_buf_free(&f.body);
-	if (f.dkim != NULL)
-		(void)dkim_free(f.dkim);	/* frees only */
-	dkim_close(lib);
+	smtp_buf_free(&value);
+	smtp_buf_free(&p.hdrs);
+	smtp_buf_free(&p.body);
 	return rc;
 }

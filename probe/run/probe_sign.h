@@ -1,6 +1,8 @@
 /*
  * probe_sign - DKIM signing of the probe's message (RFC 6376; Ed25519 by
- * RFC 8463) with libopendkim, the library OpenDKIM itself signs with.
+ * RFC 8463): RSA with libopendkim, the library OpenDKIM itself signs
+ * with; Ed25519 with probe_dkimsig, because libopendkim 2.11.0~beta2
+ * never frees an Ed25519 signing key.
  *
  * What it does: probe_sign_key_load() reads a PEM private key file
  * (PKCS#1 or PKCS#8, RSA or Ed25519: what opendkim-genkey and rspamd
@@ -14,10 +16,11 @@
  * probe_sign_facts) for the reports.
  *
  * Secrets: the key's bytes live only in struct probe_sign_key and in
- * libopendkim's and OpenSSL's memory while a message is signed. Ours are
- * zeroed when freed; libopendkim allocates through our allocator, which
- * zeroes every block it frees; OpenSSL cleanses its private key on
- * free. No error text quotes the file's content.
+ * libopendkim's (RSA) or tls_sign's (Ed25519) OpenSSL objects while a
+ * message is signed. Ours are zeroed when freed; libopendkim allocates
+ * through our allocator, which zeroes every block it frees; OpenSSL
+ * cleanses its private key on free, and both paths free it before
+ * probe_sign_message() returns. No error text quotes the file's content.
  *
  * What it does not do: print (the caller warns about a readable key
  * file), look up DNS (probe_check compares the key with the record), or

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "probe/auth/probe_bulk.h"
 #include "probe/auth/probe_check.h"
 #include "probe/verdict/probe_cell.h"
 #include "probe/verdict/probe_verdict.h"
@@ -342,6 +343,13 @@ probe_verdict_check(struct probe_check_predicted *p)
 	default:
 		return PROBE_VERDICT_FAIL;
 	}
+}
+
+enum probe_verdict
+probe_verdict_bulk(const struct probe_bulk_list *b)
+{
+	return b->count[PROBE_BULK_FAIL] > 0 ? PROBE_VERDICT_FAIL :
+	    PROBE_VERDICT_PASS;
 }
 
 /* Case-insensitive search for a word in len bytes (no NUL needed). */

@@ -149,6 +149,16 @@ bool		probe_verdict_has_expectations(const struct probe_cell *cells,
  */
 enum probe_verdict probe_verdict_check(struct probe_check_predicted *p);
 
+struct probe_bulk_list;
+
+/*
+ * probe_verdict_bulk - the verdict of a bulk-sender checklist: a line
+ * that fails is a fail; unknown lines are not held against it (what
+ * cannot be seen from DNS alone, or from outside at all, is said in the
+ * line, not guessed as a failure); otherwise a pass.
+ */
+enum probe_verdict probe_verdict_bulk(const struct probe_bulk_list *b);
+
 /*
  * probe_verdict_reply - the verdict of a reply found in text (explain,
  * issue #11): its code class decides, 2xx/3xx pass, 4xx tempfail, 5xx
