@@ -492,7 +492,8 @@ probe_sendcmd_wants_nagios(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--format=nagios") == 0)
 			is_nagios = true;
-		else if (strncmp(argv[i], "--format=", 9) == 0)
+		else if (strncmp(argv[i], "--format=", 9) == 0 ||
+		    strcmp(argv[i], "--json") == 0)
 			is_nagios = false;
 		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
 			is_nagios = strcmp(argv[++i], "nagios") == 0;
@@ -561,9 +562,14 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	*is_cut = false;
 	if (sel == NULL)
 		return probe_sendcmd_error(is_nagios, "out of memory");
-	if (probe_cli_parse_send(argc, argv, &cli, err, sizeof(err)) != 0 ||
-	    (!cli.help && !cli.version && probe_sendcmd_select(&cli, sel, err,
-	    sizeof(err)) != 0)) {
+	if (probe_cli_parse_send(argc, argv, &cli, err, sizeof(err)) != 0) {
+		rc = probe_sendcmd_error(is_nagios, err);
+		goto out;
+	}
+	/* Parsed: the format is known for sure (--json may follow). */
+	is_nagios = cli.format == PROBE_CLI_FORMAT_NAGIOS;
+	if (!cli.help && !cli.version && probe_sendcmd_select(&cli, sel, err,
+	    sizeof(err)) != 0) {
 		rc = probe_sendcmd_error(is_nagios, err);
 		goto out;
 	}

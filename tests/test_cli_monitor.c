@@ -500,6 +500,12 @@ Test(cli_monitor, every_error_prints_one_unknown_status_line)
 	run_send(&r, true, "--jobs", "0", "--format", "nagios", NULL);
 	assert_unknown_line(&r, "--jobs");
 	cmd_run_free(&r);
+	/* The last format asked for wins, there too. */
+	run_send(&r, true, "--format", "nagios", "--json", "--jobs", "0",
+	    NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_null(strstr(r.out, "SMTPPROBE"), "%s", r.out);
+	cmd_run_free(&r);
 	/* A probe that cannot start. */
 	run_send(&r, true, "--format", "nagios", "--source", "192.0.2.1",
 	    NULL);
