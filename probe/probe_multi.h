@@ -56,7 +56,8 @@ struct probe_multi_opts {
 	 * no limit. Past it, the cells not finished are errors that say
 	 * so, and *is_cut is set: the probes still running were left
 	 * behind in their threads, so the caller must end the process
-	 * (_exit) once it has reported, never free or join them.
+	 * (_exit) once it has reported, and until then keep these options
+	 * and all they point to (the cli, paths, keys) alive.
 	 */
 	struct timespec			  deadline;
 	bool				 *is_cut;

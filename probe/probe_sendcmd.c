@@ -39,6 +39,9 @@ struct probe_sendcmd_sel {
 	/* The DKIM keys of the run, each file read once, before any probe. */
 	struct probe_sign_key		*keys;
 	size_t				 nkeys;
+	/* Here, not on the stack: probes cut by -t may still read them. */
+	struct probe_cli_send		 cli;
+	struct probe_multi_opts		 mo;
 };
 
 /*
@@ -545,10 +548,9 @@ int
 probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
     bool *is_cut)
 {
-	struct probe_cli_send cli;
 	struct probe_sendcmd_sel *sel = calloc(1, sizeof(*sel));
-	struct probe_multi_opts mo = { .cli = &cli, .exit_code = exit_code,
-	    .is_cut = is_cut };
+	struct probe_cli_send *cli = sel ? &sel->cli : NULL;
+	struct probe_multi_opts *mo = sel ? &sel->mo : NULL;
 	struct probe_verdict_limits lim;
 	struct probe_cell *cells = NULL;
 	enum probe_verdict overall;
@@ -562,42 +564,45 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	*is_cut = false;
 	if (sel == NULL)
 		return probe_sendcmd_error(is_nagios, "out of memory");
-	if (probe_cli_parse_send(argc, argv, &cli, err, sizeof(err)) != 0) {
+	mo->cli = cli;
+	mo->exit_code = exit_code;
+	mo->is_cut = is_cut;
+	if (probe_cli_parse_send(argc, argv, cli, err, sizeof(err)) != 0) {
 		rc = probe_sendcmd_error(is_nagios, err);
 		goto out;
 	}
 	/* Parsed: the format is known for sure (--json may follow). */
-	is_nagios = cli.format == PROBE_CLI_FORMAT_NAGIOS;
-	if (!cli.help && !cli.version && probe_sendcmd_select(&cli, sel, err,
+	is_nagios = cli->format == PROBE_CLI_FORMAT_NAGIOS;
+	if (!cli->help && !cli->version && probe_sendcmd_select(cli, sel, err,
 	    sizeof(err)) != 0) {
 		rc = probe_sendcmd_error(is_nagios, err);
 		goto out;
 	}
-	mo.deadline = probe_sendcmd_deadline(&cli);
-	if (cli.help || cli.version) {
-		if (cli.help)
+	mo->deadline = probe_sendcmd_deadline(cli);
+	if (cli->help || cli->version) {
+		if (cli->help)
 			probe_cli_send_usage(stdout);
 		else
 			printf("smtpprobe %s\n", SMTPPROBE_VERSION);
 		rc = 0;
 		goto out;
 	}
-	probe_sendcmd_password_warnings(&cli, sel);
-	mo.paths = sel->paths;
-	mo.npaths = sel->npaths;
-	mo.profiles = sel->profiles;
-	mo.nprofiles = sel->nprofiles;
-	mo.jobs = cli.jobs ? cli.jobs : PROBE_SENDCMD_JOBS_DEFAULT;
-	hpath = probe_sendcmd_history_path(&cli, hbuf, sizeof(hbuf));
+	probe_sendcmd_password_warnings(cli, sel);
+	mo->paths = sel->paths;
+	mo->npaths = sel->npaths;
+	mo->profiles = sel->profiles;
+	mo->nprofiles = sel->nprofiles;
+	mo->jobs = cli->jobs ? cli->jobs : PROBE_SENDCMD_JOBS_DEFAULT;
+	hpath = probe_sendcmd_history_path(cli, hbuf, sizeof(hbuf));
 	/* The history keeps each probe's reports, text and JSON. */
-	mo.want_text = cli.format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
-	mo.want_json = cli.format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
-	mo.keys = sel->keys;
-	mo.nkeys = sel->nkeys;
+	mo->want_text = cli->format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
+	mo->want_json = cli->format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
+	mo->keys = sel->keys;
+	mo->nkeys = sel->nkeys;
 	n = (sel->npaths ? sel->npaths : 1) * sel->nprofiles;
 	started = time(NULL);
 	cells = calloc(n, sizeof(*cells));
-	if (cells == NULL || probe_multi_run(&mo, cells, err,
+	if (cells == NULL || probe_multi_run(mo, cells, err,
 	    sizeof(err)) != 0) {
 		rc = probe_sendcmd_error(is_nagios, cells ? err :
 		    "out of memory");
@@ -611,18 +616,18 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
-	lim = (struct probe_verdict_limits){ cli.warn_s, cli.crit_s,
-	    cli.cert_warn_days, cli.cert_crit_days, (long long)time(NULL) };
+	lim = (struct probe_verdict_limits){ cli->warn_s, cli->crit_s,
+	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL) };
 	/* A pre-launch run is judged by its expectations. */
 	if (probe_verdict_has_expectations(cells, n))
 		overall = probe_verdict_expectations(cells, n, NULL, NULL);
 	else
 		overall = probe_verdict_limits_run(cells, n, &lim, overall);
 	if (*is_cut)
-		probe_sendcmd_history_cut(&cli, hpath, cells, n, started);
+		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
 	else
-		probe_sendcmd_history(&cli, hpath, cells, n, started);
-	rc = probe_sendcmd_output(&cli, sel, cells, n, overall, exit_code,
+		probe_sendcmd_history(cli, hpath, cells, n, started);
+	rc = probe_sendcmd_output(cli, sel, cells, n, overall, exit_code,
 	    &lim);
 	if (rc == 0)
 		rc = fflush(stdout) == 0 ? exit_code(overall) :
@@ -630,6 +635,9 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	probe_multi_free_cells(cells, n);
 out:
 	free(cells);
+	/* Cut: the probes still running read sel until the process ends. */
+	if (*is_cut)
+		return rc;
 	probe_config_free(&sel->config);
 	while (sel->keys != NULL && sel->nkeys > 0)
 		probe_sign_key_free(&sel->keys[--sel->nkeys]);
