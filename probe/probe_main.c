@@ -7,8 +7,10 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "probe/probe_checkcmd.h"
 #include "probe/probe_histcmd.h"
@@ -69,7 +71,7 @@ probe_main_stdout(int code)
 }
 
 static int
-probe_main_run(int argc, char **argv)
+probe_main_run(int argc, char **argv, bool *is_cut)
 {
 	if (argc < 2)
 		return probe_main_usage_error(NULL, "a command is needed");
@@ -78,13 +80,14 @@ probe_main_run(int argc, char **argv)
 		probe_cli_usage(stdout);
 		return PROBE_EXIT_PASS;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	/* -V as the Monitoring Plugins have it, --version as GNU has it. */
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("smtpprobe %s\n", SMTPPROBE_VERSION);
 		return PROBE_EXIT_PASS;
 	}
 	if (strcmp(argv[1], "send") == 0)
 		return probe_sendcmd_run(argc - 1, argv + 1,
-		    probe_main_exit_code);
+		    probe_main_exit_code, is_cut);
 	if (strcmp(argv[1], "explain") == 0)
 		return probe_main_exit_code(probe_cmd_explain(argc - 1,
 		    argv + 1));
@@ -110,6 +113,19 @@ main(int argc, char **argv)
 	 * A server that closes while OpenSSL writes must be an error we
 	 * record, not a signal that kills the probe.
 	 */
+	bool is_cut = false;
+	int code;
+
 	(void)signal(SIGPIPE, SIG_IGN);
-	return probe_main_stdout(probe_main_run(argc, argv));
+	code = probe_main_stdout(probe_main_run(argc, argv, &is_cut));
+	/*
+	 * A run cut by -t left probes running in their threads: returning
+	 * would run the exit handlers (OpenSSL's, the sanitizers') under
+	 * them. Everything is reported and flushed, so end here.
+	 */
+	if (is_cut) {
+		(void)fflush(stderr);	/* nothing left to tell if it fails */
+		_exit(code);
+	}
+	return code;
 }

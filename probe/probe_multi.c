@@ -2,6 +2,7 @@
  * probe_multi - the worker pool, politeness, and condensing probes into
  * cells.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "probe/auth/probe_check.h"
 #include "probe/catalog/probe_diag.h"
 #include "probe/util/probe_escape.h"
+#include "probe/util/probe_when.h"
 #include "probe/probe_multi.h"
 #include "probe/report/probe_report_json.h"
 #include "probe/report/probe_report_text.h"
@@ -38,6 +40,10 @@ struct probe_multi_state {
 	size_t				 next;
 	pthread_mutex_t			 lock;
 	pthread_cond_t			 cond;
+	/* -t: cells finished, signalled on done (CLOCK_MONOTONIC). */
+	size_t				 ndone;
+	pthread_cond_t			 done;
+	bool				 is_cut;	/* start no more */
 	/* One per server met: memory follows servers, not paths. */
 	struct probe_multi_key		*keys;
 	pthread_mutex_t			 catalog_lock;
@@ -527,6 +533,19 @@ probe_multi_render(struct probe_multi_state *st, struct probe_multi_job *j,
 		    true);
 }
 
+/* The certificate's expiry, for --cert-days and the metrics. */
+static void
+probe_multi_cert(const struct tls_facts *tls, struct probe_cell *cell)
+{
+	time_t t;
+
+	if (!tls->has_peer_cert || probe_when_parse(tls->not_after, 0,
+	    &t) != 0)
+		return;
+	cell->has_cert = true;
+	cell->cert_not_after = (long long)t;
+}
+
 static void
 probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
 {
@@ -560,6 +579,7 @@ probe_multi_condense(struct probe_multi_job *j, struct probe_cell *cell)
 			    sizeof(cell->tls_version), "%s",
 			    a->dialog.tls.version);
 			cell->tls_verified = a->dialog.tls.verified;
+			probe_multi_cert(&a->dialog.tls, cell);
 		}
 		if ((f = smtp_dialog_final(&a->dialog)) != NULL) {
 			cell->has_stage = true;
@@ -673,6 +693,19 @@ probe_multi_expect_check(const struct probe_cli_send *cli,
 	return 0;
 }
 
+/* Which path and profile cell idx is. */
+static void
+probe_multi_names(const struct probe_multi_opts *o, size_t idx,
+    struct probe_cell *cell)
+{
+	const struct probe_config_path *p = o->npaths ?
+	    o->paths[idx / o->nprofiles] : NULL;
+
+	cell->path = p ? p->name : o->cli->path_name ? o->cli->path_name :
+	    "cli";
+	cell->profile = o->profiles[idx % o->nprofiles];
+}
+
 static void
 probe_multi_one(struct probe_multi_state *st, size_t idx)
 {
@@ -684,8 +717,7 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 	struct probe_multi_gate gate;
 	char err[PROBE_SEND_ERR_MAX];
 
-	cell->path = p ? p->name : "cli";
-	cell->profile = o->profiles[idx % o->nprofiles];
+	probe_multi_names(o, idx, cell);
 	cell->tls_verified = -1;
 	probe_multi_expect(o, p, cell->profile, &cell->expect);
 	if (j == NULL) {
@@ -717,7 +749,11 @@ probe_multi_one(struct probe_multi_state *st, size_t idx)
 	probe_multi_render(st, j, cell);
 	probe_multi_condense(j, cell);
 out:
+	pthread_mutex_lock(&st->lock);
 	cell->is_done = true;
+	st->ndone++;
+	pthread_cond_broadcast(&st->done);
+	pthread_mutex_unlock(&st->lock);
 	if (j != NULL) {
 		probe_result_free(&j->result);
 		probe_send_free(&j->send);
@@ -734,7 +770,8 @@ probe_multi_worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
-		idx = st->next < st->ncells ? st->next++ : st->ncells;
+		idx = st->next < st->ncells && !st->is_cut ? st->next++ :
+		    st->ncells;
 		pthread_mutex_unlock(&st->lock);
 		if (idx == st->ncells)
 			return NULL;
@@ -767,39 +804,150 @@ probe_multi_threads(struct probe_multi_state *st, size_t n, char *err,
 	return 0;
 }
 
+/*
+ * -t: wait for the workers until the deadline. Returns true when every
+ * cell finished in time; else copies what finished into out, makes the
+ * rest error cells that say why, and leaves the workers running on st,
+ * which is then theirs for the rest of the process.
+ */
+static bool
+probe_multi_wait(struct probe_multi_state *st, struct probe_cell *out)
+{
+	const struct probe_multi_opts *o = st->o;
+	char why[128];
+	size_t i;
+
+	pthread_mutex_lock(&st->lock);
+	while (st->ndone < st->ncells)
+		if (pthread_cond_timedwait(&st->done, &st->lock,
+		    &o->deadline) == ETIMEDOUT)
+			break;
+	if (st->ndone == st->ncells) {
+		pthread_mutex_unlock(&st->lock);
+		return true;
+	}
+	st->is_cut = true;
+	(void)snprintf(why, sizeof(why), "not finished within the time "
+	    "limit of the run (-t %d)", o->cli->timeout_total_s);
+	for (i = 0; i < st->ncells; i++) {
+		if (st->cells[i].is_done) {
+			/* Done: its worker never touches it again. */
+			out[i] = st->cells[i];
+			continue;
+		}
+		probe_multi_names(o, i, &out[i]);
+		out[i].tls_verified = -1;
+		probe_multi_error_cell(st, &out[i], why);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return false;
+}
+
+/*
+ * -t: start n workers, wait for them until the deadline, then join them
+ * when they all finished, or let them go (detached) when the run is cut.
+ * Returns 0, or -1 when none started.
+ */
+static int
+probe_multi_timed(struct probe_multi_state *st, size_t n,
+    struct probe_cell *out, char *err, size_t errlen)
+{
+	pthread_t *tid = calloc(n, sizeof(*tid));
+	size_t i, started = 0;
+	bool is_whole;
+
+	for (i = 0; tid != NULL && i < n; i++)
+		if (pthread_create(&tid[started], NULL, probe_multi_worker,
+		    st) == 0)
+			started++;
+	if (started == 0) {
+		free(tid);
+		(void)snprintf(err, errlen, "cannot start the probes");
+		return -1;
+	}
+	is_whole = probe_multi_wait(st, out);
+	for (i = 0; i < started; i++) {
+		if (is_whole)
+			(void)pthread_join(tid[i], NULL);  /* returns NULL */
+		else
+			(void)pthread_detach(tid[i]);	/* a valid thread */
+	}
+	free(tid);
+	if (is_whole)
+		memcpy(out, st->cells, st->ncells * sizeof(*out));
+	else
+		*st->o->is_cut = true;
+	return 0;
+}
+
+/* Everything st holds but its cells. */
+static void
+probe_multi_state_free(struct probe_multi_state *st)
+{
+	pthread_cond_destroy(&st->done);
+	pthread_cond_destroy(&st->cond);
+	pthread_mutex_destroy(&st->psl_lock);
+	pthread_mutex_destroy(&st->catalog_lock);
+	pthread_mutex_destroy(&st->lock);
+	if (st->catalog_tried)
+		probe_catalog_free(&st->catalog);
+	probe_dmarc_psl_free(&st->psl);	/* zeroed when never loaded */
+	while (st->keys != NULL) {
+		struct probe_multi_key *next = st->keys->next;
+
+		free(st->keys);
+		st->keys = next;
+	}
+}
+
 int
 probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
     char *err, size_t errlen)
 {
-	struct probe_multi_state st = { .o = o, .cells = cells };
+	bool has_deadline = o->deadline.tv_sec != 0;
+	struct probe_multi_state *st = calloc(1, sizeof(*st));
 	size_t rows = o->npaths ? o->npaths : 1, n;
+	pthread_condattr_t ca;
 	int rc = 0;
 
-	st.ncells = rows * o->nprofiles;
-	memset(cells, 0, st.ncells * sizeof(*cells));
-	pthread_mutex_init(&st.lock, NULL);
-	pthread_mutex_init(&st.catalog_lock, NULL);
-	pthread_mutex_init(&st.psl_lock, NULL);
-	pthread_cond_init(&st.cond, NULL);
-	n = o->jobs < 1 ? 1 : (size_t)o->jobs;
-	if (n > st.ncells)
-		n = st.ncells;
-	if (n <= 1)
-		(void)probe_multi_worker(&st);
-	else
-		rc = probe_multi_threads(&st, n, err, errlen);
-	pthread_cond_destroy(&st.cond);
-	pthread_mutex_destroy(&st.psl_lock);
-	pthread_mutex_destroy(&st.catalog_lock);
-	pthread_mutex_destroy(&st.lock);
-	if (st.catalog_tried)
-		probe_catalog_free(&st.catalog);
-	probe_dmarc_psl_free(&st.psl);	/* zeroed when never loaded */
-	while (st.keys != NULL) {
-		struct probe_multi_key *next = st.keys->next;
-
-		free(st.keys);
-		st.keys = next;
+	if (st == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	st->o = o;
+	st->ncells = rows * o->nprofiles;
+	memset(cells, 0, st->ncells * sizeof(*cells));
+	/* With a deadline the workers fill cells of their own. */
+	st->cells = has_deadline ? calloc(st->ncells, sizeof(*cells)) : cells;
+	if (st->cells == NULL) {
+		free(st);
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->catalog_lock, NULL);
+	pthread_mutex_init(&st->psl_lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	/* The deadline is on the monotonic clock: a clock step moves it not. */
+	(void)pthread_condattr_init(&ca);
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->done, &ca);
+	(void)pthread_condattr_destroy(&ca);
+	n = o->jobs < 1 ? 1 : (size_t)o->jobs;
+	if (n > st->ncells)
+		n = st->ncells;
+	if (has_deadline) {
+		rc = probe_multi_timed(st, n, cells, err, errlen);
+		/* Cut: st is the running workers' now (see the header). */
+		if (rc == 0 && *o->is_cut)
+			return 0;
+		free(st->cells);
+	} else if (n <= 1) {
+		(void)probe_multi_worker(st);
+	} else {
+		rc = probe_multi_threads(st, n, err, errlen);
+	}
+	probe_multi_state_free(st);
+	free(st);
 	return rc;
 }

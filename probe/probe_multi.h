@@ -12,6 +12,10 @@
  * the first probe does not pass, and used under a lock (PCRE2 match data
  * is shared).
  *
+ * With a deadline (-t), the probes run in threads and the caller's
+ * thread waits for them at most until then: what finished is copied
+ * out, the rest is an error cell "not finished", and the run is cut.
+ *
  * Errors: probe_multi_run() returns -1 only when it could not start
  * (threads, memory); a path that cannot run (a source address that is
  * not local, no recipient for a profile, a bad profile) is an error cell,
@@ -22,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "probe/verdict/probe_cell.h"
 #include "probe/config/probe_cli.h"
@@ -46,6 +51,16 @@ struct probe_multi_opts {
 	/* The DKIM keys, read before the run, found by their path. */
 	const struct probe_sign_key	 *keys;
 	size_t				  nkeys;
+	/*
+	 * -t: when the whole run must end (CLOCK_MONOTONIC); tv_sec 0 for
+	 * no limit. Past it, the cells not finished are errors that say
+	 * so, and *is_cut is set: the probes still running were left
+	 * behind in their threads, so the caller must end the process
+	 * (_exit) once it has reported, and until then keep these options
+	 * and all they point to (the cli, paths, keys) alive.
+	 */
+	struct timespec			  deadline;
+	bool				 *is_cut;
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,21 @@ struct probe_sendcmd_sel {
 	/* The DKIM keys of the run, each file read once, before any probe. */
 	struct probe_sign_key		*keys;
 	size_t				 nkeys;
+	/* Here, not on the stack: probes cut by -t may still read them. */
+	struct probe_cli_send		 cli;
+	struct probe_multi_opts		 mo;
 };
 
+/*
+ * An error that ends the run: one line on stderr, and with --format
+ * nagios the one status line on stdout too, for a monitoring system reads
+ * only that (Monitoring Plugins guidelines: UNKNOWN, exit 3).
+ */
 static int
-probe_sendcmd_error(const char *msg)
+probe_sendcmd_error(bool is_nagios, const char *msg)
 {
+	if (is_nagios)
+		probe_report_nagios_unknown(stdout, msg);
 	fputs("smtpprobe send: ", stderr);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe send --help'.\n", stderr);
@@ -290,19 +301,21 @@ probe_sendcmd_json(FILE *fp, const struct probe_cell *cells, size_t n,
 static int
 probe_sendcmd_output(const struct probe_cli_send *cli,
     const struct probe_sendcmd_sel *sel, const struct probe_cell *cells,
-    size_t n, enum probe_verdict overall, probe_multi_exit_fn *exit_code)
+    size_t n, enum probe_verdict overall, probe_multi_exit_fn *exit_code,
+    const struct probe_verdict_limits *lim)
 {
 	const char *names[PROBE_CONFIG_PATHS_MAX];
 	char err[512];
 	size_t i, rows = sel->npaths ? sel->npaths : 1;
 
 	for (i = 0; i < rows; i++)
-		names[i] = sel->npaths ? sel->paths[i]->name : "cli";
+		names[i] = sel->npaths ? sel->paths[i]->name :
+		    cli->path_name ? cli->path_name : "cli";
 	if (cli->format == PROBE_CLI_FORMAT_PROMETHEUS && cli->output) {
 		if (probe_report_prom_write_file(cli->output, cells, names,
 		    rows, sel->profiles, sel->nprofiles, (double)time(NULL),
 		    err, sizeof(err)) != 0)
-			return probe_sendcmd_error(err);
+			return probe_sendcmd_error(false, err);
 		return 0;
 	}
 	if (cli->quiet && overall == PROBE_VERDICT_PASS &&
@@ -312,8 +325,8 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 		probe_report_prom_render(stdout, cells, names, rows,
 		    sel->profiles, sel->nprofiles, (double)time(NULL));
 	else if (cli->format == PROBE_CLI_FORMAT_NAGIOS)
-		probe_report_nagios_render(stdout, cells, names, rows,
-		    sel->profiles, sel->nprofiles, overall);
+		probe_report_nagios_render_limits(stdout, cells, names, rows,
+		    sel->profiles, sel->nprofiles, overall, lim);
 	else if (cli->format == PROBE_CLI_FORMAT_JSON && n == 1)
 		fputs(cells[0].detail_json ? cells[0].detail_json : "null\n",
 		    stdout);
@@ -435,6 +448,11 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 		    "the s= of the signature");
 		return -1;
 	}
+	if (cli->path_name != NULL && cli->nto == 0) {
+		(void)snprintf(err, errlen, "--path-name names the one path of "
+		    "--to; configured paths have their names");
+		return -1;
+	}
 	if (cli->nto > 0) {
 		/* One ad-hoc path from the flags alone. */
 		if (probe_multi_expect_check(cli, "", NULL, 0, err,
@@ -459,12 +477,78 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 	return probe_sendcmd_lock(cli, err, errlen);
 }
 
-int
-probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
+/*
+ * Whether argv asks for --format nagios, for an error found before (or
+ * while) the flags are parsed: the status line is owed all the same.
+ */
+static bool
+probe_sendcmd_wants_nagios(int argc, char **argv)
 {
-	struct probe_cli_send cli;
+	bool is_nagios = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--format=nagios") == 0)
+			is_nagios = true;
+		else if (strncmp(argv[i], "--format=", 9) == 0 ||
+		    strcmp(argv[i], "--json") == 0)
+			is_nagios = false;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			is_nagios = strcmp(argv[++i], "nagios") == 0;
+	}
+	return is_nagios;
+}
+
+/* -t: when the run must end, counted from now; tv_sec 0 for never. */
+static struct timespec
+probe_sendcmd_deadline(const struct probe_cli_send *cli)
+{
+	struct timespec ts = { 0, 0 };
+
+	if (cli->timeout_total_s > 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		ts.tv_sec += cli->timeout_total_s;
+	return ts;
+}
+
+/*
+ * Record a run cut by -t: only the cells that finished, for the others
+ * said nothing about their paths.
+ */
+static void
+probe_sendcmd_history_cut(const struct probe_cli_send *cli, const char *path,
+    struct probe_cell *cells, size_t n, time_t started)
+{
+	struct probe_cell *done = calloc(n, sizeof(*done));
+	size_t i, k = 0;
+
+	if (done == NULL) {
+		probe_sendcmd_warn("out of memory", "; this run was not "
+		    "recorded");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (cells[i].is_done)
+			done[k++] = cells[i];
+	if (k > 0)
+		probe_sendcmd_history(cli, path, done, k, started);
+	/* The history's notes belong to the report too. */
+	for (i = 0, k = 0; i < n; i++)
+		if (cells[i].is_done)
+			cells[i] = done[k++];
+	free(done);
+}
+
+int
+probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
+    bool *is_cut)
+{
 	struct probe_sendcmd_sel *sel = calloc(1, sizeof(*sel));
-	struct probe_multi_opts mo = { .cli = &cli, .exit_code = exit_code };
+	struct probe_cli_send *cli = sel ? &sel->cli : NULL;
+	struct probe_multi_opts *mo = sel ? &sel->mo : NULL;
+	struct probe_verdict_limits lim;
 	struct probe_cell *cells = NULL;
 	enum probe_verdict overall;
 	char err[PROBE_CONFIG_ERR_MAX], hbuf[PATH_MAX];
@@ -472,59 +556,85 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code)
 	time_t started;
 	size_t n;
 	int rc = PROBE_SENDCMD_ERROR;
+	bool is_nagios = probe_sendcmd_wants_nagios(argc, argv);
 
+	*is_cut = false;
 	if (sel == NULL)
-		return probe_sendcmd_error("out of memory");
-	if (probe_cli_parse_send(argc, argv, &cli, err, sizeof(err)) != 0 ||
-	    (!cli.help && probe_sendcmd_select(&cli, sel, err,
-	    sizeof(err)) != 0)) {
-		rc = probe_sendcmd_error(err);
+		return probe_sendcmd_error(is_nagios, "out of memory");
+	mo->cli = cli;
+	mo->exit_code = exit_code;
+	mo->is_cut = is_cut;
+	if (probe_cli_parse_send(argc, argv, cli, err, sizeof(err)) != 0) {
+		rc = probe_sendcmd_error(is_nagios, err);
 		goto out;
 	}
-	if (cli.help) {
-		probe_cli_send_usage(stdout);
+	/* Parsed: the format is known for sure (--json may follow). */
+	is_nagios = cli->format == PROBE_CLI_FORMAT_NAGIOS;
+	if (!cli->help && !cli->version && probe_sendcmd_select(cli, sel, err,
+	    sizeof(err)) != 0) {
+		rc = probe_sendcmd_error(is_nagios, err);
+		goto out;
+	}
+	mo->deadline = probe_sendcmd_deadline(cli);
+	if (cli->help || cli->version) {
+		if (cli->help)
+			probe_cli_send_usage(stdout);
+		else
+			printf("smtpprobe %s\n", SMTPPROBE_VERSION);
 		rc = 0;
 		goto out;
 	}
-	probe_sendcmd_password_warnings(&cli, sel);
-	mo.paths = sel->paths;
-	mo.npaths = sel->npaths;
-	mo.profiles = sel->profiles;
-	mo.nprofiles = sel->nprofiles;
-	mo.jobs = cli.jobs ? cli.jobs : PROBE_SENDCMD_JOBS_DEFAULT;
-	hpath = probe_sendcmd_history_path(&cli, hbuf, sizeof(hbuf));
+	probe_sendcmd_password_warnings(cli, sel);
+	mo->paths = sel->paths;
+	mo->npaths = sel->npaths;
+	mo->profiles = sel->profiles;
+	mo->nprofiles = sel->nprofiles;
+	mo->jobs = cli->jobs ? cli->jobs : PROBE_SENDCMD_JOBS_DEFAULT;
+	hpath = probe_sendcmd_history_path(cli, hbuf, sizeof(hbuf));
 	/* The history keeps each probe's reports, text and JSON. */
-	mo.want_text = cli.format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
-	mo.want_json = cli.format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
-	mo.keys = sel->keys;
-	mo.nkeys = sel->nkeys;
+	mo->want_text = cli->format == PROBE_CLI_FORMAT_TEXT || hpath != NULL;
+	mo->want_json = cli->format == PROBE_CLI_FORMAT_JSON || hpath != NULL;
+	mo->keys = sel->keys;
+	mo->nkeys = sel->nkeys;
 	n = (sel->npaths ? sel->npaths : 1) * sel->nprofiles;
 	started = time(NULL);
 	cells = calloc(n, sizeof(*cells));
-	if (cells == NULL || probe_multi_run(&mo, cells, err,
+	if (cells == NULL || probe_multi_run(mo, cells, err,
 	    sizeof(err)) != 0) {
-		rc = probe_sendcmd_error(cells ? err : "out of memory");
+		rc = probe_sendcmd_error(is_nagios, cells ? err :
+		    "out of memory");
 		goto out;
 	}
 	overall = probe_verdict_run(cells, n, NULL);
 	/* One ad-hoc probe that could not start: a usage error, on stderr. */
 	if (n == 1 && overall == PROBE_VERDICT_ERROR && !cells[0].has_stage &&
-	    cells[0].mx[0] == '\0') {
-		rc = probe_sendcmd_error(cells[0].error);
+	    cells[0].mx[0] == '\0' && !*is_cut) {
+		rc = probe_sendcmd_error(is_nagios, cells[0].error);
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
+	lim = (struct probe_verdict_limits){ cli->warn_s, cli->crit_s,
+	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL) };
 	/* A pre-launch run is judged by its expectations. */
 	if (probe_verdict_has_expectations(cells, n))
 		overall = probe_verdict_expectations(cells, n, NULL, NULL);
-	probe_sendcmd_history(&cli, hpath, cells, n, started);
-	rc = probe_sendcmd_output(&cli, sel, cells, n, overall, exit_code);
+	else
+		overall = probe_verdict_limits_run(cells, n, &lim, overall);
+	if (*is_cut)
+		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
+	else
+		probe_sendcmd_history(cli, hpath, cells, n, started);
+	rc = probe_sendcmd_output(cli, sel, cells, n, overall, exit_code,
+	    &lim);
 	if (rc == 0)
 		rc = fflush(stdout) == 0 ? exit_code(overall) :
-		    probe_sendcmd_error("cannot write the report");
+		    probe_sendcmd_error(false, "cannot write the report");
 	probe_multi_free_cells(cells, n);
 out:
 	free(cells);
+	/* Cut: the probes still running read sel until the process ends. */
+	if (*is_cut)
+		return rc;
 	probe_config_free(&sel->config);
 	while (sel->keys != NULL && sel->nkeys > 0)
 		probe_sign_key_free(&sel->keys[--sel->nkeys]);

@@ -8,6 +8,8 @@
 #ifndef SMTPPROBE_PROBE_SENDCMD_H
 #define SMTPPROBE_PROBE_SENDCMD_H
 
+#include <stdbool.h>
+
 #include "probe/probe_multi.h"
 
 /* The profiles "--profile all" means. */
@@ -17,7 +19,13 @@
 #define PROBE_SENDCMD_PROFILES_MAX	16
 #define PROBE_SENDCMD_JOBS_DEFAULT	4
 
-/* probe_sendcmd_run - argv[0] is "send". */
-int	probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code);
+/*
+ * probe_sendcmd_run - argv[0] is "send". *is_cut is set when -t ended
+ * the run with probes still running in their threads: the caller must
+ * then end the process with _exit() once stdout is flushed, never
+ * return from main (see probe_multi.h).
+ */
+int	probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
+	    bool *is_cut);
 
 #endif

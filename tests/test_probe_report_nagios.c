@@ -272,3 +272,13 @@ Test(probe_report_nagios, counts_one_cell_as_one_path)
 	cr_assert_str_eq(render(), "SMTPPROBE OK - 1 of 1 path pass | "
 	    "'mail1/gmail'=0.100s;;;0\n");
 }
+
+/* An error's line: one line, no '|' that would start perfdata. */
+Test(probe_report_nagios, an_unknown_line_is_one_line_whatever_the_reason)
+{
+	cr_assert_not_null(mem_out_open(&out));
+	probe_report_nagios_unknown(out.fp, "bad | value\nsecond line");
+	cr_assert_not_null(mem_out_close(&out));
+	cr_assert_str_eq(out.data, "SMTPPROBE UNKNOWN - bad \\x7c value"
+	    "\\x0asecond line\n");
+}

@@ -296,32 +296,68 @@ Test(probe_report_prom, parses_as_the_exposition_format_line_by_line)
 	render();
 	parse_all();
 	/*
-	 * 6 up, 6 codes, stage times (every stage of one cell, 2 of
-	 * others), 6 durations, 24 verdicts, 1.
+	 * 6 up, 6 durations, 6 codes, 24 verdicts, 6 infos, stage times
+	 * (every stage of one cell, 2 of others), no TLS, no certificate,
+	 * no history, 6 run times.
 	 */
-	cr_assert_eq(nsamples, 6 + 6 + (SMTP_STAGE_COUNT + 2) + 6 + 24 + 1,
-	    "%zu samples in:\n%s", nsamples, out.data);
+	cr_assert_eq(nsamples, 6 + 6 + 6 + 24 + 6 + (SMTP_STAGE_COUNT + 2) +
+	    6, "%zu samples in:\n%s", nsamples, out.data);
 }
 
-Test(probe_report_prom, labels_every_cell_with_path_profile_and_mx)
+/*
+ * What an alert selects on stays the same when the MX fails over: only
+ * the info series names the MX, its address and the deciding stage.
+ */
+Test(probe_report_prom, labels_every_series_with_path_and_profile_only)
 {
-	const char *keys[] = { "path", "profile", "mx" };
-	size_t i, j;
+	static const char *const extra[][2] = {
+		{ "smtpprobe_path_verdict", "verdict" },
+		{ "smtpprobe_path_stage_seconds", "stage" },
+		{ "smtpprobe_path_tls_version_info", "version" },
+	};
+	size_t i, j, want;
 
 	cell_case_mixed(&k);
 	render();
 	parse_all();
 	for (i = 0; i < nsamples; i++) {
-		if (strcmp(samples[i].name, "smtpprobe_path_verdict") == 0 ||
-		    strcmp(samples[i].name,
-		    "smtpprobe_last_run_timestamp_seconds") == 0)
+		cr_assert_str_eq(samples[i].keys[0], "path");
+		cr_assert_str_eq(samples[i].keys[1], "profile");
+		if (strcmp(samples[i].name, "smtpprobe_path_info") == 0)
 			continue;
-		for (j = 0; j < 3; j++)
-			cr_assert_str_eq(samples[i].keys[j], keys[j],
-			    "%s label %zu", samples[i].name, j);
+		want = 2;
+		for (j = 0; j < sizeof(extra) / sizeof(extra[0]); j++)
+			if (strcmp(samples[i].name, extra[j][0]) == 0) {
+				cr_assert_str_eq(samples[i].keys[2],
+				    extra[j][1]);
+				want = 3;
+			}
+		cr_assert_eq(samples[i].nlabels, want, "%s has %zu labels",
+		    samples[i].name, samples[i].nlabels);
 	}
-	cr_assert_str_eq(label(find("smtpprobe_path_up", "mail1", "gmail",
-	    NULL, NULL), "mx"), CELL_CASE_GMAIL_MX);
+}
+
+Test(probe_report_prom, names_mx_address_and_stage_in_an_info_series_of_1)
+{
+	const struct sample *sm;
+
+	cell_case_mixed(&k);
+	(void)snprintf(k.cells[2].address, sizeof(k.cells[2].address),
+	    "192.0.2.25");
+	render();
+	parse_all();
+	cr_assert_eq(count("smtpprobe_path_info"), 6);
+	sm = find("smtpprobe_path_info", "mail2", "gmail", NULL, NULL);
+	cr_assert_eq(sm->value, 1);
+	cr_assert_str_eq(label(sm, "mx"), CELL_CASE_GMAIL_MX);
+	cr_assert_str_eq(label(sm, "address"), "192.0.2.25");
+	cr_assert_str_eq(label(sm, "stage"), "end-of-data");
+	/* Never ran: no stage, no MX, no address; still one series. */
+	sm = find("smtpprobe_path_info", HOSTILE_PATH_LABEL, "yahoo", NULL,
+	    NULL);
+	cr_assert_str_eq(label(sm, "mx"), "");
+	cr_assert_str_eq(label(sm, "address"), "");
+	cr_assert_str_eq(label(sm, "stage"), "");
 }
 
 Test(probe_report_prom, escapes_hostile_names_so_that_they_read_back_safely)
@@ -332,12 +368,49 @@ Test(probe_report_prom, escapes_hostile_names_so_that_they_read_back_safely)
 	render();
 	cr_assert_not_null(strstr(out.data, "{path=\"a|b'c\\\"d\\ne\\\\x1bf"
 	    "\\\\g=h\",profile=\"gmail\",mx=\"mx|1\\\"q'\\n\\\\x1b\\\\.example"
-	    "\"} 0\n"), "%s", out.data);
+	    "\",address=\"\",stage=\"rcpt\"} 1\n"), "%s", out.data);
 	cr_assert_null(strchr(out.data, '\x1b'), "a raw ESC");
 	parse_all();
-	sm = find("smtpprobe_path_up", HOSTILE_PATH_LABEL, "gmail", NULL,
+	sm = find("smtpprobe_path_info", HOSTILE_PATH_LABEL, "gmail", NULL,
 	    NULL);
 	cr_assert_str_eq(label(sm, "mx"), HOSTILE_MX_LABEL);
+}
+
+Test(probe_report_prom, names_a_profile_file_by_its_name_never_its_path)
+{
+	cell_case_mixed(&k);
+	k.profiles[0] = "/etc/smtpprobe/profiles/acme.yaml";
+	k.profiles[1] = "./corp";
+	render();
+	parse_all();
+	cr_assert_null(strstr(out.data, "/etc/"), "%s", out.data);
+	cr_assert_null(strstr(out.data, "./corp"), "%s", out.data);
+	cr_assert_eq(find("smtpprobe_path_up", "mail1", "acme", NULL,
+	    NULL)->value, 1);
+	cr_assert_eq(find("smtpprobe_path_up", "mail1", "corp", NULL,
+	    NULL)->value, 1);
+}
+
+Test(probe_report_prom, gives_tls_version_and_certificate_expiry_when_known)
+{
+	const struct sample *sm;
+
+	cell_case_mixed(&k);
+	(void)snprintf(k.cells[0].tls_version, sizeof(k.cells[0].tls_version),
+	    "TLSv1.3");
+	k.cells[0].has_cert = true;
+	k.cells[0].cert_not_after = 1800000000;
+	render();
+	parse_all();
+	cr_assert_eq(count("smtpprobe_path_tls_version_info"), 1);
+	sm = find("smtpprobe_path_tls_version_info", "mail1", "gmail", NULL,
+	    NULL);
+	cr_assert_str_eq(label(sm, "version"), "TLSv1.3");
+	cr_assert_eq(sm->value, 1);
+	cr_assert_eq(count("smtpprobe_path_cert_not_after_timestamp_seconds"),
+	    1);
+	cr_assert_eq(find("smtpprobe_path_cert_not_after_timestamp_seconds",
+	    "mail1", "gmail", NULL, NULL)->value, 1800000000);
 }
 
 Test(probe_report_prom, never_puts_server_text_or_our_errors_in_a_label)
@@ -369,22 +442,20 @@ Test(probe_report_prom, says_up_only_for_a_pass)
 	    NULL, NULL)->value, 0);
 }
 
-Test(probe_report_prom, gives_the_deciding_code_with_its_stage_and_0_without)
+Test(probe_report_prom, gives_the_deciding_code_and_0_without)
 {
 	cell_case_mixed(&k);
 	render();
 	parse_all();
 	cr_assert_eq(find("smtpprobe_path_reply_code", "mail2", "gmail",
-	    "stage", "end-of-data")->value, 550);
+	    NULL, NULL)->value, 550);
 	cr_assert_eq(find("smtpprobe_path_reply_code", HOSTILE_PATH_LABEL,
-	    "gmail", "stage", "rcpt")->value, 550);
+	    "gmail", NULL, NULL)->value, 550);
 	cr_assert_eq(find("smtpprobe_path_reply_code", "mail2", "yahoo",
-	    "stage", "connect")->value, 0);
-	/* Never ran: no stage, no MX. */
+	    NULL, NULL)->value, 0);
+	/* Never ran. */
 	cr_assert_eq(find("smtpprobe_path_reply_code", HOSTILE_PATH_LABEL,
-	    "yahoo", "stage", "")->value, 0);
-	cr_assert_str_eq(label(find("smtpprobe_path_up", HOSTILE_PATH_LABEL,
-	    "yahoo", NULL, NULL), "mx"), "");
+	    "yahoo", NULL, NULL)->value, 0);
 }
 
 Test(probe_report_prom, times_only_the_stages_the_deciding_try_timed)
@@ -430,15 +501,15 @@ Test(probe_report_prom, marks_exactly_one_verdict_per_cell)
 	}
 }
 
-Test(probe_report_prom, ends_with_the_time_of_the_run)
+/* Per cell, so that two runs' files in one folder never collide. */
+Test(probe_report_prom, gives_the_time_of_the_run_for_each_cell)
 {
 	cell_case_mixed(&k);
 	render();
 	parse_all();
-	cr_assert_str_eq(samples[nsamples - 1].name,
-	    "smtpprobe_last_run_timestamp_seconds");
-	cr_assert_eq(samples[nsamples - 1].nlabels, 0);
-	cr_assert_float_eq(samples[nsamples - 1].value, NOW, 1e-3);
+	cr_assert_eq(count("smtpprobe_last_run_timestamp_seconds"), 6);
+	cr_assert_float_eq(find("smtpprobe_last_run_timestamp_seconds",
+	    "mail2", "yahoo", NULL, NULL)->value, NOW, 1e-3);
 }
 
 Test(probe_report_prom, has_every_help_and_type_even_with_no_cells)
@@ -447,7 +518,7 @@ Test(probe_report_prom, has_every_help_and_type_even_with_no_cells)
 	k.npaths = 0;
 	render();
 	parse_all();
-	cr_assert_eq(nsamples, 1);
+	cr_assert_eq(nsamples, 0);
 	cr_assert_not_null(strstr(out.data,
 	    "# TYPE smtpprobe_path_up gauge\n"));
 	cr_assert_not_null(strstr(out.data,

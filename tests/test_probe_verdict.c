@@ -685,3 +685,77 @@ Test(probe_verdict, expectations_decide_the_run)
 	cr_assert_eq(probe_verdict_expectations(c, 3, NULL, NULL),
 	    PROBE_VERDICT_ERROR);
 }
+
+/* --- the monitoring thresholds (-w, -c, --cert-days) --- */
+
+static struct probe_cell
+limit_cell(enum probe_verdict v, double ms, bool has_cert, long long left_s)
+{
+	struct probe_cell c;
+
+	memset(&c, 0, sizeof(c));
+	c.verdict = v;
+	c.is_done = true;
+	c.elapsed_ms = ms;
+	c.has_cert = has_cert;
+	c.cert_not_after = 1000000 + left_s;
+	return c;
+}
+
+Test(verdict_limits, duration_and_certificate_raise_the_state)
+{
+	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000 };
+	struct probe_cell c;
+	enum probe_verdict_limit which;
+
+	c = limit_cell(PROBE_VERDICT_PASS, 9000, false, 0);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_PASS);
+	cr_assert_eq(which, PROBE_LIMIT_NONE);
+	c = limit_cell(PROBE_VERDICT_PASS, 10001, false, 0);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(which, PROBE_LIMIT_DURATION);
+	c = limit_cell(PROBE_VERDICT_PASS, 20001, true, 30 * 86400);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_FAIL);
+	cr_assert_eq(which, PROBE_LIMIT_DURATION);
+	c = limit_cell(PROBE_VERDICT_PASS, 1, true, 20 * 86400);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(which, PROBE_LIMIT_CERT);
+	/* Expired: critical. */
+	c = limit_cell(PROBE_VERDICT_PASS, 1, true, -5);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_FAIL);
+	cr_assert_eq(which, PROBE_LIMIT_CERT);
+}
+
+Test(verdict_limits, no_limit_given_crosses_nothing_and_a_cell_that_never_ran)
+{
+	const struct probe_verdict_limits none = { 0, 0, -1, -1, 1000000 };
+	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000 };
+	struct probe_cell c = limit_cell(PROBE_VERDICT_PASS, 99999, true, -5);
+
+	cr_assert_eq(probe_verdict_cell_limit(&c, &none, NULL),
+	    PROBE_VERDICT_PASS);
+	c.is_done = false;
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
+	    PROBE_VERDICT_PASS);
+}
+
+Test(verdict_limits, a_run_is_raised_never_lowered)
+{
+	const struct probe_verdict_limits l = { 10, 20, -1, -1, 1000000 };
+	struct probe_cell cells[2];
+
+	cells[0] = limit_cell(PROBE_VERDICT_PASS, 15000, false, 0);
+	cells[1] = limit_cell(PROBE_VERDICT_PASS, 100, false, 0);
+	cr_assert_eq(probe_verdict_limits_run(cells, 2, &l,
+	    PROBE_VERDICT_PASS), PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(probe_verdict_limits_run(cells, 2, &l,
+	    PROBE_VERDICT_FAIL), PROBE_VERDICT_FAIL);
+	/* Ranked as runs are: WARNING above UNKNOWN. */
+	cr_assert_eq(probe_verdict_limits_run(cells, 2, &l,
+	    PROBE_VERDICT_ERROR), PROBE_VERDICT_TEMPFAIL);
+}

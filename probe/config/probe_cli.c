@@ -3,7 +3,9 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "probe/config/probe_cli.h"
@@ -25,7 +27,7 @@ enum probe_cli_opt {
 	PROBE_OPT_REPORT, PROBE_OPT_REMIND, PROBE_OPT_EXPECT,
 	PROBE_OPT_RELAY, PROBE_OPT_AUTH_USER, PROBE_OPT_AUTH_PASSWORD_FILE,
 	PROBE_OPT_DKIM_KEY, PROBE_OPT_DKIM_DOMAIN, PROBE_OPT_HEADER, PROBE_OPT_MESSAGE,
-	PROBE_OPT_LIST_UNSUBSCRIBE,
+	PROBE_OPT_LIST_UNSUBSCRIBE, PROBE_OPT_PATH_NAME, PROBE_OPT_CERT_DAYS,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -74,6 +76,12 @@ static const struct option probe_cli_send_opts[] = {
 	{ "message", required_argument, NULL, PROBE_OPT_MESSAGE },
 	{ "list-unsubscribe", required_argument, NULL,
 	    PROBE_OPT_LIST_UNSUBSCRIBE },
+	{ "path-name", required_argument, NULL, PROBE_OPT_PATH_NAME },
+	{ "timeout-total", required_argument, NULL, 't' },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "cert-days", required_argument, NULL, PROBE_OPT_CERT_DAYS },
+	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -249,6 +257,93 @@ probe_cli_many(int c, const char *arg, struct probe_cli_send *o, char *err,
 	return -1;
 }
 
+/* -w, -c: seconds, a decimal number above 0 and at most a day. */
+static int
+probe_cli_seconds(const char *flag, const char *arg, double *out, char *err,
+    size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno == 0 && end != arg && *end == '\0' && v > 0 && v <= 86400) {
+		*out = v;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "%s: a number of seconds above 0 and at "
+	    "most 86400, not \"%.64s\"", flag, arg);
+	return -1;
+}
+
+/* --cert-days WARN,CRIT: whole days, WARN at least CRIT (21,7). */
+static int
+probe_cli_cert_days(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	const char *comma = strchr(arg, ',');
+	uint64_t w, c;
+
+	if (comma != NULL && smtp_num_parse(arg, (size_t)(comma - arg), 0,
+	    3650, &w) && smtp_num_parse(comma + 1, strlen(comma + 1), 0,
+	    3650, &c) && w >= c) {
+		o->cert_warn_days = (int)w;
+		o->cert_crit_days = (int)c;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "--cert-days: WARN,CRIT in days (0 to "
+	    "3650, WARN at least CRIT, as 21,7), not \"%.64s\"", arg);
+	return -1;
+}
+
+/*
+ * --path-name: it becomes a Prometheus label value and the history's
+ * name for the path, so it is kept to what a config path name holds.
+ */
+static int
+probe_cli_path_name(const char *arg, struct probe_cli_send *o, char *err,
+    size_t errlen)
+{
+	size_t len = strlen(arg);
+
+	if (len > 0 && len < PROBE_CLI_PATH_NAME_MAX && strspn(arg,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    "._-") == len) {
+		o->path_name = arg;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "--path-name: 1 to %d letters, digits, "
+	    "'.', '_' or '-', not \"%.64s\"", PROBE_CLI_PATH_NAME_MAX - 1,
+	    arg);
+	return -1;
+}
+
+/* The flags monitoring systems expect (Monitoring Plugins guidelines). */
+static int
+probe_cli_monitor(int c, const char *arg, struct probe_cli_send *o,
+    char *err, size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case PROBE_OPT_PATH_NAME:
+		return probe_cli_path_name(arg, o, err, errlen);
+	case PROBE_OPT_CERT_DAYS:
+		return probe_cli_cert_days(arg, o, err, errlen);
+	case 'w': return probe_cli_seconds("-w", arg, &o->warn_s, err, errlen);
+	case 'c': return probe_cli_seconds("-c", arg, &o->crit_s, err, errlen);
+	case 'V': o->version = true; return 0;
+	default: break;
+	}
+	if (smtp_num_parse(arg, strlen(arg), 1, 86400, &v)) {
+		o->timeout_total_s = (int)v;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "-t: a number of seconds from 1 to 86400, "
+	    "not \"%.64s\"", arg);
+	return -1;
+}
+
 /*
  * --to ADDR[,ADDR...]: swaks and mail(1) take a comma list, so we do.
  * The list is split in place: optarg points into argv, which is ours to
@@ -361,6 +456,9 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		}
 		o->catalogs[o->ncatalogs++] = arg;
 		break;
+	case PROBE_OPT_PATH_NAME: case PROBE_OPT_CERT_DAYS:
+	case 't': case 'w': case 'c': case 'V':
+		return probe_cli_monitor(c, arg, o, err, errlen);
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
 	case 'h': o->help = true; break;
@@ -397,6 +495,8 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	o->family = AF_UNSPEC;
 	o->keep_days = -1;
 	o->remind_s = -1;
+	o->cert_warn_days = -1;
+	o->cert_crit_days = -1;
 	/*
 	 * 0, not 1: glibc keeps its place inside a cluster of short options
 	 * ("-x4") in state that only optind = 0 resets; with 1, a second
@@ -404,7 +504,7 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	 */
 	optind = 0;
 	opterr = 0;	/* our own one-line message instead of getopt's */
-	while ((c = getopt_long(argc, argv, "46h", probe_cli_send_opts,
+	while ((c = getopt_long(argc, argv, "46ht:w:c:V", probe_cli_send_opts,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			probe_cli_bad_option(argv, err, errlen);
@@ -418,6 +518,16 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	if (optind < argc) {
 		(void)snprintf(err, errlen, "unexpected argument \"%.100s\"",
 		    argv[optind]);
+		return -1;
+	}
+	if (o->timeout_total_s > 0 && o->wait) {
+		(void)snprintf(err, errlen, "-t and --wait exclude each other: "
+		    "waiting for the lock could outlast the run's time");
+		return -1;
+	}
+	if (o->warn_s > 0 && o->crit_s > 0 && o->warn_s > o->crit_s) {
+		(void)snprintf(err, errlen, "-w is above -c: a probe would be "
+		    "critical before it is a warning");
 		return -1;
 	}
 	if (seen4 && seen6) {
@@ -457,8 +567,8 @@ probe_cli_usage(FILE *fp)
 "  catalog lint  check catalog files (see: smtpprobe catalog --help)\n"
 "\n"
 "Options:\n"
-"  --help      this text\n"
-"  --version   print the version\n"
+"  --help         this text\n"
+"  --version, -V  print the version\n"
 "\n", fp);
 	fputs(probe_cli_exit_text, fp);
 }
@@ -564,11 +674,24 @@ probe_cli_send_usage(FILE *fp)
 "  --output FILE        with prometheus: write FILE atomically (for\n"
 "                       node_exporter's textfile collector); checked\n"
 "                       before any mail is sent\n"
+"  --path-name NAME     the name of the one path of --to in reports and\n"
+"                       the history (default: cli), so that two such runs\n"
+"                       write metrics that do not collide\n"
 "  --quiet              print nothing when every probe passes (for cron)\n"
 "  --json               the same as --format json\n"
 "  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
 "                       above the shipped ones and /etc/smtpprobe/catalogs)\n"
 "  --help               this text\n"
+"  -V, --version        print the version\n"
+"\n"
+"Monitoring (Nagios, Icinga; thresholds raise the state, never lower it):\n"
+"  -t, --timeout-total SECONDS  end the whole run after SECONDS (1-86400),\n"
+"                       like a plugin's alarm: what has not finished is\n"
+"                       an error (exit 3), said on the status line\n"
+"  -w, --warning SECONDS   WARNING when a probe took longer\n"
+"  -c, --critical SECONDS  CRITICAL when a probe took longer\n"
+"  --cert-days WARN,CRIT   WARNING / CRITICAL when a server certificate\n"
+"                       expires within WARN / CRIT days (21,7)\n"
 "\n", fp);
 	fputs(probe_cli_exit_text, fp);
 }

@@ -20,6 +20,8 @@
 #define PROBE_CLI_PATHS_MAX	64
 /* --header: the message module's bound, checked there with its words. */
 #define PROBE_CLI_HEADERS_MAX	16
+/* --path-name: a label value and a history key, so short and plain. */
+#define PROBE_CLI_PATH_NAME_MAX	64
 
 enum probe_cli_format {
 	PROBE_CLI_FORMAT_TEXT,
@@ -82,6 +84,14 @@ struct probe_cli_send {
 	const char	*auth_user;	/* --auth-user */
 	const char	*auth_password_file;	/* never the password */
 	char		 relay_buf[256];	/* --relay copy, port cut */
+	/* Monitoring (Nagios, Prometheus). */
+	const char	*path_name;	/* --path-name NAME for --to */
+	int		 timeout_total_s;	/* -t, 0 when not given */
+	double		 warn_s;	/* -w SECONDS, 0 when not given */
+	double		 crit_s;	/* -c SECONDS, 0 when not given */
+	int		 cert_warn_days;	/* --cert-days W,C; -1: none */
+	int		 cert_crit_days;
+	bool		 version;	/* -V, --version */
 };
 
 /*

@@ -1,6 +1,7 @@
 /*
  * probe_report_nagios - one Nagios status line with performance data.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "probe/report/probe_report_cell.h"
@@ -26,6 +27,7 @@ struct probe_nagios {
 	size_t			  npaths;
 	const char *const	 *profiles;
 	size_t			  nprofiles;
+	const struct probe_verdict_limits *lim;	/* NULL: none */
 };
 
 const char *
@@ -185,7 +187,18 @@ probe_nagios_expectations(FILE *fp, const struct probe_nagios *m,
 		fprintf(fp, ", and %zu more", unmet - listed);
 }
 
-/* " | 'mail1/gmail'=0.412s;;;0 ...": each cell's time; U if never run. */
+/* A threshold in perfdata: "" when not given. */
+static void
+probe_nagios_threshold(FILE *fp, double secs)
+{
+	if (secs > 0)
+		fprintf(fp, "%g", secs);
+}
+
+/*
+ * " | 'mail1/gmail'=0.412s;W;C;0 ...": each cell's time, U if never run,
+ * W and C the -w and -c thresholds when given.
+ */
 static void
 probe_nagios_perfdata(FILE *fp, const struct probe_nagios *m, size_t total)
 {
@@ -196,11 +209,72 @@ probe_nagios_perfdata(FILE *fp, const struct probe_nagios *m, size_t total)
 		fputs(" '", fp);
 		probe_nagios_name(fp, m, i);
 		if (m->cells[i].is_done)
-			fprintf(fp, "'=%.3fs;;;0",
-			    m->cells[i].elapsed_ms / 1000.0);
+			fprintf(fp, "'=%.3fs;", m->cells[i].elapsed_ms / 1000.0);
 		else
-			fputs("'=U;;;0", fp);
+			fputs("'=U;", fp);
+		probe_nagios_threshold(fp, m->lim ? m->lim->warn_s : 0);
+		putc(';', fp);
+		probe_nagios_threshold(fp, m->lim ? m->lim->crit_s : 0);
+		fputs(";0", fp);
 	}
+}
+
+/* " certificate expires in 5 days (critical within 7)". */
+static void
+probe_nagios_cert_days(FILE *fp, long long days, bool is_crit, int limit)
+{
+	fprintf(fp, " certificate expires in %lld day%s (%s within %d)", days,
+	    days == 1 ? "" : "s", is_crit ? "critical" : "warning", limit);
+}
+
+/*
+ * "; mail1/gmail took 12.301s (critical above 10s), ...": the cells a
+ * threshold raised, at most PROBE_NAGIOS_LIST_MAX of them.
+ */
+static void
+probe_nagios_limits(FILE *fp, const struct probe_nagios *m, size_t total)
+{
+	const struct probe_verdict_limits *l = m->lim;
+	const struct probe_cell *c;
+	enum probe_verdict_limit which;
+	enum probe_verdict v;
+	size_t i, listed = 0, left = 0;
+	bool is_crit;
+
+	for (i = 0; l != NULL && i < total; i++) {
+		c = &m->cells[i];
+		v = probe_verdict_cell_limit(c, l, &which);
+		if (v == PROBE_VERDICT_PASS)
+			continue;
+		if (listed == PROBE_NAGIOS_LIST_MAX) {
+			left++;
+			continue;
+		}
+		is_crit = v == PROBE_VERDICT_FAIL;
+		fputs(listed++ == 0 ? "; " : ", ", fp);
+		probe_nagios_name(fp, m, i);
+		if (which == PROBE_LIMIT_DURATION)
+			fprintf(fp, " took %.3fs (%s above %gs)",
+			    c->elapsed_ms / 1000.0, is_crit ? "critical" :
+			    "warning", is_crit ? l->crit_s : l->warn_s);
+		else if (c->cert_not_after <= l->now)
+			fputs(" certificate expired", fp);
+		else
+			probe_nagios_cert_days(fp, (c->cert_not_after - l->now) /
+			    86400, is_crit, is_crit ? l->cert_crit_days :
+			    l->cert_warn_days);
+	}
+	if (left > 0)
+		fprintf(fp, ", and %zu more", left);
+}
+
+void
+probe_report_nagios_unknown(FILE *fp, const char *reason)
+{
+	fprintf(fp, "SMTPPROBE %s - ", probe_report_nagios_state(
+	    PROBE_VERDICT_ERROR));
+	probe_nagios_escape(fp, reason, strlen(reason));
+	putc('\n', fp);
 }
 
 void
@@ -208,8 +282,18 @@ probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
     const char *const *paths, size_t npaths, const char *const *profiles,
     size_t nprofiles, enum probe_verdict overall)
 {
+	probe_report_nagios_render_limits(fp, cells, paths, npaths, profiles,
+	    nprofiles, overall, NULL);
+}
+
+void
+probe_report_nagios_render_limits(FILE *fp, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, enum probe_verdict overall,
+    const struct probe_verdict_limits *lim)
+{
 	const struct probe_nagios m = { cells, paths, npaths, profiles,
-	    nprofiles };
+	    nprofiles, lim };
 	size_t counts[PROBE_VERDICT_COUNT], total = npaths * nprofiles;
 	enum probe_verdict counted;
 
@@ -233,6 +317,7 @@ probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
 		probe_nagios_counts(fp, counts, total, nprofiles > 1 ?
 		    "probes" : total == 1 ? "path" : "paths", counted);
 		probe_nagios_list(fp, &m, total);
+		probe_nagios_limits(fp, &m, total);
 	}
 	probe_nagios_perfdata(fp, &m, total);
 	putc('\n', fp);

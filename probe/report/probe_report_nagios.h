@@ -53,4 +53,24 @@ void	probe_report_nagios_render(FILE *fp, const struct probe_cell *cells,
 	    const char *const *profiles, size_t nprofiles,
 	    enum probe_verdict overall);
 
+/*
+ * probe_report_nagios_render_limits - probe_report_nagios_render with the
+ * thresholds (lim may be NULL: none): the cells that crossed one are
+ * named after the list ("; mail1/gmail took 12.301s (critical above
+ * 10s)", "; mail2/gmail certificate expires in 5 days (warning within
+ * 21)"), and the performance data carries -w and -c.
+ */
+void	probe_report_nagios_render_limits(FILE *fp,
+	    const struct probe_cell *cells, const char *const *paths,
+	    size_t npaths, const char *const *profiles, size_t nprofiles,
+	    enum probe_verdict overall,
+	    const struct probe_verdict_limits *lim);
+
+/*
+ * probe_report_nagios_unknown - the one status line of a run that could
+ * not report its probes: "SMTPPROBE UNKNOWN - reason" (reason escaped as
+ * above) and a newline.
+ */
+void	probe_report_nagios_unknown(FILE *fp, const char *reason);
+
 #endif

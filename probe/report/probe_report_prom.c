@@ -22,6 +22,7 @@ struct probe_prom {
 	size_t			  npaths;
 	const char *const	 *profiles;
 	size_t			  nprofiles;
+	double			  now_epoch;	/* the run's end */
 };
 
 /* Write the samples of the metric called name for one cell. */
@@ -72,21 +73,42 @@ probe_prom_label(FILE *fp, bool is_first, const char *key, const char *s,
 	putc('"', fp);
 }
 
-/* "name{path=\"..\",profile=\"..\"" and ",mx=\"..\"" when with_mx. */
+/*
+ * The profile label: the profile's name, never a file path. A profile
+ * given as a file ("./x/acme.yaml") is named as one found by name
+ * would be: its file name without ".yaml" ("acme").
+ */
+static void
+probe_prom_profile(FILE *fp, const char *profile)
+{
+	const char *base = strrchr(profile, '/');
+	size_t len;
+
+	base = base != NULL ? base + 1 : profile;
+	len = strlen(base);
+	if (len > 5 && strcmp(base + len - 5, ".yaml") == 0)
+		len -= 5;
+	/* "dir/" or "/.yaml" names no file: keep it whole rather than "". */
+	if (len == 0) {
+		base = profile;
+		len = strlen(profile);
+	}
+	probe_prom_label(fp, false, "profile", base, len);
+}
+
+/*
+ * "name{path=\"..\",profile=\"..\"": the labels of every per-cell
+ * series. Nothing that changes when an MX fails over is among them.
+ */
 static void
 probe_prom_open(FILE *fp, const char *name, const struct probe_prom *m,
-    size_t cell, bool with_mx)
+    size_t cell)
 {
 	const char *path = m->paths[cell / m->nprofiles];
-	const char *profile = m->profiles[cell % m->nprofiles];
-	const struct probe_cell *c = &m->cells[cell];
 
 	fprintf(fp, "%s{", name);
 	probe_prom_label(fp, true, "path", path, strlen(path));
-	probe_prom_label(fp, false, "profile", profile, strlen(profile));
-	if (with_mx)
-		probe_prom_label(fp, false, "mx", c->mx,
-		    strnlen(c->mx, sizeof(c->mx)));
+	probe_prom_profile(fp, m->profiles[cell % m->nprofiles]);
 }
 
 /* The stage label: a name from the stage table, or "" when none. */
@@ -102,7 +124,7 @@ static void
 probe_prom_up(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
-	probe_prom_open(fp, name, m, cell, true);
+	probe_prom_open(fp, name, m, cell);
 	fprintf(fp, "} %d\n", probe_verdict_cell(&m->cells[cell]) ==
 	    PROBE_VERDICT_PASS);
 }
@@ -114,9 +136,29 @@ probe_prom_reply_code(FILE *fp, const char *name, const struct probe_prom *m,
 	const struct probe_cell *c = &m->cells[cell];
 	bool has_stage = probe_verdict_cell_has_run(c) && c->has_stage;
 
-	probe_prom_open(fp, name, m, cell, true);
-	probe_prom_stage(fp, has_stage, c->stage);
+	probe_prom_open(fp, name, m, cell);
 	fprintf(fp, "} %d\n", has_stage ? c->code : 0);
+}
+
+/*
+ * Where the deciding try went and where it stopped: the labels that
+ * change from run to run, on a series of their own with value 1, to
+ * join on (group_left) rather than to alert on.
+ */
+static void
+probe_prom_info(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	const struct probe_cell *c = &m->cells[cell];
+
+	probe_prom_open(fp, name, m, cell);
+	probe_prom_label(fp, false, "mx", c->mx, strnlen(c->mx,
+	    sizeof(c->mx)));
+	probe_prom_label(fp, false, "address", c->address, strnlen(c->address,
+	    sizeof(c->address)));
+	probe_prom_stage(fp, probe_verdict_cell_has_run(c) && c->has_stage,
+	    c->stage);
+	fputs("} 1\n", fp);
 }
 
 static void
@@ -129,7 +171,7 @@ probe_prom_stage_seconds(FILE *fp, const char *name,
 	for (s = 0; s < SMTP_STAGE_COUNT; s++) {
 		if (!c->has_stage_ms[s])
 			continue;
-		probe_prom_open(fp, name, m, cell, true);
+		probe_prom_open(fp, name, m, cell);
 		probe_prom_stage(fp, true, (enum smtp_stage)s);
 		fprintf(fp, "} %.6f\n", c->stage_ms[s] / 1000.0);
 	}
@@ -139,7 +181,7 @@ static void
 probe_prom_duration(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
-	probe_prom_open(fp, name, m, cell, true);
+	probe_prom_open(fp, name, m, cell);
 	fprintf(fp, "} %.6f\n", m->cells[cell].elapsed_ms / 1000.0);
 }
 
@@ -154,10 +196,36 @@ probe_prom_verdict(FILE *fp, const char *name, const struct probe_prom *m,
 
 	for (v = 0; v < PROBE_VERDICT_COUNT; v++) {
 		vname = probe_verdict_name((enum probe_verdict)v);
-		probe_prom_open(fp, name, m, cell, false);
+		probe_prom_open(fp, name, m, cell);
 		probe_prom_label(fp, false, "verdict", vname, strlen(vname));
 		fprintf(fp, "} %d\n", (enum probe_verdict)v == shown);
 	}
+}
+
+/* As blackbox_exporter's probe_tls_version_info: absent without TLS. */
+static void
+probe_prom_tls_version(FILE *fp, const char *name,
+    const struct probe_prom *m, size_t cell)
+{
+	const struct probe_cell *c = &m->cells[cell];
+	size_t len = strnlen(c->tls_version, sizeof(c->tls_version));
+
+	if (len == 0)
+		return;
+	probe_prom_open(fp, name, m, cell);
+	probe_prom_label(fp, false, "version", c->tls_version, len);
+	fputs("} 1\n", fp);
+}
+
+/* As blackbox_exporter's probe_ssl_earliest_cert_expiry. */
+static void
+probe_prom_cert(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	if (!m->cells[cell].has_cert)
+		return;
+	probe_prom_open(fp, name, m, cell);
+	fprintf(fp, "} %lld\n", m->cells[cell].cert_not_after);
 }
 
 /* From the history: absent for a cell whose history could not be read. */
@@ -167,30 +235,58 @@ probe_prom_since(FILE *fp, const char *name, const struct probe_prom *m,
 {
 	if (!m->cells[cell].has_history)
 		return;
-	probe_prom_open(fp, name, m, cell, true);
+	probe_prom_open(fp, name, m, cell);
 	fprintf(fp, "} %lld\n", m->cells[cell].since);
+}
+
+/*
+ * The run's end, once per cell: a file holds one run, and its cells are
+ * what tells it from the other runs' files in the collector's folder.
+ */
+static void
+probe_prom_last_run(FILE *fp, const char *name, const struct probe_prom *m,
+    size_t cell)
+{
+	probe_prom_open(fp, name, m, cell);
+	fprintf(fp, "} %.3f\n", m->now_epoch);
 }
 
 static const struct probe_prom_family probe_prom_families[] = {
 	{ "smtpprobe_path_up",
 	    "Whether the probe of this path and profile passed (1) or not (0).",
 	    probe_prom_up },
-	{ "smtpprobe_path_reply_code",
-	    "The reply code that decided the probe, 0 when there was none.",
-	    probe_prom_reply_code },
-	{ "smtpprobe_path_stage_seconds",
-	    "How long each dialogue stage of the deciding try took.",
-	    probe_prom_stage_seconds },
 	{ "smtpprobe_path_duration_seconds",
 	    "How long the whole probe of this path and profile took.",
 	    probe_prom_duration },
+	{ "smtpprobe_path_reply_code",
+	    "The reply code that decided the probe, 0 when there was none.",
+	    probe_prom_reply_code },
 	{ "smtpprobe_path_verdict",
 	    "1 for the verdict of this path and profile, 0 for the others.",
 	    probe_prom_verdict },
+	{ "smtpprobe_path_info",
+	    "Always 1: the MX host, its address and the stage that decided "
+	    "the probe.",
+	    probe_prom_info },
+	{ "smtpprobe_path_stage_seconds",
+	    "How long each dialogue stage of the deciding try took.",
+	    probe_prom_stage_seconds },
+	{ "smtpprobe_path_tls_version_info",
+	    "Always 1: the TLS version of the deciding try, absent without "
+	    "TLS.",
+	    probe_prom_tls_version },
+	{ "smtpprobe_path_cert_not_after_timestamp_seconds",
+	    "When the certificate of the deciding try's server expires, in "
+	    "seconds since the epoch.",
+	    probe_prom_cert },
 	{ "smtpprobe_path_state_since_timestamp_seconds",
 	    "When this path and profile entered its present verdict and "
 	    "cause, in seconds since the epoch (from the history).",
 	    probe_prom_since },
+	{ "smtpprobe_last_run_timestamp_seconds",
+	    "When the run that probed this path and profile ended, in seconds "
+	    "since the epoch.",
+	    probe_prom_last_run },
 };
 
 void
@@ -199,7 +295,7 @@ probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
     size_t nprofiles, double now_epoch)
 {
 	const struct probe_prom m = { cells, paths, npaths, profiles,
-	    nprofiles };
+	    nprofiles, now_epoch };
 	const struct probe_prom_family *f;
 	size_t i, cell;
 
@@ -211,10 +307,6 @@ probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
 		for (cell = 0; cell < npaths * nprofiles; cell++)
 			f->sample(fp, f->name, &m, cell);
 	}
-	fputs("# HELP smtpprobe_last_run_timestamp_seconds When the last run "
-	    "ended, in seconds since the epoch.\n"
-	    "# TYPE smtpprobe_last_run_timestamp_seconds gauge\n", fp);
-	fprintf(fp, "smtpprobe_last_run_timestamp_seconds %.3f\n", now_epoch);
 }
 
 /*
@@ -358,7 +450,7 @@ probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
     size_t nprofiles, double now_epoch, char *err, size_t errlen)
 {
 	const struct probe_prom m = { cells, paths, npaths, profiles,
-	    nprofiles };
+	    nprofiles, now_epoch };
 	char tmp[PATH_MAX];
 	const char *what;
 	bool is_made = false, is_held = false;

@@ -4,20 +4,38 @@
  * metric's # HELP and # TYPE once, then its samples, one per cell (path
  * x profile) or per cell and stage:
  *
- *   smtpprobe_path_up{path,profile,mx}		1 pass, else 0
- *   smtpprobe_path_reply_code{path,profile,mx,stage}
- *					the deciding reply's code, 0 if none
- *   smtpprobe_path_stage_seconds{path,profile,mx,stage}
- *					each stage the deciding try timed
- *   smtpprobe_path_duration_seconds{path,profile,mx}
+ *   smtpprobe_path_up{path,profile}	1 pass, else 0 (blackbox_exporter's
+ *					probe_success)
+ *   smtpprobe_path_duration_seconds{path,profile}
  *					the whole probe
+ *   smtpprobe_path_reply_code{path,profile}
+ *					the deciding reply's code, 0 if none
  *   smtpprobe_path_verdict{path,profile,verdict}
  *					1 for the cell's verdict, 0 for the
  *					others (one sample per verdict)
- *   smtpprobe_last_run_timestamp_seconds	when the run ended
+ *   smtpprobe_path_info{path,profile,mx,address,stage}
+ *					1: where the deciding try went
+ *   smtpprobe_path_stage_seconds{path,profile,stage}
+ *					each stage the deciding try timed
+ *   smtpprobe_path_tls_version_info{path,profile,version}
+ *					1, only when TLS was up
+ *   smtpprobe_path_cert_not_after_timestamp_seconds{path,profile}
+ *					the server certificate's notAfter,
+ *					only when one was read
+ *   smtpprobe_path_state_since_timestamp_seconds{path,profile}
+ *					from the history, when it was read
+ *   smtpprobe_last_run_timestamp_seconds{path,profile}
+ *					when the run ended
  *
  * All are gauges. A cell that could not run is up 0, verdict "error"
- * (probe_report_cell), with mx "" and stage "" when it has none.
+ * (probe_report_cell), with mx, address and stage "" in its info.
+ *
+ * Series stay one per cell: path and profile are the only labels of
+ * every series (stage and verdict add a fixed set of values), so several
+ * runs' files in one collector folder never collide as long as their
+ * cells differ, and an MX that fails over changes only the info series.
+ * The profile label is the profile's name: a profile given as a file is
+ * named by its file name without ".yaml".
  *
  * Labels carry path and profile names, MX host names, stage names
  * (smtp_stage_name) and verdict names, never server text: no reply text,

@@ -42,6 +42,8 @@ struct probe_cell {
 	char			 rcpt[256];	/* the first recipient */
 	char			 tls_version[16]; /* "TLSv1.3", or "" */
 	int			 tls_verified;	/* -1 no TLS, 0 no, 1 yes */
+	bool			 has_cert;	/* the server's cert was read */
+	long long		 cert_not_after; /* its notAfter (epoch s) */
 	char			 error[512];	/* our words when no reply */
 	double			 elapsed_ms;	/* the whole probe */
 	bool			 has_stage_ms[SMTP_STAGE_COUNT];

@@ -200,6 +200,60 @@ probe_verdict_run(const struct probe_cell *cells, size_t n,
 	return worst;
 }
 
+/* The state of one kind of limit: critical, else warning, else none. */
+static enum probe_verdict
+probe_verdict_limit_state(bool is_crit, bool is_warn)
+{
+	return is_crit ? PROBE_VERDICT_FAIL : is_warn ?
+	    PROBE_VERDICT_TEMPFAIL : PROBE_VERDICT_PASS;
+}
+
+enum probe_verdict
+probe_verdict_cell_limit(const struct probe_cell *c,
+    const struct probe_verdict_limits *l, enum probe_verdict_limit *which)
+{
+	enum probe_verdict dur = PROBE_VERDICT_PASS, cert = PROBE_VERDICT_PASS;
+	double secs = c->elapsed_ms / 1000.0;
+	long long left;
+
+	if (which != NULL)
+		*which = PROBE_LIMIT_NONE;
+	if (!probe_verdict_cell_has_run(c))
+		return PROBE_VERDICT_PASS;
+	dur = probe_verdict_limit_state(l->crit_s > 0 && secs > l->crit_s,
+	    l->warn_s > 0 && secs > l->warn_s);
+	if (c->has_cert) {
+		left = c->cert_not_after - l->now;
+		cert = probe_verdict_limit_state(l->cert_crit_days >= 0 &&
+		    left < (long long)l->cert_crit_days * 86400,
+		    l->cert_warn_days >= 0 &&
+		    left < (long long)l->cert_warn_days * 86400);
+	}
+	if (probe_verdict_run_rank(cert) > probe_verdict_run_rank(dur)) {
+		if (which != NULL)
+			*which = PROBE_LIMIT_CERT;
+		return cert;
+	}
+	if (which != NULL && dur != PROBE_VERDICT_PASS)
+		*which = PROBE_LIMIT_DURATION;
+	return dur;
+}
+
+enum probe_verdict
+probe_verdict_limits_run(const struct probe_cell *cells, size_t n,
+    const struct probe_verdict_limits *l, enum probe_verdict overall)
+{
+	enum probe_verdict v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = probe_verdict_cell_limit(&cells[i], l, NULL);
+		if (probe_verdict_run_rank(v) > probe_verdict_run_rank(overall))
+			overall = v;
+	}
+	return overall;
+}
+
 /* "X.Y.Z" (RFC 3463: class 2, 4 or 5, 1-3 digits each); *cls gets X. */
 static bool
 probe_verdict_triplet(const char *s, unsigned *cls)

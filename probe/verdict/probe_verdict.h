@@ -98,6 +98,47 @@ enum probe_verdict probe_verdict_run(const struct probe_cell *cells,
 		    size_t n, size_t counts[PROBE_VERDICT_COUNT]);
 
 /*
+ * What the monitoring thresholds ask for (-w, -c, --cert-days): a probe
+ * that took longer than warn_s / crit_s seconds, a server certificate
+ * that expires within cert_warn_days / cert_crit_days days of now.
+ * 0 seconds and -1 days mean no such limit.
+ */
+struct probe_verdict_limits {
+	double		warn_s;
+	double		crit_s;
+	int		cert_warn_days;
+	int		cert_crit_days;
+	long long	now;		/* seconds since the epoch */
+};
+
+enum probe_verdict_limit {
+	PROBE_LIMIT_NONE,
+	PROBE_LIMIT_DURATION,
+	PROBE_LIMIT_CERT,
+};
+
+/*
+ * probe_verdict_cell_limit - the state the limits give cell c: pass when
+ * it crossed none, tempfail (WARNING) for a warning limit, fail
+ * (CRITICAL) for a critical one. *which (may be NULL) names the limit
+ * that decided, the duration before the certificate at the same state.
+ * A cell that did not run crosses none; an expired certificate is
+ * critical.
+ */
+enum probe_verdict probe_verdict_cell_limit(const struct probe_cell *c,
+		    const struct probe_verdict_limits *l,
+		    enum probe_verdict_limit *which);
+
+/*
+ * probe_verdict_limits_run - overall raised to the worst state the limits
+ * give any of the n cells, ranked as probe_verdict_run ranks; never
+ * lowered (a failing run stays CRITICAL however fast it was).
+ */
+enum probe_verdict probe_verdict_limits_run(const struct probe_cell *cells,
+		    size_t n, const struct probe_verdict_limits *l,
+		    enum probe_verdict overall);
+
+/*
  * An expectation of a pre-launch test: the verdict a cell must have, and
  * optionally its enhanced code and catalog cause ("from the control
  * address, Gmail must refuse with 5.7.26").
