@@ -11,6 +11,9 @@ export LC_ALL=C
 
 paths=${1:-200}
 delay=${2:-50}
+# A benchmark is not a run to remember: no history unless asked for.
+SMTPPROBE_HISTORY=${SMTPPROBE_HISTORY:-off}
+export SMTPPROBE_HISTORY
 top=$(cd "$(dirname "$0")/.." && pwd)
 probe="$top/smtpprobe"
 TESTNET_FAKEMX="$top/build/rel/fakemx"

@@ -25,6 +25,9 @@ set -u
 }
 probe=$1
 TESTNET_FAKEMX=$2
+# A benchmark is not a run to remember: no history unless asked for.
+SMTPPROBE_HISTORY=${SMTPPROBE_HISTORY:-off}
+export SMTPPROBE_HISTORY
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib-testnet.sh"
 

