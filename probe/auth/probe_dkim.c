@@ -430,19 +430,6 @@ dkim_selector_ok(const char *s)
 	return label > 0;
 }
 
-static void
-dkim_keep_text(struct probe_dkim_result *out, const char *text, size_t len)
-{
-	size_t	keep = len;
-
-	if (keep >= sizeof(out->text))
-		keep = sizeof(out->text) - 1;
-	memcpy(out->text, text, keep);
-	out->text[keep] = '\0';
-	out->text_len = keep;
-	out->is_text_cut = keep < len;
-}
-
 /* The records found: the first that parses, else the first. */
 static void
 dkim_take(struct probe_dkim_result *out, const struct probe_dns_answer *ans)
@@ -460,7 +447,9 @@ dkim_take(struct probe_dkim_result *out, const struct probe_dns_answer *ans)
 			if (!key.is_valid && out->key.is_valid)
 				continue;
 			out->key = key;
-			dkim_keep_text(out, text, len);
+			out->text_len = probe_fmt_keep(out->text,
+			    sizeof(out->text), text, len);
+			out->is_text_cut = out->text_len < len;
 		}
 	}
 	out->level = probe_dkim_decide(&out->key);

@@ -510,19 +510,6 @@ dmarc_is_dmarc(const char *text, size_t len)
 	    memcmp(t.val, "DMARC1", 6) == 0;
 }
 
-static void
-dmarc_keep_text(struct probe_dmarc_result *out, const char *text, size_t len)
-{
-	size_t	keep = len;
-
-	if (keep >= sizeof(out->text))
-		keep = sizeof(out->text) - 1;
-	memcpy(out->text, text, keep);
-	out->text[keep] = '\0';
-	out->text_len = keep;
-	out->is_text_cut = keep < len;
-}
-
 /* The records of one answer; true when discovery ends with them. */
 static bool
 dmarc_take(struct probe_dmarc_result *out, const struct probe_dns_answer *ans)
@@ -540,7 +527,9 @@ dmarc_take(struct probe_dmarc_result *out, const struct probe_dns_answer *ans)
 	if (n == 0)
 		return false;
 	rr = probe_dns_answer_rr(ans, which);
-	dmarc_keep_text(out, probe_dns_answer_text(ans, which), rr->len);
+	out->text_len = probe_fmt_keep(out->text, sizeof(out->text),
+	    probe_dns_answer_text(ans, which), rr->len);
+	out->is_text_cut = out->text_len < rr->len;
 	if (n > 1) {
 		out->status = PROBE_DMARC_MULTIPLE;
 		probe_fmt(out->reason, sizeof(out->reason), "%zu v=DMARC1 "

@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "probe/util/probe_fmt.h"
 
@@ -17,4 +18,14 @@ probe_fmt(char *buf, size_t len, const char *fmt, ...)
 	/* A cut keeps the start of our own sentence: acceptable. */
 	(void)vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
+}
+
+size_t
+probe_fmt_keep(char *buf, size_t size, const char *src, size_t len)
+{
+	size_t keep = len < size ? len : size - 1;
+
+	memcpy(buf, src, keep);
+	buf[keep] = '\0';
+	return keep;
 }

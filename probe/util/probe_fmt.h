@@ -20,4 +20,12 @@
 __attribute__((format(printf, 3, 4)))
 void	probe_fmt(char *buf, size_t len, const char *fmt, ...);
 
+/*
+ * probe_fmt_keep - the first bytes of the len bytes at src (NUL bytes
+ * too: a DNS answer may hold them) into buf, cut to fit its size and
+ * terminated. Returns how many were kept; fewer than len means cut.
+ * size must be > 0.
+ */
+size_t	probe_fmt_keep(char *buf, size_t size, const char *src, size_t len);
+
 #endif
