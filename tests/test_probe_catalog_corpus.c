@@ -20,7 +20,7 @@
 
 /* Cause and verdict floors, in percent, per row of the scorer's table. */
 #define FLOOR_GOOGLE_CAUSE	95.0
-#define FLOOR_OTHERS_CAUSE	80.0
+#define FLOOR_OTHERS_CAUSE	88.0
 #define FLOOR_ALL_VERDICT	98.0
 
 static struct cmd_run run;

@@ -1,6 +1,6 @@
 /*
  * corpus-score - how well the diagnosis generalises: classify every reply
- * of a corpus folder (tests/corpus/dev or heldout, format in
+ * of a corpus folder (tests/corpus/dev or a held-out part, format in
  * tests/corpus/README.md) through the same path as `smtpprobe explain`
  * (the shipped catalogs, the explain scanner, probe_explain_decide) and
  * print, per provider group, the number of replies, the share whose cause
