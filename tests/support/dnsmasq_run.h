@@ -29,8 +29,12 @@
 #include <sys/types.h>
 
 #define DNSMASQ_RUN_PATH	"/usr/sbin/dnsmasq"
-/* dnsmasq starts in a few milliseconds; a loaded CI machine may be slow. */
-#define DNSMASQ_RUN_START_MS	3000
+/*
+ * dnsmasq starts in a few milliseconds; a loaded machine (ASan tests run
+ * in parallel with builds) was seen to need more than 3 s. The wait ends
+ * as soon as it answers.
+ */
+#define DNSMASQ_RUN_START_MS	10000
 /* Another process may take the port between our probe and dnsmasq's bind. */
 #define DNSMASQ_RUN_ATTEMPTS	5
 /*
