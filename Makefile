@@ -89,7 +89,7 @@ $(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
 		  -DSMTPPROBE_DATADIR='"$(DATADIR)"'
 $(STAMPED_OBJS): $(B)/build.stamp
 
-.PHONY: all deps check test demo install uninstall clean lint-banned \
+.PHONY: all deps check test tsan demo install uninstall clean lint-banned \
 	lint-catalogs lint-deps unit pkg-config-ok html-check FORCE
 
 smtpprobe: $(B)/smtpprobe
@@ -157,6 +157,14 @@ test:
 	$(MAKE) B=build/asan lint-catalogs
 	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" install-test
 	$(MAKE) B=build/asan html-check
+
+# The threaded runs under ThreadSanitizer (scripts/check-tsan.sh): its own
+# build tree; on demand, not part of test (the build alone takes minutes).
+TSAN_FLAGS	= -fsanitize=thread -fno-omit-frame-pointer
+tsan:
+	$(MAKE) B=build/tsan SAN="$(TSAN_FLAGS)" CFLAGS="-O1 -g" \
+	    build/tsan/smtpprobe build/tsan/fakemx
+	./scripts/check-tsan.sh build/tsan
 
 # The HTML report in a real browser (scripts/check-html.sh); a skip, said,
 # where Debian's chromium is not installed (it is not a build dependency).

@@ -885,7 +885,7 @@ int
 probe_explain_next(struct probe_explain_scan *s,
     struct probe_explain_reply *r)
 {
-	unsigned long first;
+	unsigned long first = 0;	/* set by probe_explain_logical on 1 */
 	bool is_cut;
 	int rc;
 
