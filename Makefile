@@ -27,7 +27,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl sqlite3 libesmtp-1.0 \
-		  opendkim
+		  opendkim libmicrohttpd
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -84,7 +84,8 @@ STAMPED_OBJS	= $(B)/probe/util/probe_datadir.o $(B)/probe/probe_main.o \
 		  $(B)/probe/report/probe_report_text.o $(B)/probe/report/probe_report_json.o \
 		  $(B)/probe/report/probe_report_matrix.o $(B)/probe/probe_sendcmd.o \
 		  $(B)/probe/report/probe_check_report.o \
-		  $(B)/probe/report/probe_report_html.o $(TEST_OBJS)
+		  $(B)/probe/report/probe_report_html.o \
+		  $(B)/probe/probe_servecmd.o $(TEST_OBJS)
 $(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
 		  -DSMTPPROBE_DATADIR='"$(DATADIR)"'
 $(STAMPED_OBJS): $(B)/build.stamp
