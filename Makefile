@@ -91,7 +91,8 @@ $(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
 $(STAMPED_OBJS): $(B)/build.stamp
 
 .PHONY: all deps check test demo install uninstall clean lint-banned \
-	lint-catalogs lint-deps unit pkg-config-ok html-check FORCE
+	lint-catalogs lint-deps unit pkg-config-ok html-check prometheus-check \
+	FORCE
 
 smtpprobe: $(B)/smtpprobe
 	cp $(B)/smtpprobe $@
@@ -158,11 +159,24 @@ test:
 	$(MAKE) B=build/asan lint-catalogs
 	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" install-test
 	$(MAKE) B=build/asan html-check
+	$(MAKE) B=build/asan prometheus-check
 
 # The HTML report in a real browser (scripts/check-html.sh); a skip, said,
 # where Debian's chromium is not installed (it is not a build dependency).
 html-check: $(B)/smtpprobe $(B)/fakemx
 	@./scripts/check-html.sh $(B)/smtpprobe $(B)/fakemx; rc=$$?; \
+	    [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# smtpprobe serve scraped by Debian's real prometheus, the shipped alerting
+# rules checked and unit-tested by promtool, the Grafana dashboard's JSON
+# and metric names (scripts/check-prometheus.sh, check-dashboard.py); a
+# skip, said, where prometheus or python3 is not installed.
+prometheus-check: $(B)/smtpprobe $(B)/fakemx
+	@if command -v python3 >/dev/null 2>&1; then \
+		./scripts/check-dashboard.py \
+		    contrib/prometheus/smtpprobe-grafana.json || exit 1; \
+	else echo "check-dashboard: skipped: python3 is not installed" >&2; fi
+	@./scripts/check-prometheus.sh $(B)/smtpprobe $(B)/fakemx; rc=$$?; \
 	    [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 # Every shipped catalog loads, and every example classifies to its entry.

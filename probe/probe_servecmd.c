@@ -706,12 +706,21 @@ probe_servecmd_render(void *cls, size_t *len)
 static int
 probe_servecmd_signals(struct probe_servecmd *s)
 {
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
 	sigset_t set;
+	size_t i;
 
 	(void)sigemptyset(&set);
-	(void)sigaddset(&set, SIGHUP);	/* valid signals: no error */
-	(void)sigaddset(&set, SIGTERM);
-	(void)sigaddset(&set, SIGINT);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		(void)sigaddset(&set, sigs[i]);	/* valid signals: no error */
+		/*
+		 * An ignored signal is discarded, never queued, so a signalfd
+		 * would not see it: a shell starts background jobs with
+		 * SIGINT ignored, nohup with SIGHUP. Blocked, the default
+		 * action never runs; the signal waits for us instead.
+		 */
+		(void)signal(sigs[i], SIG_DFL);
+	}
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
