@@ -27,7 +27,10 @@
 #define PROBE_SERVECMD_ERROR	3
 /* serve's own flags and what send's parser gets: argv's size at most. */
 #define PROBE_SERVECMD_ARGS_MAX	256
-/* The longest poll(): a wall-clock jump is noticed within this. */
+/* A number macro as text, for the help (two steps: expand, then quote). */
+#define PROBE_SERVECMD_QUOTE(x)	#x
+#define PROBE_SERVECMD_STR(x)	PROBE_SERVECMD_QUOTE(x)
+/* The longest poll(): a wake-up missed for any reason costs this at most. */
 #define PROBE_SERVECMD_TICK_MS	60000
 
 /* One path and profile on the schedule. */
@@ -112,7 +115,7 @@ static const char probe_servecmd_usage_text[] =
 "\n"
 "Signals: SIGHUP reloads the configuration (a bad one is refused and the\n"
 "old one kept); SIGTERM or SIGINT ends serve within "
-    "5 s, with status 0.\n"
+    PROBE_SERVECMD_STR(PROBE_SERVECMD_STOP_S) " s, with status 0.\n"
 "Exit status: 0 after SIGTERM/SIGINT, 3 for bad usage or configuration.\n";
 
 static int

@@ -10,7 +10,8 @@
 # cut to 2 s. Asserts through Prometheus' HTTP API (/api/v1/query,
 # /api/v1/alerts) that the series arrive with the host label and that
 # SmtpprobePathRefused fires for mail2; and that the fake MX saw two
-# sessions only, however often Prometheus scraped. Exit 1 on failure,
+# sessions only, however often Prometheus scraped; and promtool check
+# metrics accepts serve's /metrics. Exit 1 on failure,
 # 77 when prometheus or curl is not installed (a skip, said on stderr).
 # Everything it starts is stopped on any exit.
 set -u
@@ -82,6 +83,8 @@ paths:
       gmail: postmaster@gmail.test
 CONFIG
 
+# Made here: the background job's redirection may come after the first read.
+: >"$work/serve.err"
 SMTPPROBE_HISTORY=off "$probe" serve --config "$work/paths.yaml" \
     --listen 127.0.0.1:0 --interval 1h --jitter 0 \
     --dns-server "127.0.0.1:$TESTNET_DNS_PORT" --allow-loopback-mx \
@@ -170,6 +173,13 @@ until_api $DEADLINE_S alerts '"alertname":"SmtpprobePathRefused"' \
 if printf '%s' "$answer" | grep -q '"alertname":"SmtpprobePathRefused"[^}]*"path":"mail1"'; then
 	fail "SmtpprobePathRefused fired for mail1, which passes: $answer"
 fi
+# What serve answers is what promtool accepts (names, types,
+# counters), with the cells' families in it.
+"$curl" -sf "http://127.0.0.1:$serve_port/metrics" >"$work/metrics.txt" ||
+    fail "no answer from smtpprobe serve's /metrics"
+"$promtool" check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
+    fail "promtool check metrics: $(tail -3 "$work/promtool.out")"
+
 sessions=$(grep -c '^session ' "$work/fakemx.log")
 [ "$sessions" -eq 2 ] ||
     fail "the fake MX saw $sessions sessions, not 2: scrapes sent mail"

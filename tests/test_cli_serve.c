@@ -40,6 +40,8 @@ static struct fakemx_run mx;
 static struct tmp_dir dir;
 static pid_t serve_pid = -1;
 static int serve_port;
+/* --timeout of the probes: short, but a test of a stalled MX lengthens it. */
+static const char *serve_timeout = "5";
 
 static const char config_two[] =
     "paths:\n"
@@ -162,7 +164,7 @@ serve_start(const char *config)
 	argv[n++] = "--tls-ca";
 	argv[n++] = fakemx_run_ca(&mx);
 	argv[n++] = "--timeout";
-	argv[n++] = "5";
+	argv[n++] = serve_timeout;
 	argv[n] = NULL;
 	tmp_dir_path(&dir, "serve.err", errp, sizeof(errp));
 	/* Emptied here, not in the child: the last run's line would do. */
@@ -414,6 +416,30 @@ Test(cli_serve, exits_0_promptly_on_sigterm_and_sigint)
 	rc = serve_stop(SIGINT, &took);
 	cr_assert_eq(rc, 0, "status %d: %s", rc, read_file("serve.err"));
 	cr_assert_lt(took, STOP_MS);
+}
+
+/*
+ * A probe that would wait a minute for a banner that never comes does not
+ * hold SIGTERM up: serve leaves it within its 5 s bound, status 0.
+ */
+Test(cli_serve, stops_within_its_bound_while_a_probe_hangs)
+{
+	long took, until;
+	int rc;
+
+	fakemx_run_stop(&mx);
+	cr_assert_eq(fakemx_run_start(&mx, "banner stall:\n", "127.0.0.1", 0,
+	    true), 0);
+	serve_timeout = "60";
+	serve_start(config_one);
+	until = now_ms() + WAIT_MS;
+	while (sessions() < 1 && now_ms() < until)
+		usleep(20000);
+	cr_assert_eq(sessions(), 1);
+	rc = serve_stop(SIGTERM, &took);
+	cr_assert_eq(rc, 0, "status %d: %s", rc, read_file("serve.err"));
+	cr_assert_lt(took, STOP_MS);
+	serve_timeout = "5";
 }
 
 /* A request that is all headers: n copies of a long one. */
