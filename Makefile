@@ -27,7 +27,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl sqlite3 libesmtp-1.0 \
-		  opendkim
+		  opendkim libmicrohttpd
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -84,13 +84,15 @@ STAMPED_OBJS	= $(B)/probe/util/probe_datadir.o $(B)/probe/probe_main.o \
 		  $(B)/probe/report/probe_report_text.o $(B)/probe/report/probe_report_json.o \
 		  $(B)/probe/report/probe_report_matrix.o $(B)/probe/probe_sendcmd.o \
 		  $(B)/probe/report/probe_check_report.o \
-		  $(B)/probe/report/probe_report_html.o $(TEST_OBJS)
+		  $(B)/probe/report/probe_report_html.o \
+		  $(B)/probe/probe_servecmd.o $(TEST_OBJS)
 $(STAMPED_OBJS): ALL_CPPFLAGS += -DSMTPPROBE_VERSION='"$(VERSION)"' \
 		  -DSMTPPROBE_DATADIR='"$(DATADIR)"'
 $(STAMPED_OBJS): $(B)/build.stamp
 
 .PHONY: all deps check test tsan demo install uninstall clean lint-banned \
-	lint-catalogs lint-deps unit pkg-config-ok html-check FORCE
+	lint-catalogs lint-deps unit pkg-config-ok html-check prometheus-check \
+	FORCE
 
 smtpprobe: $(B)/smtpprobe
 	cp $(B)/smtpprobe $@
@@ -157,6 +159,7 @@ test:
 	$(MAKE) B=build/asan lint-catalogs
 	$(MAKE) B=build/asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" install-test
 	$(MAKE) B=build/asan html-check
+	$(MAKE) B=build/asan prometheus-check
 
 # The threaded runs under ThreadSanitizer (scripts/check-tsan.sh): its own
 # build tree; on demand, not part of test (the build alone takes minutes).
@@ -170,6 +173,18 @@ tsan:
 # where Debian's chromium is not installed (it is not a build dependency).
 html-check: $(B)/smtpprobe $(B)/fakemx
 	@./scripts/check-html.sh $(B)/smtpprobe $(B)/fakemx; rc=$$?; \
+	    [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# smtpprobe serve scraped by Debian's real prometheus, the shipped alerting
+# rules checked and unit-tested by promtool, the Grafana dashboard's JSON
+# and metric names (scripts/check-prometheus.sh, check-dashboard.py); a
+# skip, said, where prometheus or python3 is not installed.
+prometheus-check: $(B)/smtpprobe $(B)/fakemx
+	@if command -v python3 >/dev/null 2>&1; then \
+		./scripts/check-dashboard.py \
+		    contrib/prometheus/smtpprobe-grafana.json || exit 1; \
+	else echo "check-dashboard: skipped: python3 is not installed" >&2; fi
+	@./scripts/check-prometheus.sh $(B)/smtpprobe $(B)/fakemx; rc=$$?; \
 	    [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 # Every shipped catalog loads, and every example classifies to its entry.

@@ -12,6 +12,9 @@
 #   SYSCONFDIR/smtpprobe/smtpprobe.yaml.sample   a commented sample config
 #   SYSCONFDIR/cron.d/smtpprobe            the cron example, commented out
 #   SYSTEMDUNITDIR/smtpprobe.{service,timer}    units, not enabled
+#   SYSTEMDUNITDIR/smtpprobe-serve.service      smtpprobe serve, not enabled
+#   DATADIR/prometheus/                    alerting rules and their test,
+#                                          the Grafana dashboard
 #
 # Nothing installed runs by itself: the cron line is a comment and the
 # timer is not enabled. The units and the cron file name BINDIR, so they
@@ -31,7 +34,10 @@ INSTALL_FILES	= $(BINDIR)/smtpprobe \
 		  $(SYSCONFDIR)/smtpprobe/smtpprobe.yaml.sample \
 		  $(SYSCONFDIR)/cron.d/smtpprobe \
 		  $(SYSTEMDUNITDIR)/smtpprobe.service \
-		  $(SYSTEMDUNITDIR)/smtpprobe.timer
+		  $(SYSTEMDUNITDIR)/smtpprobe.timer \
+		  $(SYSTEMDUNITDIR)/smtpprobe-serve.service \
+		  $(patsubst contrib/prometheus/%,$(DATADIR)/prometheus/%, \
+		      $(wildcard contrib/prometheus/*))
 
 # @BINDIR@ in the units and the cron file becomes the real BINDIR.
 install_subst	= sed -e 's|@BINDIR@|$(BINDIR)|g'
@@ -43,7 +49,8 @@ install: $(B)/smtpprobe
 	    $(DESTDIR)$(DATADIR)/profiles/catalogs \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/smtpprobe \
-	    $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(SYSTEMDUNITDIR)
+	    $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(DATADIR)/prometheus
 	$(INSTALL) -m 755 $(B)/smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
 	$(INSTALL) -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 	$(INSTALL) -m 644 profiles/catalogs/*.yaml profiles/catalogs/README.md \
@@ -58,15 +65,20 @@ install: $(B)/smtpprobe
 	    > $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe.service
 	$(install_subst) scripts/smtpprobe.timer \
 	    > $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe.timer
+	$(install_subst) scripts/smtpprobe-serve.service \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe-serve.service
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/smtpprobe \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe.service \
-	    $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe.timer
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe.timer \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/smtpprobe-serve.service
+	$(INSTALL) -m 644 contrib/prometheus/* $(DESTDIR)$(DATADIR)/prometheus/
 
 # Removes exactly what install wrote, then the folders that are ours and
 # empty. A config the admin wrote (smtpprobe.yaml) is left alone.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	-rmdir $(DESTDIR)$(DATADIR)/profiles/catalogs \
+	    $(DESTDIR)$(DATADIR)/prometheus \
 	    $(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/smtpprobe 2>/dev/null
 

@@ -19,6 +19,7 @@
 #include "probe/probe_cmd.h"
 #include "probe/util/probe_escape.h"
 #include "probe/probe_sendcmd.h"
+#include "probe/probe_servecmd.h"
 
 #define PROBE_EXIT_PASS		0
 #define PROBE_EXIT_TEMPFAIL	1
@@ -88,6 +89,9 @@ probe_main_run(int argc, char **argv, bool *is_cut)
 	if (strcmp(argv[1], "send") == 0)
 		return probe_sendcmd_run(argc - 1, argv + 1,
 		    probe_main_exit_code, is_cut);
+	if (strcmp(argv[1], "serve") == 0)
+		return probe_servecmd_run(argc - 1, argv + 1,
+		    probe_main_exit_code, is_cut);
 	if (strcmp(argv[1], "explain") == 0)
 		return probe_main_exit_code(probe_cmd_explain(argc - 1,
 		    argv + 1));
@@ -103,7 +107,8 @@ probe_main_run(int argc, char **argv, bool *is_cut)
 	if (strcmp(argv[1], "catalog") == 0)
 		return probe_main_exit_code(probe_cmd_catalog(argc - 1,
 		    argv + 1));
-	return probe_main_usage_error(NULL, "unknown command (send, check, explain, history, report, catalog)");
+	return probe_main_usage_error(NULL, "unknown command (send, serve, check, explain, history, report, "
+	    "catalog)");
 }
 
 int

@@ -53,13 +53,17 @@ for f in "$PREFIX/bin/smtpprobe" \
     "$PREFIX/share/bash-completion/completions/smtpprobe" \
     /etc/smtpprobe/smtpprobe.yaml.sample /etc/cron.d/smtpprobe \
     "$PREFIX/lib/systemd/system/smtpprobe.service" \
-    "$PREFIX/lib/systemd/system/smtpprobe.timer"; do
+    "$PREFIX/lib/systemd/system/smtpprobe.timer" \
+    "$PREFIX/lib/systemd/system/smtpprobe-serve.service" \
+    "$PREFIX/share/smtpprobe/prometheus/smtpprobe-alerts.yml" \
+    "$PREFIX/share/smtpprobe/prometheus/smtpprobe-grafana.json"; do
 	check "staged $f" test -f "$stage$f"
 done
 check "the program is executable" test -x "$stage$PREFIX/bin/smtpprobe"
 check "no @BINDIR@ left in the units or cron file" sh -c \
     "! grep -l '@BINDIR@' '$stage$PREFIX/lib/systemd/system/smtpprobe.service' \
-    '$stage$PREFIX/lib/systemd/system/smtpprobe.timer' '$stage/etc/cron.d/smtpprobe'"
+    '$stage$PREFIX/lib/systemd/system/smtpprobe.timer' '$stage/etc/cron.d/smtpprobe' \
+    '$stage$PREFIX/lib/systemd/system/smtpprobe-serve.service'"
 check "the service runs the installed binary" \
     grep -q "ExecStart=$PREFIX/bin/smtpprobe " \
     "$stage$PREFIX/lib/systemd/system/smtpprobe.service"

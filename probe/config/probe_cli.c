@@ -556,6 +556,8 @@ probe_cli_usage(FILE *fp)
 "\n"
 "Commands:\n"
 "  send          probe one sending path (see: smtpprobe send --help)\n"
+"  serve         probe the configured paths on a schedule and serve the\n"
+"                results as Prometheus metrics (see: smtpprobe serve --help)\n"
 "  check         SPF, DMARC, DKIM and PTR of a sending path, and what\n"
 "                Gmail would say (see: smtpprobe check --help)\n"
 "  explain       diagnose replies from text, a mail log or a bounce\n"

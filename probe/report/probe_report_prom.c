@@ -23,6 +23,12 @@ struct probe_prom {
 	const char *const	 *profiles;
 	size_t			  nprofiles;
 	double			  now_epoch;	/* the run's end */
+	/*
+	 * A list (serve): cells[i] names its own path and profile, ended[i]
+	 * is when it was probed, and a cell not yet probed is left out.
+	 */
+	bool			  is_list;
+	const double		 *ended;
 };
 
 /* Write the samples of the metric called name for one cell. */
@@ -104,11 +110,13 @@ static void
 probe_prom_open(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
-	const char *path = m->paths[cell / m->nprofiles];
+	const char *path = m->is_list ? m->cells[cell].path :
+	    m->paths[cell / m->nprofiles];
 
 	fprintf(fp, "%s{", name);
 	probe_prom_label(fp, true, "path", path, strlen(path));
-	probe_prom_profile(fp, m->profiles[cell % m->nprofiles]);
+	probe_prom_profile(fp, m->is_list ? m->cells[cell].profile :
+	    m->profiles[cell % m->nprofiles]);
 }
 
 /* The stage label: a name from the stage table, or "" when none. */
@@ -248,7 +256,7 @@ probe_prom_last_run(FILE *fp, const char *name, const struct probe_prom *m,
     size_t cell)
 {
 	probe_prom_open(fp, name, m, cell);
-	fprintf(fp, "} %.3f\n", m->now_epoch);
+	fprintf(fp, "} %.3f\n", m->is_list ? m->ended[cell] : m->now_epoch);
 }
 
 static const struct probe_prom_family probe_prom_families[] = {
@@ -289,13 +297,10 @@ static const struct probe_prom_family probe_prom_families[] = {
 	    probe_prom_last_run },
 };
 
-void
-probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
-    const char *const *paths, size_t npaths, const char *const *profiles,
-    size_t nprofiles, double now_epoch)
+/* Every family's HELP, TYPE and samples, for a matrix or a list. */
+static void
+probe_prom_families_render(FILE *fp, const struct probe_prom *m, size_t n)
 {
-	const struct probe_prom m = { cells, paths, npaths, profiles,
-	    nprofiles, now_epoch };
 	const struct probe_prom_family *f;
 	size_t i, cell;
 
@@ -304,9 +309,66 @@ probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
 		f = &probe_prom_families[i];
 		fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", f->name,
 		    f->help, f->name);
-		for (cell = 0; cell < npaths * nprofiles; cell++)
-			f->sample(fp, f->name, &m, cell);
+		for (cell = 0; cell < n; cell++)
+			if (!m->is_list || m->cells[cell].is_done)
+				f->sample(fp, f->name, m, cell);
 	}
+}
+
+void
+probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
+    const char *const *paths, size_t npaths, const char *const *profiles,
+    size_t nprofiles, double now_epoch)
+{
+	const struct probe_prom m = { cells, paths, npaths, profiles,
+	    nprofiles, now_epoch, false, NULL };
+
+	probe_prom_families_render(fp, &m, npaths * nprofiles);
+}
+
+void
+probe_report_prom_render_list(FILE *fp, const struct probe_cell *cells,
+    const double *ended_epoch, size_t n)
+{
+	const struct probe_prom m = { cells, NULL, 0, NULL, 1, 0, true,
+	    ended_epoch };
+
+	probe_prom_families_render(fp, &m, n);
+}
+
+/* One gauge or counter of serve's health, with its HELP and TYPE. */
+static void
+probe_prom_health(FILE *fp, const char *name, const char *type,
+    const char *help, double value)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help,
+	    name, type, name, value);
+}
+
+void
+probe_report_prom_render_serve(FILE *fp,
+    const struct probe_report_prom_serve *h)
+{
+	probe_prom_health(fp, "smtpprobe_serve_up", "gauge",
+	    "Always 1 while smtpprobe serve answers.", 1);
+	probe_prom_health(fp, "smtpprobe_serve_start_timestamp_seconds",
+	    "gauge", "When smtpprobe serve started, in seconds since the "
+	    "epoch.", h->started_epoch);
+	probe_prom_health(fp, "smtpprobe_serve_config_load_timestamp_seconds",
+	    "gauge", "When the configuration was last read, successfully or "
+	    "not, in seconds since the epoch.", h->config_load_epoch);
+	probe_prom_health(fp, "smtpprobe_serve_config_load_success", "gauge",
+	    "Whether the last reading of the configuration succeeded (1) or "
+	    "was refused and the one before kept (0).", h->is_config_ok);
+	probe_prom_health(fp, "smtpprobe_serve_cells", "gauge",
+	    "How many path and profile pairs the configuration schedules.",
+	    (double)h->ncells);
+	probe_prom_health(fp, "smtpprobe_serve_probes_total", "counter",
+	    "Probes run since smtpprobe serve started.",
+	    (double)h->probes_total);
+	probe_prom_health(fp, "smtpprobe_serve_probe_errors_total", "counter",
+	    "Probes that could not run or ended as an error (not a refusal) "
+	    "since smtpprobe serve started.", (double)h->probe_errors_total);
 }
 
 /*
@@ -450,7 +512,7 @@ probe_report_prom_write_file(const char *path, const struct probe_cell *cells,
     size_t nprofiles, double now_epoch, char *err, size_t errlen)
 {
 	const struct probe_prom m = { cells, paths, npaths, profiles,
-	    nprofiles, now_epoch };
+	    nprofiles, now_epoch, false, NULL };
 	char tmp[PATH_MAX];
 	const char *what;
 	bool is_made = false, is_held = false;

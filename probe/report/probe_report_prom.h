@@ -51,6 +51,7 @@
 #ifndef SMTPPROBE_PROBE_REPORT_PROM_H
 #define SMTPPROBE_PROBE_REPORT_PROM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -70,6 +71,40 @@
 void	probe_report_prom_render(FILE *fp, const struct probe_cell *cells,
 	    const char *const *paths, size_t npaths,
 	    const char *const *profiles, size_t nprofiles, double now_epoch);
+
+/*
+ * probe_report_prom_render_list - the same families for a list of n
+ * cells that each name their path and profile (cells[i].path and
+ * .profile), as smtpprobe serve keeps them: a cell whose is_done is
+ * false (not probed yet) is left out, and ended_epoch[i] is the
+ * smtpprobe_last_run_timestamp_seconds of cells[i]. Writes to fp only.
+ */
+void	probe_report_prom_render_list(FILE *fp, const struct probe_cell *cells,
+	    const double *ended_epoch, size_t n);
+
+/*
+ * What smtpprobe serve says of itself, after the cells' families:
+ *
+ *   smtpprobe_serve_up				1 (0 is a scrape that failed)
+ *   smtpprobe_serve_start_timestamp_seconds
+ *   smtpprobe_serve_config_load_timestamp_seconds	the last reading
+ *   smtpprobe_serve_config_load_success	1, or 0 when refused
+ *   smtpprobe_serve_cells			pairs scheduled
+ *   smtpprobe_serve_probes_total		counter
+ *   smtpprobe_serve_probe_errors_total		counter: verdict error
+ */
+struct probe_report_prom_serve {
+	double			started_epoch;
+	double			config_load_epoch;
+	bool			is_config_ok;
+	size_t			ncells;
+	unsigned long long	probes_total;
+	unsigned long long	probe_errors_total;
+};
+
+/* probe_report_prom_render_serve - serve's health families; fp only. */
+void	probe_report_prom_render_serve(FILE *fp,
+	    const struct probe_report_prom_serve *h);
 
 /*
  * probe_report_prom_check_file - whether probe_report_prom_write_file
