@@ -448,6 +448,12 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 		    "the s= of the signature");
 		return -1;
 	}
+	if (cli->critical_after_s > 0 && cli->no_history) {
+		(void)snprintf(err, errlen, "--critical-after reads how long a "
+		    "tempfail has lasted from the history: not with "
+		    "--no-history");
+		return -1;
+	}
 	if (cli->path_name != NULL && cli->nto == 0) {
 		(void)snprintf(err, errlen, "--path-name names the one path of "
 		    "--to; configured paths have their names");
@@ -613,17 +619,19 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
+	/* First: --critical-after reads how long each state has lasted. */
+	if (*is_cut)
+		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
+	else
+		probe_sendcmd_history(cli, hpath, cells, n, started);
 	lim = (struct probe_verdict_limits){ cli->warn_s, cli->crit_s,
-	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL) };
+	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL),
+	    cli->critical_after_s };
 	/* A pre-launch run is judged by its expectations. */
 	if (probe_verdict_has_expectations(cells, n))
 		overall = probe_verdict_expectations(cells, n, NULL, NULL);
 	else
 		overall = probe_verdict_limits_run(cells, n, &lim, overall);
-	if (*is_cut)
-		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
-	else
-		probe_sendcmd_history(cli, hpath, cells, n, started);
 	rc = probe_sendcmd_output(cli, sel, cells, n, overall, exit_code,
 	    &lim);
 	if (rc == 0)

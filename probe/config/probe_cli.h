@@ -22,6 +22,8 @@
 #define PROBE_CLI_HEADERS_MAX	16
 /* --path-name: a label value and a history key, so short and plain. */
 #define PROBE_CLI_PATH_NAME_MAX	64
+/* --critical-after: a year; a tempfail older than that is no news. */
+#define PROBE_CLI_CRITICAL_AFTER_MAX	(365LL * 86400)
 
 enum probe_cli_format {
 	PROBE_CLI_FORMAT_TEXT,
@@ -91,6 +93,7 @@ struct probe_cli_send {
 	double		 crit_s;	/* -c SECONDS, 0 when not given */
 	int		 cert_warn_days;	/* --cert-days W,C; -1: none */
 	int		 cert_crit_days;
+	long long	 critical_after_s;	/* 0 when not given */
 	bool		 version;	/* -V, --version */
 };
 

@@ -220,6 +220,14 @@ probe_verdict_cell_limit(const struct probe_cell *c,
 		*which = PROBE_LIMIT_NONE;
 	if (!probe_verdict_cell_has_run(c))
 		return PROBE_VERDICT_PASS;
+	/* A deferral that lasts is a refusal in all but name. */
+	if (l->critical_after_s > 0 && c->has_history &&
+	    probe_verdict_cell(c) == PROBE_VERDICT_TEMPFAIL &&
+	    c->state_s >= l->critical_after_s) {
+		if (which != NULL)
+			*which = PROBE_LIMIT_LASTING;
+		return PROBE_VERDICT_FAIL;
+	}
 	dur = probe_verdict_limit_state(l->crit_s > 0 && secs > l->crit_s,
 	    l->warn_s > 0 && secs > l->warn_s);
 	if (c->has_cert) {
