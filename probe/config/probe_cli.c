@@ -563,6 +563,32 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	return 0;
 }
 
+enum probe_cli_format
+probe_cli_asks_format(int argc, char **argv)
+{
+	enum probe_cli_format f = PROBE_CLI_FORMAT_TEXT;
+	const char *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		v = NULL;
+		if (strcmp(argv[i], "--json") == 0)
+			f = PROBE_CLI_FORMAT_JSON;
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		if (v != NULL)
+			f = strcmp(v, "json") == 0 ? PROBE_CLI_FORMAT_JSON :
+			    strcmp(v, "nagios") == 0 ? PROBE_CLI_FORMAT_NAGIOS :
+			    strcmp(v, "prometheus") == 0 ?
+			    PROBE_CLI_FORMAT_PROMETHEUS : PROBE_CLI_FORMAT_TEXT;
+	}
+	return f;
+}
+
 static const char probe_cli_exit_text[] =
 "Exit status (the same as Nagios plugins):\n"
 "  0  pass      the server accepted the message (or the --quit-after stage)\n"
@@ -704,6 +730,8 @@ probe_cli_send_usage(FILE *fp)
 "                       the history (default: cli), so that two such runs\n"
 "                       write metrics that do not collide\n"
 "  --quiet              print nothing when every probe passes (for cron)\n"
+"                       (at a terminal a progress line shows on stderr;\n"
+"                       Ctrl-C stops the run and reports what was done)\n"
 "  --json               the same as --format json\n"
 "  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
 "                       above the shipped ones and /etc/smtpprobe/catalogs)\n"

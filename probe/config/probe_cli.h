@@ -104,6 +104,15 @@ struct probe_cli_send {
 int	probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	    char *err, size_t errlen);
 
+/*
+ * probe_cli_asks_format - the output format argv (argv[0] is the command)
+ * asks for, read before or without parsing, so that an error found while
+ * parsing is still reported in that format: --json and --format FORMAT
+ * (or --format=FORMAT), the last one winning, nothing after "--".
+ * Returns PROBE_CLI_FORMAT_TEXT when none is asked for.
+ */
+enum probe_cli_format probe_cli_asks_format(int argc, char **argv);
+
 /* probe_cli_usage - the top-level help. */
 void	probe_cli_usage(FILE *fp);
 /* probe_cli_send_usage - help for "send": every flag and exit code. */

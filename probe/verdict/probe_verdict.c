@@ -248,6 +248,12 @@ probe_verdict_cell_limit(const struct probe_cell *c,
 }
 
 enum probe_verdict
+probe_verdict_stopped(void)
+{
+	return PROBE_VERDICT_ERROR;
+}
+
+enum probe_verdict
 probe_verdict_limits_run(const struct probe_cell *cells, size_t n,
     const struct probe_verdict_limits *l, enum probe_verdict overall)
 {
@@ -397,7 +403,13 @@ probe_verdict_check(struct probe_check_predicted *p)
 	for (i = 0; i < p->ncauses; i++)
 		if (p->causes[i].level > p->level)
 			p->level = p->causes[i].level;
-	switch (p->level) {
+	return probe_verdict_check_level((int)p->level);
+}
+
+enum probe_verdict
+probe_verdict_check_level(int level)
+{
+	switch (level) {
 	case PROBE_CHECK_PASS:
 		return PROBE_VERDICT_PASS;
 	case PROBE_CHECK_WARN:

@@ -136,6 +136,13 @@ enum probe_verdict probe_verdict_cell_limit(const struct probe_cell *c,
 		    enum probe_verdict_limit *which);
 
 /*
+ * probe_verdict_stopped - the verdict of a run that Ctrl-C or SIGTERM
+ * stopped: error (UNKNOWN), whatever its finished cells say, for the run
+ * that was asked for did not happen; the report still shows each cell.
+ */
+enum probe_verdict probe_verdict_stopped(void);
+
+/*
  * probe_verdict_limits_run - overall raised to the worst state the limits
  * give any of the n cells, ranked as probe_verdict_run ranks; never
  * lowered (a failing run stays CRITICAL however fast it was).
@@ -195,6 +202,12 @@ bool		probe_verdict_has_expectations(const struct probe_cell *cells,
  * worst cause level, so that reports show the level that decided.
  */
 enum probe_verdict probe_verdict_check(struct probe_check_predicted *p);
+
+/*
+ * probe_verdict_check_level - the verdict a check level stands for (the
+ * mapping probe_verdict_check applies), for reports that state both.
+ */
+enum probe_verdict probe_verdict_check_level(int level);
 
 struct probe_bulk_list;
 
