@@ -701,9 +701,13 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 		overall = probe_verdict_expectations(cells, n, NULL, NULL);
 	else
 		overall = probe_verdict_limits_run(cells, n, &lim, overall);
+	if (stop.sig != 0)
+		probe_sendcmd_stop_count(cells, n, &stop);
+	/* Every probe ended within the grace: the run is whole after all. */
+	if (stop.sig != 0 && stop.not_run == 0)
+		stop.sig = 0;
 	if (stop.sig != 0) {
 		overall = probe_verdict_stopped();
-		probe_sendcmd_stop_count(cells, n, &stop);
 		fputs("smtpprobe send: ", stderr);
 		probe_sendcmd_stop_line(stderr, &stop);
 	}

@@ -385,3 +385,15 @@ Test(cli_schema, explain_per_reply_grouped_unknown_and_error)
 	for (i = 0; i < 6; i++)
 		cmd_run_free(&r[i]);
 }
+
+Test(cli_schema, an_unknown_command_with_json_prints_the_error_document)
+{
+	struct cmd_run r;
+
+	run(&r, 3, "bogus", "--json", NULL);
+	cr_assert_not_null(strstr(r.out, "\"command\":null,\"verdict\":"
+	    "\"error\",\"exit_code\":3,"), "%s", r.out);
+	keep("error", &r);
+	validate();
+	cmd_run_free(&r);
+}
