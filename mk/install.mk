@@ -6,6 +6,7 @@
 #   BINDIR/smtpprobe                       the program
 #   DATADIR/profiles/*.yaml                provider profiles
 #   DATADIR/profiles/catalogs/*.yaml       reply catalogs (and their README)
+#   DATADIR/schemas/*.schema.json          JSON Schemas of the --json documents
 #   MANDIR/man1/smtpprobe.1                the manual
 #   MANDIR/man5/smtpprobe.yaml.5           the config file format
 #   BASHCOMPDIR/smtpprobe                  bash completion
@@ -29,6 +30,8 @@ INSTALL_FILES	= $(BINDIR)/smtpprobe \
 		  $(patsubst profiles/%,$(DATADIR)/profiles/%,$(wildcard profiles/*.yaml)) \
 		  $(patsubst profiles/catalogs/%,$(DATADIR)/profiles/catalogs/%, \
 		      $(wildcard profiles/catalogs/*.yaml) profiles/catalogs/README.md) \
+		  $(patsubst scripts/schemas/%,$(DATADIR)/schemas/%, \
+		      $(wildcard scripts/schemas/*.schema.json)) \
 		  $(MANDIR)/man1/smtpprobe.1 $(MANDIR)/man5/smtpprobe.yaml.5 \
 		  $(BASHCOMPDIR)/smtpprobe \
 		  $(SYSCONFDIR)/smtpprobe/smtpprobe.yaml.sample \
@@ -46,7 +49,7 @@ install_subst	= sed -e 's|@BINDIR@|$(BINDIR)|g'
 
 install: $(B)/smtpprobe
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(DATADIR)/profiles/catalogs \
+	    $(DESTDIR)$(DATADIR)/profiles/catalogs $(DESTDIR)$(DATADIR)/schemas \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/smtpprobe \
 	    $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(SYSTEMDUNITDIR) \
@@ -55,6 +58,8 @@ install: $(B)/smtpprobe
 	$(INSTALL) -m 644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 	$(INSTALL) -m 644 profiles/catalogs/*.yaml profiles/catalogs/README.md \
 	    $(DESTDIR)$(DATADIR)/profiles/catalogs/
+	$(INSTALL) -m 644 scripts/schemas/*.schema.json \
+	    $(DESTDIR)$(DATADIR)/schemas/
 	$(INSTALL) -m 644 scripts/man/smtpprobe.1 $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 644 scripts/man/smtpprobe.yaml.5 $(DESTDIR)$(MANDIR)/man5/
 	$(INSTALL) -m 644 scripts/completion/smtpprobe $(DESTDIR)$(BASHCOMPDIR)/
@@ -79,7 +84,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	-rmdir $(DESTDIR)$(DATADIR)/profiles/catalogs \
 	    $(DESTDIR)$(DATADIR)/prometheus \
-	    $(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(DATADIR)/schemas \
+	    $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/smtpprobe 2>/dev/null
 
 # A staged install, the staged binary finding its data through

@@ -14,6 +14,8 @@
 #include "probe/auth/probe_bulk.h"
 #include "probe/report/probe_bulk_report.h"
 #include "probe/report/probe_check_report.h"
+#include "probe/report/probe_report_json.h"
+#include "probe/config/probe_cli.h"
 #include "probe/probe_checkcmd.h"
 #include "probe/verdict/probe_verdict.h"
 #include "probe/util/probe_escape.h"
@@ -42,9 +44,15 @@ struct checkcmd_opts {
 	bool			 help;
 };
 
+/*
+ * One line on stderr; with --json (even one not parsed yet) the error
+ * document on stdout too, for a program reads only that.
+ */
 static int
-checkcmd_error(const char *msg)
+checkcmd_error(const struct checkcmd_opts *o, const char *msg)
 {
+	if (o->json)
+		probe_report_json_error(stdout, "check", msg);
 	fputs("smtpprobe check: ", stderr);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe check --help'.\n", stderr);
@@ -90,7 +98,7 @@ checkcmd_timeout(const char *arg, struct checkcmd_opts *o)
 	uint64_t	s;
 
 	if (!smtp_num_parse(arg, strlen(arg), 1, CHECKCMD_TIMEOUT_MAX_S, &s))
-		return checkcmd_error("--timeout: 1 to 300 seconds");
+		return checkcmd_error(o, "--timeout: 1 to 300 seconds");
 	o->dns.timeout_ms = (int)(s * CHECKCMD_MS_PER_S);
 	return CHECKCMD_OK;
 }
@@ -148,7 +156,7 @@ checkcmd_opt(int ch, const char *arg, struct checkcmd_opts *o)
 		o->help = true;
 		break;
 	default:
-		return checkcmd_error("unknown option or missing value");
+		return checkcmd_error(o, "unknown option or missing value");
 	}
 	return CHECKCMD_OK;
 }
@@ -159,6 +167,8 @@ checkcmd_parse(int argc, char **argv, struct checkcmd_opts *o)
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
+	/* Errors found while parsing are owed as JSON already. */
+	o->json = probe_cli_asks_format(argc, argv) == PROBE_CLI_FORMAT_JSON;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", checkcmd_longopts,
@@ -166,10 +176,10 @@ checkcmd_parse(int argc, char **argv, struct checkcmd_opts *o)
 		if (checkcmd_opt(ch, optarg, o) != CHECKCMD_OK)
 			return CHECKCMD_BAD;
 	if (optind < argc)
-		return checkcmd_error("unexpected argument");
+		return checkcmd_error(o, "unexpected argument");
 	if (!o->help && (o->check.mail_from == NULL ||
 	    o->check.source == NULL))
-		return checkcmd_error("--from and --source are required");
+		return checkcmd_error(o, "--from and --source are required");
 	return CHECKCMD_OK;
 }
 
@@ -183,12 +193,12 @@ checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
 	enum probe_verdict		 rc = PROBE_VERDICT_ERROR;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		(void)checkcmd_error("out of memory");
+		(void)checkcmd_error(o, "out of memory");
 		return PROBE_VERDICT_ERROR;
 	}
 	if (probe_check_run(dns, &o->check, r, err, sizeof(err)) !=
 	    PROBE_CHECK_OK) {
-		(void)checkcmd_error(err);
+		(void)checkcmd_error(o, err);
 		goto out;
 	}
 	rc = probe_verdict_check(&r->predicted);
@@ -201,7 +211,8 @@ checkcmd_check(struct checkcmd_opts *o, const struct probe_dns *dns)
 			rc = probe_verdict_bulk(&bulk);
 	}
 	if (o->json)
-		probe_check_report_json(stdout, r, o->bulk ? &bulk : NULL);
+		probe_check_report_json(stdout, r, o->bulk ? &bulk : NULL,
+		    rc);
 	else {
 		probe_check_report_text(stdout, r);
 		if (o->bulk)
@@ -234,7 +245,7 @@ probe_checkcmd_run(int argc, char **argv)
 	probe_dmarc_psl_init(&psl);
 	if (probe_dmarc_psl_load(&psl, o.psl_path, err, sizeof(err)) !=
 	    PROBE_DMARC_OK) {
-		(void)checkcmd_error(err);
+		(void)checkcmd_error(&o, err);
 		return PROBE_VERDICT_ERROR;
 	}
 	if (psl.warning[0] != '\0') {
@@ -245,7 +256,7 @@ probe_checkcmd_run(int argc, char **argv)
 	o.check.psl = &psl;
 	if (probe_dns_open(&dns, &o.dns, err, sizeof(err)) != PROBE_DNS_OK) {
 		probe_dmarc_psl_free(&psl);
-		(void)checkcmd_error(err);
+		(void)checkcmd_error(&o, err);
 		return PROBE_VERDICT_ERROR;
 	}
 	rc = checkcmd_check(&o, &dns);

@@ -16,6 +16,7 @@
 #include "probe/catalog/probe_explain_report.h"
 #include "probe/catalog/probe_lint.h"
 #include "probe/config/probe_profile.h"
+#include "probe/report/probe_report_json.h"
 
 /* What each command concludes, as verdicts: main() maps them to exits. */
 #define PROBE_CMD_OK		PROBE_VERDICT_PASS
@@ -57,9 +58,15 @@ struct probe_cmd_explain_run {
 	char			*first_raw;
 };
 
+/*
+ * One line on stderr; with json (explain --json, even not parsed yet) the
+ * error document on stdout too.
+ */
 static int
-probe_cmd_error(const char *cmd, const char *msg)
+probe_cmd_error(const char *cmd, const char *msg, bool json)
 {
+	if (json)
+		probe_report_json_error(stdout, cmd, msg);
 	fprintf(stderr, "smtpprobe %s: ", cmd);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fprintf(stderr, "\nTry 'smtpprobe %s --help'.\n", cmd);
@@ -123,7 +130,9 @@ probe_cmd_explain_parse(int argc, char **argv,
 			o->catalogs[o->ncatalogs++] = optarg;
 		else
 			return probe_cmd_error("explain", "unknown option, "
-			    "missing value or too many --catalog");
+			    "missing value or too many --catalog",
+			    probe_cli_asks_format(argc, argv) ==
+			    PROBE_CLI_FORMAT_JSON);
 	}
 	*first = optind;
 	return PROBE_CMD_OK;
@@ -178,7 +187,20 @@ probe_cmd_reply_fields(FILE *fp, const struct probe_explain_reply *r)
 	probe_json_str(fp, "host", r->host[0] ? r->host : NULL, true);
 	fputs(",\"reply\":", fp);
 	(void)probe_escape_json(fp, r->raw, r->rawlen);
-	fprintf(fp, ",\"cut\":%s", r->is_cut ? "true" : "false");
+	/* The one reply shape (common.schema.json): its lines, here one. */
+	fputs(",\"lines\":[", fp);
+	(void)probe_escape_json(fp, r->raw, r->rawlen);
+	fprintf(fp, "],\"cut\":%s", r->is_cut ? "true" : "false");
+}
+
+/* The one verdict vocabulary: a verdict, or null when none can be told. */
+static void
+probe_cmd_verdict_json(FILE *fp, const struct probe_explain_diag *d)
+{
+	if (d->has_verdict)
+		fprintf(fp, "\"%s\"", probe_verdict_name(d->verdict));
+	else
+		fputs("null", fp);
 }
 
 static void
@@ -189,8 +211,9 @@ probe_cmd_reply_json(FILE *fp, struct probe_cmd_tally *t, size_t text_no,
 	fprintf(fp, "%s{\"text\":%zu,", t->first_json ? "" : ",", text_no);
 	t->first_json = false;
 	probe_cmd_reply_fields(fp, r);
-	fprintf(fp, ",\"verdict\":\"%s\",\"match\":",
-	    probe_explain_verdict_name(d));
+	probe_json_key(fp, "verdict", true);
+	probe_cmd_verdict_json(fp, d);
+	fputs(",\"match\":", fp);
 	probe_diag_json(fp, &d->match, ctx);
 	putc('}', fp);
 }
@@ -311,8 +334,10 @@ probe_cmd_group_json(FILE *fp, size_t no, const struct probe_explain_group *g)
 	size_t i;
 
 	probe_cmd_group_ctx(g, &ctx);
-	fprintf(fp, "%s{\"count\":%lu,\"verdict\":\"%s\",\"sender_domain\":",
-	    no > 1 ? "," : "", g->count, probe_explain_verdict_name(&g->diag));
+	fprintf(fp, "%s{\"count\":%lu,\"verdict\":", no > 1 ? "," : "",
+	    g->count);
+	probe_cmd_verdict_json(fp, &g->diag);
+	fputs(",\"sender_domain\":", fp);
 	(void)probe_escape_json_str(fp, g->sender[0] ? g->sender : NULL);
 	probe_json_str(fp, "source_ip", g->ip[0] ? g->ip : NULL, true);
 	fprintf(fp, ",\"first_line\":%lu,\"last_line\":%lu,\"first_time\":",
@@ -342,8 +367,10 @@ probe_cmd_report(struct probe_cmd_explain_run *x)
 	size_t i;
 
 	if (x->t.replies <= 1) {
-		if (x->o->json)
-			fputs("{\"replies\":[", stdout);
+		if (x->o->json) {
+			probe_report_json_head(stdout);
+			fputs(",\"replies\":[", stdout);
+		}
 		if (x->t.replies == 0)
 			return;
 		if (x->o->json)
@@ -356,7 +383,8 @@ probe_cmd_report(struct probe_cmd_explain_run *x)
 	}
 	probe_explain_report_sort(&x->rep);
 	if (x->o->json) {
-		fputs("{\"groups\":[", stdout);
+		probe_report_json_head(stdout);
+		fputs(",\"groups\":[", stdout);
 		for (i = 0; i < x->rep.ngroups; i++)
 			probe_cmd_group_json(stdout, i + 1, &x->rep.groups[i]);
 		printf("],\"other\":%lu", x->rep.other);
@@ -374,13 +402,15 @@ probe_cmd_report(struct probe_cmd_explain_run *x)
 /* Catalogs for explain and lint; prints its own error. */
 static int
 probe_cmd_load(struct probe_catalog *c, const char *cmd, bool use_jit,
-    const char *const *extra, size_t nextra)
+    const char *const *extra, size_t nextra, bool json)
 {
 	char err[PROBE_CATALOG_ERR_MAX];
 
 	if (probe_catalog_init(c, use_jit, err, sizeof(err)) != 0 ||
 	    probe_catalog_load_default(c, extra, nextra, err,
 	    sizeof(err)) != 0) {
+		if (json)
+			probe_report_json_error(stdout, "explain", err);
 		fprintf(stderr, "smtpprobe %s: ", cmd);
 		probe_escape_text(stderr, err, strlen(err));
 		putc('\n', stderr);
@@ -410,6 +440,21 @@ probe_cmd_explain_inputs(int argc, char **argv, int first,
 	return rc;
 }
 
+/* What explain says of all it read: the worst, and the exit status. */
+static int
+probe_cmd_explain_status(const struct probe_cmd_tally *t)
+{
+	/* Nothing to judge: the document still says so, as an error. */
+	if (t->replies == 0)
+		return PROBE_CMD_ERROR;
+	if (t->fails)
+		return PROBE_CMD_FAIL;
+	if (t->tempfails)
+		return PROBE_CMD_TEMPFAIL;
+	/* Nagios: a reply we cannot judge is UNKNOWN, the 3 of main(). */
+	return t->unknowns ? PROBE_CMD_ERROR : PROBE_CMD_OK;
+}
+
 /* The last words: the JSON tail or the one-line summary. */
 static void
 probe_cmd_explain_summary(const struct probe_cmd_explain_run *x)
@@ -417,9 +462,12 @@ probe_cmd_explain_summary(const struct probe_cmd_explain_run *x)
 	const struct probe_cmd_tally *t = &x->t;
 
 	if (x->o->json) {
-		printf("%s,\"lines\":%lu,\"found\":%lu,\"unknown\":%lu}\n",
+		printf("%s,\"lines\":%lu,\"found\":%lu,\"unknown\":%lu",
 		    x->grouped && t->replies > 1 ? "" : "]", t->lines,
 		    t->replies, t->unknowns);
+		probe_json_str(stdout, "verdict", probe_verdict_name(
+		    probe_cmd_explain_status(t)), true);
+		fputs("}\n", stdout);
 		return;
 	}
 	if (t->replies == 0)
@@ -431,16 +479,6 @@ probe_cmd_explain_summary(const struct probe_cmd_explain_run *x)
 	putc('\n', stdout);
 }
 
-static int
-probe_cmd_explain_status(const struct probe_cmd_tally *t)
-{
-	if (t->fails)
-		return PROBE_CMD_FAIL;
-	if (t->tempfails)
-		return PROBE_CMD_TEMPFAIL;
-	/* Nagios: a reply we cannot judge is UNKNOWN, the 3 of main(). */
-	return t->unknowns ? PROBE_CMD_ERROR : PROBE_CMD_OK;
-}
 
 /* A pattern that hit PCRE2's limits: said on stderr, with its entry. */
 static void
@@ -487,7 +525,7 @@ probe_cmd_explain(int argc, char **argv)
 	}
 	if (o.profile != NULL && probe_profile_load(o.profile, &p, err,
 	    sizeof(err)) != 0)
-		return probe_cmd_error("explain", err);
+		return probe_cmd_error("explain", err, o.json);
 	memset(&x, 0, sizeof(x));
 	x.o = &o;
 	x.c = &c;
@@ -499,14 +537,17 @@ probe_cmd_explain(int argc, char **argv)
 	    (probe_explain_report_init(&x.rep) != 0 ||
 	    (x.first_raw = malloc(PROBE_EXPLAIN_LINE_MAX)) == NULL))) {
 		probe_cmd_explain_free(&x);
-		return probe_cmd_error("explain", "out of memory");
+		return probe_cmd_error("explain", "out of memory", o.json);
 	}
-	if (probe_cmd_load(&c, "explain", true, o.catalogs, o.ncatalogs) != 0) {
+	if (probe_cmd_load(&c, "explain", true, o.catalogs, o.ncatalogs,
+	    o.json) != 0) {
 		probe_cmd_explain_free(&x);
 		return PROBE_CMD_ERROR;
 	}
-	if (o.json && !x.grouped)
-		fputs("{\"replies\":[", stdout);
+	if (o.json && !x.grouped) {
+		probe_report_json_head(stdout);
+		fputs(",\"replies\":[", stdout);
+	}
 	rc = probe_cmd_explain_inputs(argc, argv, first, &x);
 	if (x.grouped)
 		probe_cmd_report(&x);
@@ -549,9 +590,10 @@ probe_cmd_catalog(int argc, char **argv)
 		return argc < 2 ? PROBE_CMD_ERROR : PROBE_CMD_OK;
 	}
 	if (strcmp(argv[1], "lint") != 0)
-		return probe_cmd_error("catalog", "unknown subcommand (lint)");
+		return probe_cmd_error("catalog", "unknown subcommand (lint)",
+		    false);
 	if (probe_cmd_load(&c, "catalog lint", false,
-	    (const char *const *)argv + 2, (size_t)(argc - 2)) != 0)
+	    (const char *const *)argv + 2, (size_t)(argc - 2), false) != 0)
 		return PROBE_CMD_ERROR;
 	problems = probe_lint_run(&c, probe_cmd_lint_line, NULL);
 	probe_cmd_limits(&c, "catalog lint");

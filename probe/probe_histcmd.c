@@ -9,13 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/config/probe_cli.h"
 #include "probe/history/probe_history.h"
+#include "probe/report/probe_report_json.h"
 #include "probe/util/probe_escape.h"
 #include "probe/util/probe_when.h"
 #include "probe/probe_histcmd.h"
-
-/* The JSON document's version; raise it when a member changes meaning. */
-#define HISTCMD_SCHEMA_VERSION	1
 
 enum histcmd_opt {
 	HISTCMD_OPT_HISTORY = 256, HISTCMD_OPT_PATH, HISTCMD_OPT_PROFILE,
@@ -54,6 +53,7 @@ struct histcmd_walk {
 	size_t		 ngroups;
 	time_t		 last_time, last_since;
 	char		 last_verdict[16];
+	bool		 is_bad;	/* --show: the report is not whole */
 };
 
 static void
@@ -81,9 +81,15 @@ histcmd_usage(FILE *fp)
 "Exit status: 0 shown, 3 usage error or no readable history.\n", fp);
 }
 
+/*
+ * One line on stderr; with --json (even one not parsed yet) the error
+ * document on stdout too.
+ */
 static enum probe_verdict
-histcmd_error(const char *msg)
+histcmd_error(bool json, const char *msg)
 {
+	if (json)
+		probe_report_json_error(stdout, "history", msg);
 	fputs("smtpprobe history: ", stderr);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe history --help'.\n", stderr);
@@ -287,8 +293,13 @@ histcmd_show_row(void *ctx, const struct probe_history_row *r)
 	const char *rep = w->json ? r->report : r->report_text, *p;
 
 	if (rep == NULL) {
-		fputs(w->json ? "{\"error\":\"report not kept\"}\n" :
-		    "(the report of this probe was not kept)\n", w->fp);
+		if (w->json)
+			probe_report_json_error(w->fp, "history", "the report "
+			    "of this probe was not kept");
+		else
+			fputs("(the report of this probe was not kept)\n",
+			    w->fp);
+		w->is_bad = true;
 		return 0;
 	}
 	/*
@@ -299,8 +310,13 @@ histcmd_show_row(void *ctx, const struct probe_history_row *r)
 	for (p = rep; *p != '\0'; p++) {
 		if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') ||
 		    *p == 0x7f) {
-			fputs(w->json ? "{\"error\":\"stored report damaged\"}"
-			    "\n" : "(the stored report is damaged)\n", w->fp);
+			if (w->json)
+				probe_report_json_error(w->fp, "history",
+				    "the stored report is damaged");
+			else
+				fputs("(the stored report is damaged)\n",
+				    w->fp);
+			w->is_bad = true;
 			return 1;
 		}
 	}
@@ -319,10 +335,11 @@ probe_histcmd_run(int argc, char **argv)
 	char err[PROBE_HISTORY_ERR_MAX], buf[PATH_MAX];
 	const char *path;
 	bool found = false, off;
+	bool json = probe_cli_asks_format(argc, argv) == PROBE_CLI_FORMAT_JSON;
 	int rc;
 
 	if (histcmd_parse(argc, argv, &o, err, sizeof(err)) != 0)
-		return histcmd_error(err);
+		return histcmd_error(json, err);
 	if (o.help) {
 		histcmd_usage(stdout);
 		return fflush(stdout) == 0 ? PROBE_VERDICT_PASS :
@@ -330,11 +347,11 @@ probe_histcmd_run(int argc, char **argv)
 	}
 	if ((path = probe_history_path(o.history, buf, sizeof(buf), &off,
 	    err, sizeof(err))) == NULL)
-		return histcmd_error(off ? "SMTPPROBE_HISTORY is off: give "
+		return histcmd_error(json, off ? "SMTPPROBE_HISTORY is off: give "
 		    "--history FILE" : err);
 	if ((h = probe_history_open(path, false, false, PROBE_HISTORY_BUSY_MS,
 	    err, sizeof(err))) == NULL)
-		return histcmd_error(err);
+		return histcmd_error(json, err);
 	memset(&w, 0, sizeof(w));
 	w.fp = stdout;
 	w.json = o.json;
@@ -345,19 +362,21 @@ probe_histcmd_run(int argc, char **argv)
 		    &found, err, sizeof(err));
 		probe_history_close(h);
 		if (rc < 0)
-			return histcmd_error(err);
+			return histcmd_error(json, err);
 		if (!found) {
 			(void)snprintf(err, sizeof(err), "no probe %.64s in "
 			    "%.300s", o.show, path);
-			return histcmd_error(err);
+			return histcmd_error(json, err);
 		}
+		if (w.is_bad)
+			return PROBE_VERDICT_ERROR;
 		return fflush(stdout) == 0 ? PROBE_VERDICT_PASS :
 		    PROBE_VERDICT_ERROR;
 	}
 	/* Walk every row, print the changes: "now" needs the last row. */
 	o.filter.changes_only = false;
 	if (o.json) {
-		fprintf(stdout, "{\"schema_version\":%d", HISTCMD_SCHEMA_VERSION);
+		probe_report_json_head(stdout);
 		probe_json_str(stdout, "history", path, true);
 		probe_json_key(stdout, "cells", true);
 		fputs("[", stdout);
@@ -366,7 +385,7 @@ probe_histcmd_run(int argc, char **argv)
 	    sizeof(err));
 	probe_history_close(h);
 	if (rc < 0)
-		return histcmd_error(err);
+		return histcmd_error(json, err);
 	histcmd_close_group(&w);
 	if (o.json)
 		fputs("]}\n", stdout);

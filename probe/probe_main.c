@@ -20,6 +20,7 @@
 #include "probe/util/probe_escape.h"
 #include "probe/probe_sendcmd.h"
 #include "probe/probe_servecmd.h"
+#include "probe/report/probe_report_json.h"
 
 #define PROBE_EXIT_PASS		0
 #define PROBE_EXIT_TEMPFAIL	1
@@ -41,9 +42,16 @@ probe_main_exit_code(enum probe_verdict v)
 	}
 }
 
+/*
+ * A usage error before any command ran: one line on stderr, and with
+ * --json anywhere on the line the error document on stdout too.
+ */
 static int
-probe_main_usage_error(const char *cmd, const char *msg)
+probe_main_usage_error(int argc, char **argv, const char *cmd,
+    const char *msg)
 {
+	if (probe_cli_asks_format(argc, argv) == PROBE_CLI_FORMAT_JSON)
+		probe_report_json_error(stdout, cmd, msg);
 	/* Messages quote flags and files: escape them like server text. */
 	fprintf(stderr, "smtpprobe%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	probe_escape_text(stderr, msg, strlen(msg));
@@ -75,7 +83,8 @@ static int
 probe_main_run(int argc, char **argv, bool *is_cut)
 {
 	if (argc < 2)
-		return probe_main_usage_error(NULL, "a command is needed");
+		return probe_main_usage_error(argc, argv, NULL,
+		    "a command is needed");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		probe_cli_usage(stdout);
@@ -107,8 +116,8 @@ probe_main_run(int argc, char **argv, bool *is_cut)
 	if (strcmp(argv[1], "catalog") == 0)
 		return probe_main_exit_code(probe_cmd_catalog(argc - 1,
 		    argv + 1));
-	return probe_main_usage_error(NULL, "unknown command (send, serve, check, explain, history, report, "
-	    "catalog)");
+	return probe_main_usage_error(argc, argv, NULL, "unknown command "
+	    "(send, serve, check, explain, history, report, catalog)");
 }
 
 int

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "probe/util/probe_escape.h"
 #include "probe/util/probe_when.h"
 #include "probe/probe_multi.h"
+#include "probe/probe_signal.h"
 #include "probe/report/probe_report_json.h"
 #include "probe/report/probe_report_text.h"
 #include "probe/run/probe_send.h"
@@ -624,10 +626,7 @@ probe_multi_error_cell(struct probe_multi_state *st, struct probe_cell *cell,
 	}
 	buf = NULL;
 	if (st->o->want_json && (fp = open_memstream(&buf, &len)) != NULL) {
-		fputs("{\"verdict\":\"error\",\"error\":", fp);
-		(void)probe_escape_json_str(fp, why);
-		fprintf(fp, ",\"exit_code\":%d}", st->o->exit_code(
-		    PROBE_VERDICT_ERROR));
+		probe_report_json_error(fp, "send", why);
 		cell->detail_json = fclose(fp) == 0 ? buf : NULL;
 	}
 }
@@ -804,31 +803,122 @@ probe_multi_threads(struct probe_multi_state *st, size_t n, char *err,
 	return 0;
 }
 
-/*
- * -t: wait for the workers until the deadline. Returns true when every
- * cell finished in time; else copies what finished into out, makes the
- * rest error cells that say why, and leaves the workers running on st,
- * which is then theirs for the rest of the process.
- */
+/* The monotonic clock ms from now. */
+static struct timespec
+probe_multi_after(long ms)
+{
+	struct timespec ts = { 0, 0 };
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail here */
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 static bool
+probe_multi_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec &&
+	    a->tv_nsec < b->tv_nsec);
+}
+
+/* Progress, under st->lock: cells ended and how many did not pass. */
+static void
+probe_multi_tick(struct probe_multi_state *st)
+{
+	size_t i, failing = 0;
+
+	if (st->o->progress == NULL)
+		return;
+	for (i = 0; i < st->ncells; i++)
+		if (st->cells[i].is_done &&
+		    probe_verdict_cell(&st->cells[i]) != PROBE_VERDICT_PASS)
+			failing++;
+	st->o->progress(st->o->progress_ctx, st->ndone, st->ncells, failing);
+}
+
+/* How the supervision ended. */
+enum probe_multi_end {
+	PROBE_MULTI_WHOLE,	/* every cell ran */
+	PROBE_MULTI_STOPPED,	/* a signal: the started ones all ended */
+	PROBE_MULTI_CUT,	/* -t, or the grace after a signal, ran out */
+};
+
+/*
+ * Wait for the workers, a tick at a time: draw the progress, notice a
+ * signal (start no more, give the running ones the grace), and stop at
+ * the deadline or the grace's end. Under st->lock; *sig gets the signal.
+ */
+static enum probe_multi_end
+probe_multi_supervise(struct probe_multi_state *st, int *sig)
+{
+	const struct probe_multi_opts *o = st->o;
+	struct timespec wake, now, grace = { 0, 0 };
+	bool has_deadline = o->deadline.tv_sec != 0;
+
+	while (st->ndone < st->ncells) {
+		if (*sig == 0 && o->stop != NULL && *o->stop != 0) {
+			*sig = (int)*o->stop;
+			st->is_cut = true;	/* workers take no more */
+			grace = probe_multi_after(PROBE_MULTI_STOP_GRACE_MS);
+		}
+		if (*sig != 0 && st->ndone == st->next)
+			return PROBE_MULTI_STOPPED;
+		probe_multi_tick(st);
+		wake = probe_multi_after(PROBE_MULTI_TICK_MS);
+		if (has_deadline && probe_multi_before(&o->deadline, &wake))
+			wake = o->deadline;
+		if (*sig != 0 && probe_multi_before(&grace, &wake))
+			wake = grace;
+		/* A timeout or a wake-up: either way, look again. */
+		(void)pthread_cond_timedwait(&st->done, &st->lock, &wake);
+		now = probe_multi_after(0);
+		if ((has_deadline && !probe_multi_before(&now, &o->deadline)) ||
+		    (*sig != 0 && !probe_multi_before(&now, &grace)))
+			return st->ndone == st->ncells ? PROBE_MULTI_WHOLE :
+			    PROBE_MULTI_CUT;
+	}
+	probe_multi_tick(st);
+	return PROBE_MULTI_WHOLE;
+}
+
+/*
+ * Wait for the workers (probe_multi_supervise). Copies what finished
+ * into out and makes the rest error cells that say why (is_done false);
+ * after a cut, leaves the workers running on st, which is then theirs
+ * for the rest of the process.
+ */
+static enum probe_multi_end
 probe_multi_wait(struct probe_multi_state *st, struct probe_cell *out)
 {
 	const struct probe_multi_opts *o = st->o;
-	char why[128];
+	enum probe_multi_end end;
+	char why[128], not_run[128];
+	int sig = 0;
 	size_t i;
 
 	pthread_mutex_lock(&st->lock);
-	while (st->ndone < st->ncells)
-		if (pthread_cond_timedwait(&st->done, &st->lock,
-		    &o->deadline) == ETIMEDOUT)
-			break;
-	if (st->ndone == st->ncells) {
+	end = probe_multi_supervise(st, &sig);
+	if (o->stopped_by != NULL)
+		*o->stopped_by = sig;
+	if (end == PROBE_MULTI_WHOLE && sig == 0) {
 		pthread_mutex_unlock(&st->lock);
-		return true;
+		memcpy(out, st->cells, st->ncells * sizeof(*out));
+		return end;
 	}
 	st->is_cut = true;
-	(void)snprintf(why, sizeof(why), "not finished within the time "
-	    "limit of the run (-t %d)", o->cli->timeout_total_s);
+	if (sig != 0)
+		(void)snprintf(why, sizeof(why), "stopped by %s before it "
+		    "finished", probe_signal_name(sig));
+	else
+		(void)snprintf(why, sizeof(why), "not finished within the "
+		    "time limit of the run (-t %d)", o->cli->timeout_total_s);
+	(void)snprintf(not_run, sizeof(not_run), "not run: the run was "
+	    "stopped by %s", probe_signal_name(sig));
 	for (i = 0; i < st->ncells; i++) {
 		if (st->cells[i].is_done) {
 			/* Done: its worker never touches it again. */
@@ -837,15 +927,17 @@ probe_multi_wait(struct probe_multi_state *st, struct probe_cell *out)
 		}
 		probe_multi_names(o, i, &out[i]);
 		out[i].tls_verified = -1;
-		probe_multi_error_cell(st, &out[i], why);
+		probe_multi_error_cell(st, &out[i], sig != 0 && i >= st->next ?
+		    not_run : why);
 	}
 	pthread_mutex_unlock(&st->lock);
-	return false;
+	return end;
 }
 
 /*
- * -t: start n workers, wait for them until the deadline, then join them
- * when they all finished, or let them go (detached) when the run is cut.
+ * Start n workers and supervise them (probe_multi_wait); join them when
+ * they all ended, or let them go (detached) when the run is cut. The
+ * workers block SIGINT and SIGTERM, so only this thread sees them.
  * Returns 0, or -1 when none started.
  */
 static int
@@ -853,29 +945,33 @@ probe_multi_timed(struct probe_multi_state *st, size_t n,
     struct probe_cell *out, char *err, size_t errlen)
 {
 	pthread_t *tid = calloc(n, sizeof(*tid));
+	sigset_t block, old;
 	size_t i, started = 0;
-	bool is_whole;
+	enum probe_multi_end end;
 
+	(void)sigemptyset(&block);
+	(void)sigaddset(&block, SIGINT);
+	(void)sigaddset(&block, SIGTERM);
+	(void)pthread_sigmask(SIG_BLOCK, &block, &old);	/* valid sets */
 	for (i = 0; tid != NULL && i < n; i++)
 		if (pthread_create(&tid[started], NULL, probe_multi_worker,
 		    st) == 0)
 			started++;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (started == 0) {
 		free(tid);
 		(void)snprintf(err, errlen, "cannot start the probes");
 		return -1;
 	}
-	is_whole = probe_multi_wait(st, out);
+	end = probe_multi_wait(st, out);
 	for (i = 0; i < started; i++) {
-		if (is_whole)
+		if (end != PROBE_MULTI_CUT)
 			(void)pthread_join(tid[i], NULL);  /* returns NULL */
 		else
 			(void)pthread_detach(tid[i]);	/* a valid thread */
 	}
 	free(tid);
-	if (is_whole)
-		memcpy(out, st->cells, st->ncells * sizeof(*out));
-	else
+	if (end == PROBE_MULTI_CUT)
 		*st->o->is_cut = true;
 	return 0;
 }
@@ -904,7 +1000,9 @@ int
 probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
     char *err, size_t errlen)
 {
-	bool has_deadline = o->deadline.tv_sec != 0;
+	/* Supervised: a thread of its own watches the clock and signals. */
+	bool is_supervised = o->deadline.tv_sec != 0 || o->stop != NULL ||
+	    o->progress != NULL;
 	struct probe_multi_state *st = calloc(1, sizeof(*st));
 	size_t rows = o->npaths ? o->npaths : 1, n;
 	pthread_condattr_t ca;
@@ -917,8 +1015,8 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 	st->o = o;
 	st->ncells = rows * o->nprofiles;
 	memset(cells, 0, st->ncells * sizeof(*cells));
-	/* With a deadline the workers fill cells of their own. */
-	st->cells = has_deadline ? calloc(st->ncells, sizeof(*cells)) : cells;
+	/* Supervised, the workers fill cells of their own. */
+	st->cells = is_supervised ? calloc(st->ncells, sizeof(*cells)) : cells;
 	if (st->cells == NULL) {
 		free(st);
 		(void)snprintf(err, errlen, "out of memory");
@@ -936,7 +1034,7 @@ probe_multi_run(const struct probe_multi_opts *o, struct probe_cell *cells,
 	n = o->jobs < 1 ? 1 : (size_t)o->jobs;
 	if (n > st->ncells)
 		n = st->ncells;
-	if (has_deadline) {
+	if (is_supervised) {
 		rc = probe_multi_timed(st, n, cells, err, errlen);
 		/* Cut: st is the running workers' now (see the header). */
 		if (rc == 0 && *o->is_cut)

@@ -16,6 +16,16 @@
  * thread waits for them at most until then: what finished is copied
  * out, the rest is an error cell "not finished", and the run is cut.
  *
+ * Signals: the caller's handler of SIGINT and SIGTERM only stores the
+ * signal's number in a volatile sig_atomic_t, lent here as o->stop (the
+ * one piece of state a handler may touch; nothing here is global). The caller's thread, which supervises, reads it every
+ * PROBE_MULTI_TICK_MS; the workers block both signals, so a signal never
+ * interrupts a probe's I/O. Once it is set no probe starts; the running
+ * ones get PROBE_MULTI_STOP_GRACE_MS to end as they would (each ends its
+ * dialogue with QUIT); those still running then are cut as by -t.
+ * Cells never started are error cells "not run" with is_done false.
+ * The caller lends a flag (probe_signal.h owns the one smtpprobe has).
+ *
  * Errors: probe_multi_run() returns -1 only when it could not start
  * (threads, memory); a path that cannot run (a source address that is
  * not local, no recipient for a profile, a bad profile) is an error cell,
@@ -24,6 +34,7 @@
 #ifndef SMTPPROBE_PROBE_MULTI_H
 #define SMTPPROBE_PROBE_MULTI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -37,6 +48,18 @@
 #define PROBE_MULTI_JOBS_MAX	256
 
 typedef int	probe_multi_exit_fn(enum probe_verdict v);
+
+/*
+ * Progress, called on the caller's thread at most every tick while the
+ * run goes on: done of total cells ended, failing of them not passing.
+ */
+typedef void	probe_multi_progress_fn(void *ctx, size_t done, size_t total,
+		    size_t failing);
+
+/* How often the supervising thread looks at the signal and progress. */
+#define PROBE_MULTI_TICK_MS		200
+/* How long running probes have to end after Ctrl-C or SIGTERM. */
+#define PROBE_MULTI_STOP_GRACE_MS	2000
 
 struct probe_multi_opts {
 	const struct probe_cli_send	 *cli;	/* flags: override the paths */
@@ -61,6 +84,15 @@ struct probe_multi_opts {
 	 */
 	struct timespec			  deadline;
 	bool				 *is_cut;
+	/*
+	 * The signal that stopped the run, as the caller's handler stored
+	 * it (0: none yet); NULL when signals do not stop runs. When one
+	 * did, *stopped_by gets its number after the run.
+	 */
+	const volatile sig_atomic_t	 *stop;
+	int				 *stopped_by;
+	probe_multi_progress_fn		 *progress;	/* NULL: none */
+	void				 *progress_ctx;
 };
 
 /*

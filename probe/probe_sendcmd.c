@@ -15,11 +15,14 @@
 #include "probe/history/probe_history.h"
 #include "probe/util/probe_escape.h"
 #include "probe/util/probe_when.h"
+#include "probe/report/probe_report_json.h"
 #include "probe/report/probe_report_matrix.h"
 #include "probe/report/probe_report_nagios.h"
+#include "probe/report/probe_report_progress.h"
 #include "probe/report/probe_report_prom.h"
 #include "probe/probe_lock.h"
 #include "probe/probe_sendcmd.h"
+#include "probe/probe_signal.h"
 #include "probe/run/probe_send.h"
 
 #define PROBE_SENDCMD_ERROR	3
@@ -45,15 +48,19 @@ struct probe_sendcmd_sel {
 };
 
 /*
- * An error that ends the run: one line on stderr, and with --format
- * nagios the one status line on stdout too, for a monitoring system reads
- * only that (Monitoring Plugins guidelines: UNKNOWN, exit 3).
+ * An error that ends the run: one line on stderr, and on stdout what the
+ * format owes: with --format nagios the one status line, for a
+ * monitoring system reads only that (Monitoring Plugins guidelines:
+ * UNKNOWN, exit 3); with --json the error document, for a program reads
+ * only that.
  */
 static int
-probe_sendcmd_error(bool is_nagios, const char *msg)
+probe_sendcmd_error(enum probe_cli_format fmt, const char *msg)
 {
-	if (is_nagios)
+	if (fmt == PROBE_CLI_FORMAT_NAGIOS)
 		probe_report_nagios_unknown(stdout, msg);
+	else if (fmt == PROBE_CLI_FORMAT_JSON)
+		probe_report_json_error(stdout, "send", msg);
 	fputs("smtpprobe send: ", stderr);
 	probe_escape_text(stderr, msg, strlen(msg));
 	fputs("\nTry 'smtpprobe send --help'.\n", stderr);
@@ -220,6 +227,50 @@ probe_sendcmd_paths(const struct probe_cli_send *cli,
 	return 0;
 }
 
+/* What a signal left of a run: what was done, what was not. */
+struct probe_sendcmd_stop {
+	int	sig;		/* 0: the run was not stopped */
+	size_t	accepted;	/* test messages a server accepted */
+	size_t	not_run;	/* cells not run, or not finished */
+};
+
+/* Count what a stopped run did (a cell's own facts, no judgement). */
+static void
+probe_sendcmd_stop_count(const struct probe_cell *cells, size_t n,
+    struct probe_sendcmd_stop *stop)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!cells[i].is_done)
+			stop->not_run++;
+		else if (cells[i].verdict == PROBE_VERDICT_PASS &&
+		    cells[i].has_stage &&
+		    cells[i].stage == SMTP_STAGE_END_OF_DATA)
+			stop->accepted++;
+	}
+}
+
+/* "stopped by SIGTERM: 2 test messages already accepted, 3 paths not run" */
+static void
+probe_sendcmd_stop_line(FILE *fp, const struct probe_sendcmd_stop *stop)
+{
+	fprintf(fp, "stopped by %s: %zu test message%s already accepted, "
+	    "%zu path%s not run\n", probe_signal_name(stop->sig),
+	    stop->accepted, stop->accepted == 1 ? "" : "s", stop->not_run,
+	    stop->not_run == 1 ? "" : "s");
+}
+
+/*
+ * The progress line (probe_report_progress), drawn only when stderr is a
+ * terminal: ctx is the unit, "paths" or "probes".
+ */
+static void
+probe_sendcmd_progress(void *ctx, size_t done, size_t total, size_t failing)
+{
+	probe_report_progress_render(stderr, done, total, failing, ctx);
+}
+
 /* Cron safety: one configured run at a time (probe_lock.h). */
 static int
 probe_sendcmd_lock(const struct probe_cli_send *cli, char *err, size_t errlen)
@@ -269,14 +320,21 @@ probe_sendcmd_json_extra(FILE *fp, const struct probe_cell *c)
 /* Many cells as one JSON document; each probe's own document inside. */
 static void
 probe_sendcmd_json(FILE *fp, const struct probe_cell *cells, size_t n,
-    enum probe_verdict overall, probe_multi_exit_fn *exit_code)
+    enum probe_verdict overall, probe_multi_exit_fn *exit_code,
+    const struct probe_sendcmd_stop *stop)
 {
 	const struct probe_cell *c;
 	size_t i, len;
 
-	fprintf(fp, "{\"smtpprobe\":\"%s\",\"verdict\":\"%s\",\"exit_code\":%d,"
-	    "\"results\":[", SMTPPROBE_VERSION, probe_verdict_name(overall),
-	    exit_code(overall));
+	probe_report_json_head(fp);
+	fprintf(fp, ",\"verdict\":\"%s\",\"exit_code\":%d",
+	    probe_verdict_name(overall), exit_code(overall));
+	if (stop->sig != 0)
+		fprintf(fp, ",\"interrupted\":{\"signal\":\"%s\","
+		    "\"accepted\":%zu,\"not_run\":%zu}",
+		    probe_signal_name(stop->sig), stop->accepted,
+		    stop->not_run);
+	fputs(",\"results\":[", fp);
 	for (i = 0; i < n; i++) {
 		c = &cells[i];
 		fprintf(fp, "%s{\"path\":", i ? "," : "");
@@ -302,7 +360,8 @@ static int
 probe_sendcmd_output(const struct probe_cli_send *cli,
     const struct probe_sendcmd_sel *sel, const struct probe_cell *cells,
     size_t n, enum probe_verdict overall, probe_multi_exit_fn *exit_code,
-    const struct probe_verdict_limits *lim)
+    const struct probe_verdict_limits *lim,
+    const struct probe_sendcmd_stop *stop)
 {
 	const char *names[PROBE_CONFIG_PATHS_MAX];
 	char err[512];
@@ -315,7 +374,7 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 		if (probe_report_prom_write_file(cli->output, cells, names,
 		    rows, sel->profiles, sel->nprofiles, (double)time(NULL),
 		    err, sizeof(err)) != 0)
-			return probe_sendcmd_error(false, err);
+			return probe_sendcmd_error(cli->format, err);
 		return 0;
 	}
 	if (cli->quiet && overall == PROBE_VERDICT_PASS &&
@@ -331,7 +390,8 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 		fputs(cells[0].detail_json ? cells[0].detail_json : "null\n",
 		    stdout);
 	else if (cli->format == PROBE_CLI_FORMAT_JSON)
-		probe_sendcmd_json(stdout, cells, n, overall, exit_code);
+		probe_sendcmd_json(stdout, cells, n, overall, exit_code,
+		    stop);
 	else if (cli->report_changes)
 		probe_report_matrix_changes(stdout, cells, names, rows,
 		    sel->profiles, sel->nprofiles, overall);
@@ -340,6 +400,9 @@ probe_sendcmd_output(const struct probe_cli_send *cli,
 	else
 		probe_report_matrix_render(stdout, cells, names, rows,
 		    sel->profiles, sel->nprofiles, overall);
+	/* A stopped run says so at its end, where a reader looks last. */
+	if (stop->sig != 0 && cli->format == PROBE_CLI_FORMAT_TEXT)
+		probe_sendcmd_stop_line(stdout, stop);
 	return 0;
 }
 
@@ -448,6 +511,12 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 		    "the s= of the signature");
 		return -1;
 	}
+	if (cli->critical_after_s > 0 && cli->no_history) {
+		(void)snprintf(err, errlen, "--critical-after reads how long a "
+		    "tempfail has lasted from the history: not with "
+		    "--no-history");
+		return -1;
+	}
 	if (cli->path_name != NULL && cli->nto == 0) {
 		(void)snprintf(err, errlen, "--path-name names the one path of "
 		    "--to; configured paths have their names");
@@ -475,30 +544,6 @@ probe_sendcmd_select(const struct probe_cli_send *cli,
 		return -1;
 	}
 	return probe_sendcmd_lock(cli, err, errlen);
-}
-
-/*
- * Whether argv asks for --format nagios, for an error found before (or
- * while) the flags are parsed: the status line is owed all the same.
- */
-static bool
-probe_sendcmd_wants_nagios(int argc, char **argv)
-{
-	bool is_nagios = false;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--format=nagios") == 0)
-			is_nagios = true;
-		else if (strncmp(argv[i], "--format=", 9) == 0 ||
-		    strcmp(argv[i], "--json") == 0)
-			is_nagios = false;
-		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
-			is_nagios = strcmp(argv[++i], "nagios") == 0;
-	}
-	return is_nagios;
 }
 
 /* -t: when the run must end, counted from now; tv_sec 0 for never. */
@@ -541,6 +586,33 @@ probe_sendcmd_history_cut(const struct probe_cli_send *cli, const char *path,
 	free(done);
 }
 
+/*
+ * Run the cells with Ctrl-C and SIGTERM caught (probe_signal) and, when
+ * stderr is a terminal and there is more than one cell, the progress
+ * line, erased at the end. stop->sig gets the signal that stopped it.
+ * Returns 0, or -1 with err filled.
+ */
+static int
+probe_sendcmd_multi(struct probe_multi_opts *mo, struct probe_cell *cells,
+    size_t n, struct probe_sendcmd_stop *stop, char *err, size_t errlen)
+{
+	struct probe_signal_saved saved;
+	int rc;
+
+	if (n > 1 && isatty(STDERR_FILENO)) {
+		mo->progress = probe_sendcmd_progress;
+		mo->progress_ctx = mo->nprofiles > 1 ? "probes" : "paths";
+	}
+	mo->stopped_by = &stop->sig;
+	if (probe_signal_arm(&saved) == 0)
+		mo->stop = probe_signal_flag();
+	rc = probe_multi_run(mo, cells, err, errlen);
+	probe_signal_disarm(&saved);
+	if (mo->progress != NULL)
+		probe_report_progress_erase(stderr);
+	return rc;
+}
+
 int
 probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
     bool *is_cut)
@@ -549,6 +621,7 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	struct probe_cli_send *cli = sel ? &sel->cli : NULL;
 	struct probe_multi_opts *mo = sel ? &sel->mo : NULL;
 	struct probe_verdict_limits lim;
+	struct probe_sendcmd_stop stop = { 0, 0, 0 };
 	struct probe_cell *cells = NULL;
 	enum probe_verdict overall;
 	char err[PROBE_CONFIG_ERR_MAX], hbuf[PATH_MAX];
@@ -556,23 +629,23 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	time_t started;
 	size_t n;
 	int rc = PROBE_SENDCMD_ERROR;
-	bool is_nagios = probe_sendcmd_wants_nagios(argc, argv);
+	enum probe_cli_format fmt = probe_cli_asks_format(argc, argv);
 
 	*is_cut = false;
 	if (sel == NULL)
-		return probe_sendcmd_error(is_nagios, "out of memory");
+		return probe_sendcmd_error(fmt, "out of memory");
 	mo->cli = cli;
 	mo->exit_code = exit_code;
 	mo->is_cut = is_cut;
 	if (probe_cli_parse_send(argc, argv, cli, err, sizeof(err)) != 0) {
-		rc = probe_sendcmd_error(is_nagios, err);
+		rc = probe_sendcmd_error(fmt, err);
 		goto out;
 	}
 	/* Parsed: the format is known for sure (--json may follow). */
-	is_nagios = cli->format == PROBE_CLI_FORMAT_NAGIOS;
+	fmt = cli->format;
 	if (!cli->help && !cli->version && probe_sendcmd_select(cli, sel, err,
 	    sizeof(err)) != 0) {
-		rc = probe_sendcmd_error(is_nagios, err);
+		rc = probe_sendcmd_error(fmt, err);
 		goto out;
 	}
 	mo->deadline = probe_sendcmd_deadline(cli);
@@ -599,36 +672,51 @@ probe_sendcmd_run(int argc, char **argv, probe_multi_exit_fn *exit_code,
 	n = (sel->npaths ? sel->npaths : 1) * sel->nprofiles;
 	started = time(NULL);
 	cells = calloc(n, sizeof(*cells));
-	if (cells == NULL || probe_multi_run(mo, cells, err,
-	    sizeof(err)) != 0) {
-		rc = probe_sendcmd_error(is_nagios, cells ? err :
-		    "out of memory");
+	if (cells == NULL) {
+		rc = probe_sendcmd_error(fmt, "out of memory");
+		goto out;
+	}
+	if (probe_sendcmd_multi(mo, cells, n, &stop, err, sizeof(err)) != 0) {
+		rc = probe_sendcmd_error(fmt, err);
 		goto out;
 	}
 	overall = probe_verdict_run(cells, n, NULL);
 	/* One ad-hoc probe that could not start: a usage error, on stderr. */
 	if (n == 1 && overall == PROBE_VERDICT_ERROR && !cells[0].has_stage &&
 	    cells[0].mx[0] == '\0' && !*is_cut) {
-		rc = probe_sendcmd_error(is_nagios, cells[0].error);
+		rc = probe_sendcmd_error(fmt, cells[0].error);
 		probe_multi_free_cells(cells, n);
 		goto out;
 	}
+	/* First: --critical-after reads how long each state has lasted. */
+	if (*is_cut || stop.sig != 0)
+		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
+	else
+		probe_sendcmd_history(cli, hpath, cells, n, started);
 	lim = (struct probe_verdict_limits){ cli->warn_s, cli->crit_s,
-	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL) };
+	    cli->cert_warn_days, cli->cert_crit_days, (long long)time(NULL),
+	    cli->critical_after_s };
 	/* A pre-launch run is judged by its expectations. */
 	if (probe_verdict_has_expectations(cells, n))
 		overall = probe_verdict_expectations(cells, n, NULL, NULL);
 	else
 		overall = probe_verdict_limits_run(cells, n, &lim, overall);
-	if (*is_cut)
-		probe_sendcmd_history_cut(cli, hpath, cells, n, started);
-	else
-		probe_sendcmd_history(cli, hpath, cells, n, started);
+	if (stop.sig != 0)
+		probe_sendcmd_stop_count(cells, n, &stop);
+	/* Every probe ended within the grace: the run is whole after all. */
+	if (stop.sig != 0 && stop.not_run == 0)
+		stop.sig = 0;
+	if (stop.sig != 0) {
+		overall = probe_verdict_stopped();
+		fputs("smtpprobe send: ", stderr);
+		probe_sendcmd_stop_line(stderr, &stop);
+	}
 	rc = probe_sendcmd_output(cli, sel, cells, n, overall, exit_code,
-	    &lim);
+	    &lim, &stop);
 	if (rc == 0)
 		rc = fflush(stdout) == 0 ? exit_code(overall) :
-		    probe_sendcmd_error(false, "cannot write the report");
+		    probe_sendcmd_error(PROBE_CLI_FORMAT_TEXT,
+		    "cannot write the report");
 	probe_multi_free_cells(cells, n);
 out:
 	free(cells);

@@ -48,6 +48,8 @@ for f in "$PREFIX/bin/smtpprobe" \
     "$PREFIX/share/smtpprobe/profiles/gmail.yaml" \
     "$PREFIX/share/smtpprobe/profiles/catalogs/google.yaml" \
     "$PREFIX/share/smtpprobe/profiles/catalogs/README.md" \
+    "$PREFIX/share/smtpprobe/schemas/send-probe.schema.json" \
+    "$PREFIX/share/smtpprobe/schemas/common.schema.json" \
     "$PREFIX/share/man/man1/smtpprobe.1" \
     "$PREFIX/share/man/man5/smtpprobe.yaml.5" \
     "$PREFIX/share/bash-completion/completions/smtpprobe" \

@@ -266,7 +266,8 @@ Test(cli_explain, json_output_is_one_valid_document)
 	    "--each", NULL);
 	assert_status(2);
 	assert_json(run.out);
-	assert_starts(run.out, "{\"replies\":[{\"text\":1,\"line\":2,"
+	assert_starts(run.out, "{\"schema_version\":1,\"smtpprobe\":\"" SMTPPROBE_VERSION "\","
+	    "\"replies\":[{\"text\":1,\"line\":2,"
 	    "\"code\":550,\"enhanced\":\"5.7.26\",\"stage\":\"end-of-data\","
 	    "\"host\":\"gmail-smtp-in.l.google.com[142.250.27.27]\",");
 	assert_has(run.out, "\"id\":\"google.unauthenticated\"");
@@ -274,7 +275,8 @@ Test(cli_explain, json_output_is_one_valid_document)
 	    "\"ip\":\"192.0.2.10\"}");
 	assert_has(run.out, "{\"text\":1,\"line\":5,\"code\":421,"
 	    "\"enhanced\":\"4.7.0\",\"stage\":\"banner\"");
-	assert_has(run.out, "],\"lines\":6,\"found\":3,\"unknown\":0}\n");
+	assert_has(run.out, "],\"lines\":6,\"found\":3,\"unknown\":0,"
+	    "\"verdict\":\"fail\"}\n");
 	cr_assert_eq(count(run.out, "\"cut\":false"), 3, "%s", run.out);
 }
 
@@ -311,8 +313,9 @@ Test(cli_explain, json_with_no_reply_is_valid_and_exits_3)
 	    "--json", NULL);
 	assert_status(3);
 	assert_json(run.out);
-	cr_assert_str_eq(run.out, "{\"replies\":[],\"lines\":1,\"found\":0,"
-	    "\"unknown\":0}\n");
+	cr_assert_str_eq(run.out, "{\"schema_version\":1,\"smtpprobe\":\"" SMTPPROBE_VERSION "\","
+	    "\"replies\":[],\"lines\":1,\"found\":0,"
+	    "\"unknown\":0,\"verdict\":\"error\"}\n");
 }
 
 Test(cli_explain, binary_junk_on_stdin_exits_3_without_a_crash)
@@ -424,7 +427,8 @@ Test(cli_explain, a_text_with_no_code_and_no_verdict_word_says_unknown)
 	assert_status(3);
 	assert_json(run.out);
 	assert_has(run.out, "\"code\":null");
-	assert_has(run.out, "\"verdict\":\"unknown\"");
+	/* One vocabulary: a verdict that cannot be told is null. */
+	assert_has(run.out, "\"cut\":false,\"verdict\":null,");
 	smtpprobe(NULL, "explain", "Mailbox unavailable: no such user here",
 	    NULL);
 	assert_status(3);
@@ -450,10 +454,10 @@ Test(cli_explain, a_log_is_a_report_of_groups_worst_first)
 	    "--json", NULL);
 	assert_status(2);
 	assert_json(run.out);
-	assert_starts(run.out, "{\"groups\":[{\"count\":2,\"verdict\":"
-	    "\"fail\"");
+	assert_starts(run.out, "{\"schema_version\":1,\"smtpprobe\":\"" SMTPPROBE_VERSION "\","
+	    "\"groups\":[{\"count\":2,\"verdict\":\"fail\"");
 	assert_has(run.out, "\"other\":0,\"lines\":12,\"found\":6,"
-	    "\"unknown\":0}\n");
+	    "\"unknown\":0,\"verdict\":\"fail\"}\n");
 }
 
 Test(cli_explain, a_broken_user_catalog_exits_3_with_its_place)

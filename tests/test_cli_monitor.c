@@ -24,6 +24,7 @@
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "tests/support/cmd_run.h"
 #include "tests/support/dnsmasq_run.h"
@@ -602,6 +603,86 @@ Test(cli_monitor, timeout_total_ends_the_run_and_says_what_was_cut)
 	fakemx_run_stop(&slow);
 	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_assert_lt(r.elapsed_ms, 4000, "ran %.0f ms", r.elapsed_ms);
+	cmd_run_free(&r);
+}
+
+/* send --to the one-path server at port, recording into the history hist. */
+static void
+run_send_history(struct cmd_run *r, int port, const char *hist,
+    const char *critical_after)
+{
+	char portarg[16], lock[512];
+	const char *argv[] = { SMTPPROBE_BIN, "send", "--to",
+	    "postmaster@gmail.test", "--from", "probe@example.test",
+	    "--no-check", "--server", "127.0.0.1", "--port", portarg,
+	    "--allow-loopback-mx", "--lock-file", lock, "--history", hist,
+	    "--format", "nagios", "--critical-after", critical_after, NULL };
+
+	snprintf(portarg, sizeof(portarg), "%d", port);
+	tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
+}
+
+/* Move every recorded state secs into the past, as if it began then. */
+static void
+history_age(const char *hist, long long secs)
+{
+	char sql[128];
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(hist, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE cell SET since = since - %lld, "
+	    "time = time - 1", secs);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/*
+ * --critical-after: the first 421 is a WARNING; the same 421 once the
+ * history says it began 2h 5m ago is CRITICAL, and the line says why.
+ */
+Test(cli_monitor, critical_after_turns_a_lasting_tempfail_critical)
+{
+	struct fakemx_run slow;
+	struct cmd_run r;
+	char hist[512];
+
+	cr_assert_eq(fakemx_run_start(&slow, "banner: 421 4.7.0 Try again "
+	    "later\nbanner close:\n", "127.0.0.1", 0, false), 0);
+	tmp_dir_path(&dir, "lasting.sqlite", hist, sizeof(hist));
+	run_send_history(&r, slow.port, hist, "2h");
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "SMTPPROBE WARNING - ", 20), 0, "%s",
+	    r.out);
+	cr_assert_null(strstr(r.out, "--critical-after"), "%s", r.out);
+	cmd_run_free(&r);
+	history_age(hist, 2 * 3600 + 5 * 60);
+	run_send_history(&r, slow.port, hist, "2h");
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "SMTPPROBE CRITICAL - ", 21), 0, "%s",
+	    r.out);
+	cr_assert_not_null(strstr(r.out, "; cli/none tempfail for 2h 5m >= "
+	    "--critical-after 2h |"), "%s", r.out);
+	cmd_run_free(&r);
+	/* Not yet long enough for a longer limit: still a WARNING. */
+	run_send_history(&r, slow.port, hist, "1d");
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cmd_run_free(&r);
+	fakemx_run_stop(&slow);
+}
+
+Test(cli_monitor, critical_after_needs_a_duration_and_the_history)
+{
+	struct cmd_run r;
+
+	run_send(&r, true, "--critical-after", "2h", "--format", "nagios",
+	    NULL);
+	assert_unknown_line(&r, "--no-history");
+	cmd_run_free(&r);
+	run_send(&r, true, "--critical-after", "soon", NULL);
+	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.err, "--critical-after"), "%s", r.err);
 	cmd_run_free(&r);
 }
 

@@ -611,7 +611,8 @@ render(const struct fx *f, bool json)
 	memset(&o, 0, sizeof(o));
 	cr_assert_not_null(mem_out_open(&o));
 	if (json)
-		probe_check_report_json(o.fp, &f->r, NULL);
+		probe_check_report_json(o.fp, &f->r, NULL,
+		    probe_verdict_check_level((int)f->r.predicted.level));
 	else
 		probe_check_report_text(o.fp, &f->r);
 	(void)mem_out_close(&o);

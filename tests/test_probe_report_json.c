@@ -127,7 +127,8 @@ Test(probe_report_json, holds_no_raw_control_byte_but_the_final_newline)
 
 Test(probe_report_json, starts_with_the_probe_facts_and_the_verdict)
 {
-	static const char want[] = "{\"smtpprobe\":\"" SMTPPROBE_VERSION "\","
+	static const char want[] = "{\"schema_version\":1,"
+	    "\"smtpprobe\":\"" SMTPPROBE_VERSION "\","
 	    "\"probe_id\":\"" REPORT_CASE_PROBE_ID "\",\"profile\":\"gmail\","
 	    "\"verdict\":\"fail\",\"exit_code\":2,\"domain\":\"gmail.test\","
 	    "\"mail_from\":\"probe@example.org\","

@@ -704,7 +704,7 @@ limit_cell(enum probe_verdict v, double ms, bool has_cert, long long left_s)
 
 Test(verdict_limits, duration_and_certificate_raise_the_state)
 {
-	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000 };
+	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000, 0 };
 	struct probe_cell c;
 	enum probe_verdict_limit which;
 
@@ -733,8 +733,8 @@ Test(verdict_limits, duration_and_certificate_raise_the_state)
 
 Test(verdict_limits, no_limit_given_crosses_nothing_and_a_cell_that_never_ran)
 {
-	const struct probe_verdict_limits none = { 0, 0, -1, -1, 1000000 };
-	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000 };
+	const struct probe_verdict_limits none = { 0, 0, -1, -1, 1000000, 0 };
+	const struct probe_verdict_limits l = { 10, 20, 21, 7, 1000000, 0 };
 	struct probe_cell c = limit_cell(PROBE_VERDICT_PASS, 99999, true, -5);
 
 	cr_assert_eq(probe_verdict_cell_limit(&c, &none, NULL),
@@ -746,7 +746,7 @@ Test(verdict_limits, no_limit_given_crosses_nothing_and_a_cell_that_never_ran)
 
 Test(verdict_limits, a_run_is_raised_never_lowered)
 {
-	const struct probe_verdict_limits l = { 10, 20, -1, -1, 1000000 };
+	const struct probe_verdict_limits l = { 10, 20, -1, -1, 1000000, 0 };
 	struct probe_cell cells[2];
 
 	cells[0] = limit_cell(PROBE_VERDICT_PASS, 15000, false, 0);
@@ -758,4 +758,49 @@ Test(verdict_limits, a_run_is_raised_never_lowered)
 	/* Ranked as runs are: WARNING above UNKNOWN. */
 	cr_assert_eq(probe_verdict_limits_run(cells, 2, &l,
 	    PROBE_VERDICT_ERROR), PROBE_VERDICT_TEMPFAIL);
+}
+
+/* A tempfail whose state the history says began state_s seconds ago. */
+static struct probe_cell
+lasting_cell(enum probe_verdict v, bool has_history, long long state_s)
+{
+	struct probe_cell c = limit_cell(v, 100, false, 0);
+
+	c.has_history = has_history;
+	c.state_s = state_s;
+	return c;
+}
+
+Test(verdict_limits, a_tempfail_that_lasted_critical_after_is_critical)
+{
+	struct probe_verdict_limits l = { 0, 0, -1, -1, 1000000, 7200 };
+	struct probe_cell c;
+	enum probe_verdict_limit which;
+
+	c = lasting_cell(PROBE_VERDICT_TEMPFAIL, true, 7199);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_PASS);
+	cr_assert_eq(which, PROBE_LIMIT_NONE);
+	c = lasting_cell(PROBE_VERDICT_TEMPFAIL, true, 7200);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, &which),
+	    PROBE_VERDICT_FAIL);
+	cr_assert_eq(which, PROBE_LIMIT_LASTING);
+	cr_assert_eq(probe_verdict_limits_run(&c, 1, &l,
+	    PROBE_VERDICT_TEMPFAIL), PROBE_VERDICT_FAIL);
+	/* Without a history nothing is known to last. */
+	c = lasting_cell(PROBE_VERDICT_TEMPFAIL, false, 99999);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
+	    PROBE_VERDICT_PASS);
+	/* A lasting pass or error is not a deferral. */
+	c = lasting_cell(PROBE_VERDICT_PASS, true, 99999);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
+	    PROBE_VERDICT_PASS);
+	c = lasting_cell(PROBE_VERDICT_ERROR, true, 99999);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
+	    PROBE_VERDICT_PASS);
+	/* Not given: never. */
+	l.critical_after_s = 0;
+	c = lasting_cell(PROBE_VERDICT_TEMPFAIL, true, 99999);
+	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
+	    PROBE_VERDICT_PASS);
 }

@@ -132,8 +132,11 @@ probe_diag_json(FILE *fp, const struct probe_catalog_match *m,
 	(void)probe_escape_json_str(fp, e->id);
 	probe_json_str(fp, "provider", e->provider, true);
 	probe_json_str(fp, "cause", e->cause, true);
-	fprintf(fp, ",\"verdict\":\"%s\",\"in_catalog\":%s,\"summary\":",
-	    probe_diag_verdict(m), m->is_fallback ? "false" : "true");
+	/* One vocabulary in JSON: a verdict, or null for none told. */
+	probe_json_str(fp, "verdict", strcmp(probe_diag_verdict(m),
+	    "unknown") == 0 ? NULL : probe_diag_verdict(m), true);
+	fprintf(fp, ",\"in_catalog\":%s,\"summary\":",
+	    m->is_fallback ? "false" : "true");
 	probe_diag_fill(m, ctx, e->summary, buf);
 	(void)probe_escape_json_str(fp, buf);
 	fputs(",\"remediation\":[", fp);

@@ -28,6 +28,7 @@ enum probe_cli_opt {
 	PROBE_OPT_RELAY, PROBE_OPT_AUTH_USER, PROBE_OPT_AUTH_PASSWORD_FILE,
 	PROBE_OPT_DKIM_KEY, PROBE_OPT_DKIM_DOMAIN, PROBE_OPT_HEADER, PROBE_OPT_MESSAGE,
 	PROBE_OPT_LIST_UNSUBSCRIBE, PROBE_OPT_PATH_NAME, PROBE_OPT_CERT_DAYS,
+	PROBE_OPT_CRITICAL_AFTER,
 };
 
 static const struct option probe_cli_send_opts[] = {
@@ -81,6 +82,7 @@ static const struct option probe_cli_send_opts[] = {
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "cert-days", required_argument, NULL, PROBE_OPT_CERT_DAYS },
+	{ "critical-after", required_argument, NULL, PROBE_OPT_CRITICAL_AFTER },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -297,6 +299,27 @@ probe_cli_cert_days(const char *arg, struct probe_cli_send *o, char *err,
 }
 
 /*
+ * --critical-after DURATION: a tempfail that has lasted this long is
+ * CRITICAL. Above 0 (0 would make every tempfail critical, which is
+ * what -c does not mean either) and at most a year.
+ */
+static int
+probe_cli_critical_after(const char *arg, struct probe_cli_send *o,
+    char *err, size_t errlen)
+{
+	long long secs;
+
+	if (probe_when_duration(arg, &secs) == 0 && secs > 0 &&
+	    secs <= PROBE_CLI_CRITICAL_AFTER_MAX) {
+		o->critical_after_s = secs;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "--critical-after: a duration such as "
+	    "30m, 2h or 1d (above 0, at most 365d), not \"%.64s\"", arg);
+	return -1;
+}
+
+/*
  * --path-name: it becomes a Prometheus label value and the history's
  * name for the path, so it is kept to what a config path name holds.
  */
@@ -330,6 +353,8 @@ probe_cli_monitor(int c, const char *arg, struct probe_cli_send *o,
 		return probe_cli_path_name(arg, o, err, errlen);
 	case PROBE_OPT_CERT_DAYS:
 		return probe_cli_cert_days(arg, o, err, errlen);
+	case PROBE_OPT_CRITICAL_AFTER:
+		return probe_cli_critical_after(arg, o, err, errlen);
 	case 'w': return probe_cli_seconds("-w", arg, &o->warn_s, err, errlen);
 	case 'c': return probe_cli_seconds("-c", arg, &o->crit_s, err, errlen);
 	case 'V': o->version = true; return 0;
@@ -457,6 +482,7 @@ probe_cli_one(int c, const char *arg, struct probe_cli_send *o, char *err,
 		o->catalogs[o->ncatalogs++] = arg;
 		break;
 	case PROBE_OPT_PATH_NAME: case PROBE_OPT_CERT_DAYS:
+	case PROBE_OPT_CRITICAL_AFTER:
 	case 't': case 'w': case 'c': case 'V':
 		return probe_cli_monitor(c, arg, o, err, errlen);
 	case '4': o->family = AF_INET; break;
@@ -535,6 +561,32 @@ probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 		return -1;
 	}
 	return 0;
+}
+
+enum probe_cli_format
+probe_cli_asks_format(int argc, char **argv)
+{
+	enum probe_cli_format f = PROBE_CLI_FORMAT_TEXT;
+	const char *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		v = NULL;
+		if (strcmp(argv[i], "--json") == 0)
+			f = PROBE_CLI_FORMAT_JSON;
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		if (v != NULL)
+			f = strcmp(v, "json") == 0 ? PROBE_CLI_FORMAT_JSON :
+			    strcmp(v, "nagios") == 0 ? PROBE_CLI_FORMAT_NAGIOS :
+			    strcmp(v, "prometheus") == 0 ?
+			    PROBE_CLI_FORMAT_PROMETHEUS : PROBE_CLI_FORMAT_TEXT;
+	}
+	return f;
 }
 
 static const char probe_cli_exit_text[] =
@@ -680,6 +732,8 @@ probe_cli_send_usage(FILE *fp)
 "                       the history (default: cli), so that two such runs\n"
 "                       write metrics that do not collide\n"
 "  --quiet              print nothing when every probe passes (for cron)\n"
+"                       (at a terminal a progress line shows on stderr;\n"
+"                       Ctrl-C stops the run and reports what was done)\n"
 "  --json               the same as --format json\n"
 "  --catalog FILE       also use this catalog of replies (repeatable; ranks\n"
 "                       above the shipped ones and /etc/smtpprobe/catalogs)\n"
@@ -694,6 +748,8 @@ probe_cli_send_usage(FILE *fp)
 "  -c, --critical SECONDS  CRITICAL when a probe took longer\n"
 "  --cert-days WARN,CRIT   WARNING / CRITICAL when a server certificate\n"
 "                       expires within WARN / CRIT days (21,7)\n"
+"  --critical-after DURATION  CRITICAL when a tempfail has lasted this\n"
+"                       long (30m, 2h, 1d), as the history tells\n"
 "\n", fp);
 	fputs(probe_cli_exit_text, fp);
 }

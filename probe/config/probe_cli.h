@@ -22,6 +22,8 @@
 #define PROBE_CLI_HEADERS_MAX	16
 /* --path-name: a label value and a history key, so short and plain. */
 #define PROBE_CLI_PATH_NAME_MAX	64
+/* --critical-after: a year; a tempfail older than that is no news. */
+#define PROBE_CLI_CRITICAL_AFTER_MAX	(365LL * 86400)
 
 enum probe_cli_format {
 	PROBE_CLI_FORMAT_TEXT,
@@ -91,6 +93,7 @@ struct probe_cli_send {
 	double		 crit_s;	/* -c SECONDS, 0 when not given */
 	int		 cert_warn_days;	/* --cert-days W,C; -1: none */
 	int		 cert_crit_days;
+	long long	 critical_after_s;	/* 0 when not given */
 	bool		 version;	/* -V, --version */
 };
 
@@ -100,6 +103,15 @@ struct probe_cli_send {
  */
 int	probe_cli_parse_send(int argc, char **argv, struct probe_cli_send *o,
 	    char *err, size_t errlen);
+
+/*
+ * probe_cli_asks_format - the output format argv (argv[0] is the command)
+ * asks for, read before or without parsing, so that an error found while
+ * parsing is still reported in that format: --json and --format FORMAT
+ * (or --format=FORMAT), the last one winning, nothing after "--".
+ * Returns PROBE_CLI_FORMAT_TEXT when none is asked for.
+ */
+enum probe_cli_format probe_cli_asks_format(int argc, char **argv);
 
 /* probe_cli_usage - the top-level help. */
 void	probe_cli_usage(FILE *fp);

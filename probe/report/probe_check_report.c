@@ -518,7 +518,9 @@ rj_predicted(FILE *fp, const struct probe_check_predicted *p)
 {
 	size_t	i;
 
-	fprintf(fp, ",\"predicted\":{\"verdict\":\"%s\"",
+	/* The verdict in the one vocabulary; the level in the check's. */
+	fprintf(fp, ",\"predicted\":{\"verdict\":\"%s\",\"level\":\"%s\"",
+	    probe_verdict_name(probe_verdict_check_level((int)p->level)),
 	    probe_check_level_name(p->level));
 	probe_json_str(fp, "cause", rj_cause(p), true);
 	fputs(",\"causes\":[", fp);
@@ -533,11 +535,20 @@ rj_predicted(FILE *fp, const struct probe_check_predicted *p)
 	fputs("]}", fp);
 }
 
-/* The object's members after its '{', up to (not with) the '}'. */
+/*
+ * The object from its '{' up to (not with) the '}'; a document
+ * (check.schema.json) opens with "schema_version", an object nested in
+ * another document does not.
+ */
 static void
-rj_members(FILE *fp, const struct probe_check_result *r)
+rj_members(FILE *fp, const struct probe_check_result *r, bool is_document,
+    enum probe_verdict verdict)
 {
-	fprintf(fp, "{\"smtpprobe\":\"%s\"", SMTPPROBE_VERSION);
+	putc('{', fp);
+	if (is_document)
+		fprintf(fp, "\"schema_version\":%d,", PROBE_JSON_SCHEMA_VERSION);
+	fprintf(fp, "\"smtpprobe\":\"%s\"", SMTPPROBE_VERSION);
+	probe_json_str(fp, "verdict", probe_verdict_name(verdict), true);
 	probe_json_str(fp, "mail_from", r->mail_from, true);
 	probe_json_str(fp, "mail_domain", r->mail_domain, true);
 	probe_json_str(fp, "header_from_domain", r->from_domain, true);
@@ -558,15 +569,16 @@ rj_members(FILE *fp, const struct probe_check_result *r)
 void
 probe_check_report_json_object(FILE *fp, const struct probe_check_result *r)
 {
-	rj_members(fp, r);
+	rj_members(fp, r, false, probe_verdict_check_level(
+	    (int)r->predicted.level));
 	putc('}', fp);
 }
 
 void
 probe_check_report_json(FILE *fp, const struct probe_check_result *r,
-    const struct probe_bulk_list *bulk)
+    const struct probe_bulk_list *bulk, enum probe_verdict verdict)
 {
-	rj_members(fp, r);
+	rj_members(fp, r, true, verdict);
 	if (bulk != NULL) {
 		probe_json_key(fp, "bulk", true);
 		probe_bulk_report_json_object(fp, bulk);

@@ -40,19 +40,21 @@
 
 #include "probe/auth/probe_bulk.h"
 #include "probe/auth/probe_check.h"
+#include "probe/verdict/probe_verdict.h"
 
 /* probe_check_report_text - the report for a terminal. */
 void	probe_check_report_text(FILE *fp,
 	    const struct probe_check_result *r);
 
 /*
- * probe_check_report_json - the document above and a newline; with a
- * bulk-sender checklist (check --bulk; NULL: none) it has a "bulk"
- * member too (probe_bulk_report.h).
+ * probe_check_report_json - the document above and a newline, opening
+ * with "schema_version", its "verdict" the command's (probe_verdict_check,
+ * raised by the checklist's); with a bulk-sender checklist (check --bulk;
+ * NULL: none) it has a "bulk" member too (probe_bulk_report.h).
  */
 void	probe_check_report_json(FILE *fp,
 	    const struct probe_check_result *r,
-	    const struct probe_bulk_list *bulk);
+	    const struct probe_bulk_list *bulk, enum probe_verdict verdict);
 
 /*
  * probe_check_report_json_object - the same object without the newline,

@@ -275,13 +275,31 @@ probe_json_dkim(FILE *fp, const struct probe_sign_facts *d)
 }
 
 void
+probe_report_json_head(FILE *fp)
+{
+	fprintf(fp, "{\"schema_version\":%d", PROBE_JSON_SCHEMA_VERSION);
+	probe_json_str(fp, "smtpprobe", SMTPPROBE_VERSION, true);
+}
+
+void
+probe_report_json_error(FILE *fp, const char *command, const char *msg)
+{
+	probe_report_json_head(fp);
+	probe_json_str(fp, "command", command, true);
+	probe_json_str(fp, "verdict", probe_verdict_name(PROBE_VERDICT_ERROR),
+	    true);
+	fprintf(fp, ",\"exit_code\":%d", PROBE_REPORT_JSON_ERROR_EXIT);
+	probe_json_str(fp, "error", msg, true);
+	fputs("}\n", fp);
+}
+
+void
 probe_report_json_render(FILE *fp, const struct probe_report_info *info,
     const struct probe_result *r)
 {
 	size_t i;
 
-	putc('{', fp);
-	probe_json_str(fp, "smtpprobe", SMTPPROBE_VERSION, false);
+	probe_report_json_head(fp);
 	probe_json_str(fp, "probe_id", info->probe_id, true);
 	probe_json_str(fp, "profile", info->profile, true);
 	probe_json_str(fp, "verdict", probe_verdict_name(r->verdict), true);

@@ -13,6 +13,28 @@
 #include "probe/report/probe_report_text.h"
 #include "probe/run/probe_run.h"
 
+/*
+ * probe_report_json_head - '{' and the members every document opens
+ * with: "schema_version" (PROBE_JSON_SCHEMA_VERSION) and "smtpprobe"
+ * (the release).
+ */
+void	probe_report_json_head(FILE *fp);
+
+/*
+ * The exit status of an error as probe_main gives it (Nagios UNKNOWN);
+ * error.schema.json fixes it, so the document can say it before main
+ * has run its map.
+ */
+#define PROBE_REPORT_JSON_ERROR_EXIT	3
+
+/*
+ * probe_report_json_error - the error document (error.schema.json) and a
+ * newline: command ("send", ...; NULL before one is known), msg, verdict
+ * "error" and exit_code PROBE_REPORT_JSON_ERROR_EXIT.
+ */
+void	probe_report_json_error(FILE *fp, const char *command,
+	    const char *msg);
+
 /* probe_report_json_render - the document and a newline. */
 void	probe_report_json_render(FILE *fp,
 	    const struct probe_report_info *info, const struct probe_result *r);

@@ -228,6 +228,34 @@ probe_nagios_cert_days(FILE *fp, long long days, bool is_crit, int limit)
 }
 
 /*
+ * A --critical-after duration as it was most likely written: "2h", "1d",
+ * "90m", in the largest unit that divides it.
+ */
+static void
+probe_nagios_duration(FILE *fp, long long secs)
+{
+	if (secs % 86400 == 0)
+		fprintf(fp, "%lldd", secs / 86400);
+	else if (secs % 3600 == 0)
+		fprintf(fp, "%lldh", secs / 3600);
+	else if (secs % 60 == 0)
+		fprintf(fp, "%lldm", secs / 60);
+	else
+		fprintf(fp, "%llds", secs);
+}
+
+/* " tempfail for 2h 5m >= --critical-after 2h". */
+static void
+probe_nagios_lasting(FILE *fp, const struct probe_cell *c, long long limit)
+{
+	char span[32];
+
+	probe_when_span(c->state_s, span, sizeof(span));
+	fprintf(fp, " tempfail for %s >= --critical-after ", span);
+	probe_nagios_duration(fp, limit);
+}
+
+/*
  * "; mail1/gmail took 12.301s (critical above 10s), ...": the cells a
  * threshold raised, at most PROBE_NAGIOS_LIST_MAX of them.
  */
@@ -253,7 +281,9 @@ probe_nagios_limits(FILE *fp, const struct probe_nagios *m, size_t total)
 		is_crit = v == PROBE_VERDICT_FAIL;
 		fputs(listed++ == 0 ? "; " : ", ", fp);
 		probe_nagios_name(fp, m, i);
-		if (which == PROBE_LIMIT_DURATION)
+		if (which == PROBE_LIMIT_LASTING)
+			probe_nagios_lasting(fp, c, l->critical_after_s);
+		else if (which == PROBE_LIMIT_DURATION)
 			fprintf(fp, " took %.3fs (%s above %gs)",
 			    c->elapsed_ms / 1000.0, is_crit ? "critical" :
 			    "warning", is_crit ? l->crit_s : l->warn_s);

@@ -53,6 +53,13 @@ bool	probe_escape_json(FILE *fp, const char *s, size_t len);
 bool	probe_escape_json_str(FILE *fp, const char *s);
 
 /*
+ * The version of the JSON documents' schemas (scripts/schemas/, installed
+ * in the data folder's schemas/): every document smtpprobe prints opens
+ * with "schema_version". Raised on an incompatible change only.
+ */
+#define PROBE_JSON_SCHEMA_VERSION	1
+
+/*
  * The members every JSON document of ours writes, in one place: a key
  * ("key":), preceded by a comma when comma is true; a key and an
  * escaped string (NULL: null); a key and a boolean. Keys are our own

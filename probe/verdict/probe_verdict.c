@@ -220,6 +220,14 @@ probe_verdict_cell_limit(const struct probe_cell *c,
 		*which = PROBE_LIMIT_NONE;
 	if (!probe_verdict_cell_has_run(c))
 		return PROBE_VERDICT_PASS;
+	/* A deferral that lasts is a refusal in all but name. */
+	if (l->critical_after_s > 0 && c->has_history &&
+	    probe_verdict_cell(c) == PROBE_VERDICT_TEMPFAIL &&
+	    c->state_s >= l->critical_after_s) {
+		if (which != NULL)
+			*which = PROBE_LIMIT_LASTING;
+		return PROBE_VERDICT_FAIL;
+	}
 	dur = probe_verdict_limit_state(l->crit_s > 0 && secs > l->crit_s,
 	    l->warn_s > 0 && secs > l->warn_s);
 	if (c->has_cert) {
@@ -237,6 +245,12 @@ probe_verdict_cell_limit(const struct probe_cell *c,
 	if (which != NULL && dur != PROBE_VERDICT_PASS)
 		*which = PROBE_LIMIT_DURATION;
 	return dur;
+}
+
+enum probe_verdict
+probe_verdict_stopped(void)
+{
+	return PROBE_VERDICT_ERROR;
 }
 
 enum probe_verdict
@@ -389,7 +403,13 @@ probe_verdict_check(struct probe_check_predicted *p)
 	for (i = 0; i < p->ncauses; i++)
 		if (p->causes[i].level > p->level)
 			p->level = p->causes[i].level;
-	switch (p->level) {
+	return probe_verdict_check_level((int)p->level);
+}
+
+enum probe_verdict
+probe_verdict_check_level(int level)
+{
+	switch (level) {
 	case PROBE_CHECK_PASS:
 		return PROBE_VERDICT_PASS;
 	case PROBE_CHECK_WARN:

@@ -98,9 +98,11 @@ enum probe_verdict probe_verdict_run(const struct probe_cell *cells,
 		    size_t n, size_t counts[PROBE_VERDICT_COUNT]);
 
 /*
- * What the monitoring thresholds ask for (-w, -c, --cert-days): a probe
- * that took longer than warn_s / crit_s seconds, a server certificate
- * that expires within cert_warn_days / cert_crit_days days of now.
+ * What the monitoring thresholds ask for (-w, -c, --cert-days,
+ * --critical-after): a probe that took longer than warn_s / crit_s
+ * seconds, a server certificate that expires within cert_warn_days /
+ * cert_crit_days days of now, a tempfail whose state (verdict and cause,
+ * as the history keeps it) has lasted critical_after_s seconds or more.
  * 0 seconds and -1 days mean no such limit.
  */
 struct probe_verdict_limits {
@@ -109,25 +111,36 @@ struct probe_verdict_limits {
 	int		cert_warn_days;
 	int		cert_crit_days;
 	long long	now;		/* seconds since the epoch */
+	long long	critical_after_s;
 };
 
 enum probe_verdict_limit {
 	PROBE_LIMIT_NONE,
 	PROBE_LIMIT_DURATION,
 	PROBE_LIMIT_CERT,
+	PROBE_LIMIT_LASTING,	/* a tempfail past --critical-after */
 };
 
 /*
  * probe_verdict_cell_limit - the state the limits give cell c: pass when
  * it crossed none, tempfail (WARNING) for a warning limit, fail
  * (CRITICAL) for a critical one. *which (may be NULL) names the limit
- * that decided, the duration before the certificate at the same state.
- * A cell that did not run crosses none; an expired certificate is
+ * that decided: a lasting tempfail first, then the duration before the
+ * certificate at the same state. A cell that did not run crosses none;
+ * an expired certificate is critical; a tempfail lasts only as long as
+ * the history says (c->has_history), so without one it never becomes
  * critical.
  */
 enum probe_verdict probe_verdict_cell_limit(const struct probe_cell *c,
 		    const struct probe_verdict_limits *l,
 		    enum probe_verdict_limit *which);
+
+/*
+ * probe_verdict_stopped - the verdict of a run that Ctrl-C or SIGTERM
+ * stopped: error (UNKNOWN), whatever its finished cells say, for the run
+ * that was asked for did not happen; the report still shows each cell.
+ */
+enum probe_verdict probe_verdict_stopped(void);
 
 /*
  * probe_verdict_limits_run - overall raised to the worst state the limits
@@ -189,6 +202,12 @@ bool		probe_verdict_has_expectations(const struct probe_cell *cells,
  * worst cause level, so that reports show the level that decided.
  */
 enum probe_verdict probe_verdict_check(struct probe_check_predicted *p);
+
+/*
+ * probe_verdict_check_level - the verdict a check level stands for (the
+ * mapping probe_verdict_check applies), for reports that state both.
+ */
+enum probe_verdict probe_verdict_check_level(int level);
 
 struct probe_bulk_list;
 
