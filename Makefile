@@ -27,7 +27,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl sqlite3 libesmtp-1.0 \
-		  opendkim
+		  opendkim libidn2
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -65,7 +65,8 @@ MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
 TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
 FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
-		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
+		  $(B)/probe/dns/probe_ares.o $(B)/probe/dns/probe_idna.o \
+		  $(B)/probe/util/probe_fmt.o \
 		  $(B)/smtp/smtp_num.o $(B)/smtp/smtp_clock.o \
 		  $(B)/smtp/smtp_buf.o $(B)/tests/support/dkim_verify.o
 

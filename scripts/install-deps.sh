@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libc-ares-dev libyaml-dev
 libpcre2-dev libpsl-dev libsqlite3-dev libesmtp-dev libopendkim-dev
-libcriterion-dev dnsmasq-base ca-certificates publicsuffix"
+libidn2-dev libcriterion-dev dnsmasq-base ca-certificates publicsuffix"
 
 missing=""
 for p in $PKGS; do

@@ -14,6 +14,7 @@
  */
 #include "probe/dns/probe_dns.h"
 #include "probe/dns/probe_ares.h"
+#include "probe/dns/probe_idna.h"
 #include "probe/util/probe_fmt.h"
 
 #include <sys/socket.h>
@@ -374,6 +375,8 @@ probe_dns_lookup(const struct probe_dns *dns, enum probe_dns_type type,
     const char *name, struct probe_dns_answer *ans)
 {
 	char			 buf[DNS_NAME_MAX + 2];
+	char			 alabel[DNS_NAME_MAX + 1];
+	char			 why[PROBE_DNS_MSG_MAX];
 	probe_dns_lookup_fn	*fn;
 	enum probe_dns_status	 st;
 
@@ -388,6 +391,18 @@ probe_dns_lookup(const struct probe_dns *dns, enum probe_dns_type type,
 	if (name == NULL)
 		return probe_dns_answer_fail(ans, PROBE_DNS_FAILED,
 		    "the name is longer than 253 characters (RFC 1035 2.3.4)");
+	/*
+	 * RFC 5891 5: DNS is asked for the A-label form of a U-label
+	 * ("bücher.example"), never for its UTF-8 bytes; here, so that every
+	 * lookup (MX, SPF, DMARC, DKIM, PTR targets) does it the same way.
+	 */
+	if (!probe_idna_is_ascii(name)) {
+		if (!probe_idna_to_ascii(name, alabel, sizeof(alabel), why,
+		    sizeof(why)))
+			return probe_dns_answer_fail(ans, PROBE_DNS_FAILED,
+			    "%s", why);
+		name = alabel;
+	}
 	st = fn(dns->ctx, name, ans);
 	/* The contract, whatever the implementation did. */
 	if (st == PROBE_DNS_FOUND && ans->nrr == 0 && ans->dropped == 0)

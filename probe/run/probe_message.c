@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "probe/run/probe_message.h"
+#include "probe/util/probe_escape.h"
 #include "smtp/smtp_data.h"
 
 /*
@@ -162,37 +163,6 @@ probe_message_longest_word(const char *s)
 			best = n;
 	}
 	return best;
-}
-
-/* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
-static bool
-probe_message_is_utf8(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned n, i;
-	uint32_t c;
-
-	while (*u != '\0') {
-		if (*u < 0x80) {
-			u++;
-			continue;
-		}
-		n = *u >= 0xf0 && *u <= 0xf4 ? 3 : *u >= 0xe0 ? 2 :
-		    *u >= 0xc2 && *u < 0xe0 ? 1 : 0;
-		if (n == 0 || *u >= 0xf5)
-			return false;
-		c = *u & (0x3f >> n);
-		for (i = 1; i <= n; i++) {
-			if ((u[i] & 0xc0) != 0x80)
-				return false;
-			c = c << 6 | (u[i] & 0x3f);
-		}
-		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 ||
-		    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-			return false;
-		u += n + 1;
-	}
-	return true;
 }
 
 /* RFC 4648 base64 of len bytes at in, appended to out. */
@@ -513,7 +483,7 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		return -1;
 	}
 	if (o->subject != NULL && (!probe_message_is_plain(o->subject) ||
-	    !probe_message_is_utf8(o->subject))) {
+	    !probe_escape_is_utf8(o->subject))) {
 		(void)snprintf(err, errlen, "--subject: a control character or "
 		    "bytes that are not UTF-8 cannot go in a header");
 		return -1;
