@@ -474,6 +474,25 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		(void)snprintf(err, errlen, "a header value holds a line break");
 		return -1;
 	}
+	/*
+	 * RFC 5322 3.2.3: no control byte in an address, To: included;
+	 * RFC 5321 4.5.3.1.3: at most 256 octets, so that "From: <...>"
+	 * and each To: line stay within 998 characters (RFC 5322 2.1.1).
+	 */
+	for (i = 0; i < o->nto; i++)
+		if (!probe_message_is_plain(o->to[i]) ||
+		    strlen(o->to[i]) >= PROBE_MESSAGE_ADDR_MAX) {
+			(void)snprintf(err, errlen, "the To: header needs "
+			    "addresses of at most %d characters without "
+			    "control characters", PROBE_MESSAGE_ADDR_MAX - 1);
+			return -1;
+		}
+	if (o->own == NULL && o->header_from != NULL &&
+	    strlen(o->header_from) >= PROBE_MESSAGE_ADDR_MAX) {
+		(void)snprintf(err, errlen, "the From: header needs an address "
+		    "of at most %d characters", PROBE_MESSAGE_ADDR_MAX - 1);
+		return -1;
+	}
 	/* An empty From: is no author (RFC 5322 3.6.2): never written. */
 	if (o->own == NULL && (o->header_from == NULL ||
 	    o->header_from[0] == '\0' || !probe_message_is_plain(
