@@ -26,7 +26,8 @@
 ifndef SMTPPROBE_FUZZ_MK
 SMTPPROBE_FUZZ_MK = 1
 
-FUZZ_TARGETS	= reply profile catalog config explain records spf cli html
+FUZZ_TARGETS	= reply profile catalog config explain records spf cli html \
+		  dns psl cert message report
 
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang-14
@@ -52,7 +53,9 @@ fuzz_max_len	= $(or $(FUZZ_MAX_LEN_$(1)),$(FUZZ_MAX_LEN))
 FUZZ_REPLAY_TIMEOUT	= 300
 
 FUZZ_SUPPORT_OBJS = $(B)/tests/support/mem_io.o $(B)/tests/support/yaml_loc.o \
-		    $(B)/tests/support/zone_dns.o
+		    $(B)/tests/support/zone_dns.o \
+		    $(B)/tests/support/report_case.o \
+		    $(B)/tests/support/json_check.o
 # fuzz_explain finds the shipped catalogs as the program does (next to the
 # binary or in the build tree), else here.
 $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o): ALL_CPPFLAGS += \

@@ -651,6 +651,33 @@ dns_parse_ptr(struct probe_dns_answer *ans, const unsigned char *abuf,
 	return dns_rc_ares(rc);
 }
 
+int
+probe_dns_parse(struct probe_dns_answer *ans, const unsigned char *abuf,
+    size_t alen)
+{
+	int	st;
+
+	/* RFC 1035 4.2.2: no DNS message is longer; c-ares takes an int. */
+	if (alen > PROBE_DNS_WIRE_MAX)
+		return probe_ares_parsed(ARES_EBADRESP);
+	switch (ans->type) {
+	case PROBE_DNS_TXT:
+		st = dns_parse_txt(ans, abuf, (int)alen);
+		break;
+	case PROBE_DNS_A:
+	case PROBE_DNS_AAAA:
+		st = dns_parse_addrs(ans, abuf, (int)alen);
+		break;
+	case PROBE_DNS_MX:
+		st = dns_parse_mx(ans, abuf, (int)alen);
+		break;
+	default:
+		st = dns_parse_ptr(ans, abuf, (int)alen);
+		break;
+	}
+	return probe_ares_parsed(st);
+}
+
 static void
 dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -659,24 +686,9 @@ dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;	/* the deadline, not the count, matters */
 	q->pending = 0;
-	if (status == ARES_SUCCESS) {
-		switch (q->ans->type) {
-		case PROBE_DNS_TXT:
-			status = dns_parse_txt(q->ans, abuf, alen);
-			break;
-		case PROBE_DNS_A:
-		case PROBE_DNS_AAAA:
-			status = dns_parse_addrs(q->ans, abuf, alen);
-			break;
-		case PROBE_DNS_MX:
-			status = dns_parse_mx(q->ans, abuf, alen);
-			break;
-		default:
-			status = dns_parse_ptr(q->ans, abuf, alen);
-			break;
-		}
-		status = probe_ares_parsed(status);
-	}
+	if (status == ARES_SUCCESS)
+		status = probe_dns_parse(q->ans, abuf,
+		    alen > 0 ? (size_t)alen : 0);
 	q->ares_status = status;
 }
 
