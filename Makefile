@@ -10,6 +10,8 @@
 #                   sample config, systemd units, cron example
 #   make uninstall  the same paths, removed
 #   make fuzz       libFuzzer (clang) on each fuzz target, FUZZ_SECONDS (60) each
+#   make fuzz-long  each fuzz target in turn until FUZZ_LONG_RUNS executions
+#                   (10,000,000); a table of executions, coverage, findings
 #   make valgrind   a full probe, both verdicts, under valgrind memcheck
 #
 # Packagers: CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG, PREFIX, DESTDIR,

@@ -8,6 +8,11 @@
 #                       (default 60) from its committed corpus; new inputs
 #                       and crashes go to build/fuzz/work/NAME/, never the
 #                       repo
+#   make fuzz-long      every target in turn on one core until it has
+#                       done FUZZ_LONG_RUNS executions (10,000,000) or
+#                       FUZZ_LONG_SECONDS (when set) passed; prints a table
+#                       of executions, coverage and findings per target
+#                       (scripts/fuzz-long.sh); scratch in build/fuzz/long/
 #   make fuzz-replay    (fuzz-replay-run without installing anything)
 #                       build every target with gcc, ASan and UBSan against
 #                       build/asan's objects (those of make check) and run
@@ -76,7 +81,8 @@ FUZZ_SAN_ENV	= LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		  UBSAN_OPTIONS=$(FUZZ_UBSAN)
 
-.PHONY: fuzz fuzz-replay fuzz-replay-run valgrind fuzz-deps valgrind-deps
+.PHONY: fuzz fuzz-long fuzz-replay fuzz-replay-run valgrind fuzz-deps \
+	valgrind-deps
 
 # fuzz_install(packages): install the Debian packages that are missing,
 # the way scripts/install-deps.sh does for the build's own list; silent
@@ -121,6 +127,17 @@ fuzz: fuzz-deps
 	    $(FUZZ_B)/fuzz-$(t) $(FUZZ_CORPUS)/$(t) $(FUZZ_WORK)/$(t) \
 	    $(FUZZ_SECONDS) $(call fuzz_max_len,$(t)) || fail=1;) \
 	exit $$fail
+
+# Executions per target of make fuzz-long (the issue's bar: 10 million);
+# FUZZ_LONG_SECONDS (0: none) caps each target's time as well.
+FUZZ_LONG_RUNS	?= 10000000
+FUZZ_LONG_SECONDS ?= 0
+
+fuzz-long: fuzz-deps
+	$(FUZZ_MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) SAN="$(FUZZ_SAN)" \
+	    CFLAGS="-O1 -g" $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz-%)
+	FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) \
+	    scripts/fuzz-long.sh $(FUZZ_LONG_RUNS) $(FUZZ_TARGETS)
 
 # fuzz-replay-run is what make test runs: no package installation.
 fuzz-replay: deps
