@@ -10,6 +10,8 @@
 #                   sample config, systemd units, cron example
 #   make uninstall  the same paths, removed
 #   make fuzz       libFuzzer (clang) on each fuzz target, FUZZ_SECONDS (60) each
+#   make fuzz-long  each fuzz target in turn until FUZZ_LONG_RUNS executions
+#                   (10,000,000); a table of executions, coverage, findings
 #   make valgrind   a full probe, both verdicts, under valgrind memcheck
 #
 # Packagers: CC, CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG, PREFIX, DESTDIR,
@@ -27,7 +29,7 @@ SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 PKGS		= openssl libcares yaml-0.1 libpcre2-8 libpsl sqlite3 libesmtp-1.0 \
-		  opendkim libmicrohttpd
+		  opendkim libmicrohttpd libidn2
 WERROR		?= -Werror
 WARN		= -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -65,7 +67,8 @@ MAIN_OBJS	= $(MAIN_SRCS:%.c=$(B)/%.o)
 TEST_OBJS	= $(TEST_SRCS:%.c=$(B)/%.o)
 FAKEMX_OBJS	= $(FAKEMX_SRCS:%.c=$(B)/%.o) \
 		  $(B)/probe/auth/probe_spf.o $(B)/probe/dns/probe_dns.o \
-		  $(B)/probe/dns/probe_ares.o $(B)/probe/util/probe_fmt.o \
+		  $(B)/probe/dns/probe_ares.o $(B)/probe/dns/probe_idna.o \
+		  $(B)/probe/util/probe_fmt.o \
 		  $(B)/smtp/smtp_num.o $(B)/smtp/smtp_clock.o \
 		  $(B)/smtp/smtp_buf.o $(B)/tests/support/dkim_verify.o
 

@@ -6,8 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libc-ares-dev libyaml-dev
 libpcre2-dev libpsl-dev libsqlite3-dev libesmtp-dev libopendkim-dev
-libmicrohttpd-dev libcriterion-dev dnsmasq-base ca-certificates publicsuffix
-prometheus python3-jsonschema"
+libmicrohttpd-dev libidn2-dev libcriterion-dev dnsmasq-base ca-certificates
+publicsuffix prometheus python3-jsonschema"
 
 missing=""
 for p in $PKGS; do

@@ -145,6 +145,29 @@ smtp_dialog_arg(const struct smtp_dialog *d, enum smtp_stage_arg arg)
 	return NULL;
 }
 
+/* RFC 6531: an address that is not all ASCII needs SMTPUTF8. */
+static bool
+smtp_dialog_is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+static bool
+smtp_dialog_needs_utf8(const struct smtp_dialog_opts *o)
+{
+	size_t i;
+
+	if (!smtp_dialog_is_ascii(o->mail_from))
+		return true;
+	for (i = 0; i < o->nrcpts; i++)
+		if (!smtp_dialog_is_ascii(o->rcpts[i]))
+			return true;
+	return false;
+}
+
 /*
  * The command line for the current stage, without CRLF, built from its
  * table row. Pure. smtp_dialog_check() bounded every value, so a line
@@ -154,12 +177,18 @@ static void
 smtp_dialog_command(const struct smtp_dialog *d, char *buf, size_t len)
 {
 	const struct smtp_stage_def *def = smtp_stage_def(d->stage);
-	char params[32] = "";
+	char params[64] = "";
+	size_t used;
 
 	/* RFC 1870: declare the size when the server asks for it. */
 	if (def->declares_size && d->has_caps && d->caps.has[SMTP_EHLO_SIZE])
 		(void)snprintf(params, sizeof(params), " SIZE=%zu",
 		    d->wire.len);
+	/* RFC 6531 3.4; smtp_dialog_go_mail() made sure it is offered. */
+	used = strlen(params);
+	if (def->declares_smtputf8 && smtp_dialog_needs_utf8(d->opts))
+		(void)snprintf(params + used, sizeof(params) - used,
+		    " SMTPUTF8");
 	/* false leaves buf "": the stage sends nothing. */
 	(void)smtp_stage_command(def, d->used_helo,
 	    smtp_dialog_arg(d, def->arg), params, buf, len);
@@ -187,6 +216,30 @@ smtp_dialog_go(struct smtp_dialog *d, enum smtp_stage stage, enum smtp_stage to,
 }
 
 /*
+ * Go on to MAIL, unless an address is not ASCII and the server (its
+ * latest EHLO) does not offer SMTPUTF8: RFC 6531 3.4 forbids sending it
+ * then, and an MTA bounces the mail (Postfix: 5.6.7 "SMTPUTF8 is
+ * required, but was not offered"). Nothing is sent: QUIT, and the error
+ * of ours decides the attempt.
+ */
+static void
+smtp_dialog_go_mail(struct smtp_dialog *d, const char *note,
+    struct smtp_dialog_next *n)
+{
+	n->note = note;
+	if (smtp_dialog_needs_utf8(d->opts) && !(d->has_caps &&
+	    d->caps.has[SMTP_EHLO_SMTPUTF8])) {
+		n->stage = SMTP_STAGE_QUIT;
+		n->is_final = true;
+		n->rc = SMTP_E_NOUTF8;
+		n->why = "an address is not ASCII and the server does not "
+		    "offer SMTPUTF8 (RFC 6531): no mail sent";
+		return;
+	}
+	n->stage = SMTP_STAGE_MAIL;
+}
+
+/*
  * Go on to MAIL without TLS: STARTTLS is off, not offered, or refused
  * under --starttls opportunistic. When the stage to quit after is one of
  * the TLS stages, it will never come, and going on would submit the very
@@ -206,8 +259,7 @@ smtp_dialog_go_plain(struct smtp_dialog *d, const char *note,
 		    "reached: quitting before MAIL";
 		return;
 	}
-	n->stage = SMTP_STAGE_MAIL;
-	n->note = note;
+	smtp_dialog_go_mail(d, note, n);
 }
 
 /*
@@ -422,7 +474,7 @@ smtp_dialog_on_ehlo_tls(struct smtp_dialog *d, const struct smtp_step *step,
 	 */
 	smtp_ehlo_parse(&step->reply, &d->caps);
 	d->has_caps = true;
-	n->stage = SMTP_STAGE_MAIL;
+	smtp_dialog_go_mail(d, NULL, n);
 }
 
 /*

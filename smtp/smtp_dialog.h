@@ -34,7 +34,9 @@
  * SMTP_E_CONNECT, SMTP_E_IO, SMTP_E_TIMEOUT, SMTP_E_PROTO, SMTP_E_LIMIT,
  * SMTP_E_NOTLS, SMTP_E_TLS, SMTP_E_TLS_VERIFY, SMTP_E_STARTTLS_INJECTION,
  * SMTP_E_TLS_PLAIN_PORT (no QUIT follows: the peer speaks TLS),
- * SMTP_E_NOMEM.
+ * SMTP_E_NOUTF8 (an address is not ASCII and the last EHLO offered no
+ * SMTPUTF8, RFC 6531 3.4: QUIT before MAIL, nothing sent; when it is
+ * offered, MAIL FROM carries " SMTPUTF8"), SMTP_E_NOMEM.
  */
 #ifndef SMTPPROBE_SMTP_DIALOG_H
 #define SMTPPROBE_SMTP_DIALOG_H

@@ -21,6 +21,7 @@ static const char *const smtp_err_names[] = {
 	[SMTP_E_TLS_VERIFY] = "tls_verify",
 	[SMTP_E_STARTTLS_INJECTION] = "starttls_injection",
 	[SMTP_E_TLS_PLAIN_PORT] = "tls_on_plain_port",
+	[SMTP_E_NOUTF8] = "smtputf8_not_offered",
 };
 _Static_assert(sizeof(smtp_err_names) / sizeof(smtp_err_names[0]) ==
     SMTP_RC_COUNT, "each rc needs a name");

@@ -37,6 +37,7 @@ enum smtp_rc {
 	SMTP_E_TLS_VERIFY,	/* certificate not verified, policy: require */
 	SMTP_E_STARTTLS_INJECTION, /* bytes after the 220 to STARTTLS */
 	SMTP_E_TLS_PLAIN_PORT,	/* a TLS record where a reply should start */
+	SMTP_E_NOUTF8,		/* non-ASCII address, SMTPUTF8 not offered */
 	SMTP_RC_COUNT
 };
 

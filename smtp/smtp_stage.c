@@ -31,7 +31,7 @@ static const struct smtp_stage_def smtp_stages[] = {
 	    .expect = '2', .timeout_ms = SMTP_WAIT_REPLY },
 	[SMTP_STAGE_MAIL] = { .name = "mail", .command = "MAIL FROM",
 	    .arg = SMTP_STAGE_ARG_SENDER, .arg_open = ":<", .arg_close = ">",
-	    .declares_size = true, .expect = '2',
+	    .declares_size = true, .declares_smtputf8 = true, .expect = '2',
 	    .timeout_ms = SMTP_WAIT_REPLY },
 	[SMTP_STAGE_RCPT] = { .name = "rcpt", .command = "RCPT TO",
 	    .arg = SMTP_STAGE_ARG_RCPT, .arg_open = ":<", .arg_close = ">",

@@ -52,8 +52,8 @@ enum smtp_stage_arg {
 /*
  * One row per stage. The command line is command, then arg_open, the
  * value named by arg, arg_close, and then the parameters the dialogue
- * adds (RFC 1870 SIZE when declares_size): "MAIL FROM" ":<" sender ">"
- * " SIZE=1234". The whole format of every command is here, in one place.
+ * adds (RFC 1870 SIZE when declares_size, RFC 6531 SMTPUTF8 when
+ * declares_smtputf8): "MAIL FROM" ":<" sender ">" " SIZE=1234 SMTPUTF8". The whole format of every command is here, in one place.
  */
 struct smtp_stage_def {
 	const char	*name;		/* "end-of-data" */
@@ -67,6 +67,8 @@ struct smtp_stage_def {
 	const char	*arg_open;	/* between the verb and the value */
 	const char	*arg_close;	/* after the value */
 	bool		 declares_size;	/* RFC 1870: " SIZE=n" when offered */
+	/* RFC 6531 3.4: " SMTPUTF8" when an address is not ASCII. */
+	bool		 declares_smtputf8;
 	bool		 sends_message;	/* the message, not the command */
 	char		 expect;	/* reply class that goes on: '2', '3' */
 	int		 timeout_ms;

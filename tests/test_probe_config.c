@@ -432,6 +432,13 @@ Test(probe_config, an_address_needs_an_at_with_text_on_both_sides)
 	    "    mail_from: \"\\\"odd@local\\\"@example.com\"\n"));
 }
 
+Test(probe_config, an_internationalised_address_in_utf8_loads)
+{
+	/* RFC 6531: sent only with SMTPUTF8, which the dialogue decides. */
+	assert_loads(load_text("paths:\n  - name: a\n"
+	    "    mail_from: j\xc3\xb6rg@b\xc3\xbc" "cher.example\n"));
+}
+
 Test(probe_config, an_address_with_a_space_cr_lf_or_brackets_is_refused)
 {
 	static const char *const bad[] = { "a b@example.com",

@@ -609,6 +609,30 @@ Test(probe_message, a_non_ascii_subject_goes_as_rfc2047_encoded_words)
 	free(f);
 }
 
+Test(probe_message, refuses_a_to_address_with_a_control_byte)
+{
+	static const char *const bad_to[] = { "postma\x01ster@example.net" };
+
+	o.to = bad_to;
+	o.nto = 1;
+	cr_assert_eq(build(), -1);
+	cr_assert_not_null(strstr(err, "To: header needs addresses"), "%s",
+	    err);
+}
+
+Test(probe_message, refuses_a_from_address_that_would_make_a_line_over_998)
+{
+	char *from = malloc(1001);
+
+	cr_assert_not_null(from);
+	memset(from, 'a', 1000);
+	memcpy(from + 990, "@ex.test", 9);
+	o.header_from = from;
+	cr_assert_eq(build(), -1);
+	free(from);
+	cr_assert_not_null(strstr(err, "at most 256 characters"), "%s", err);
+}
+
 Test(probe_message, an_empty_from_is_never_written)
 {
 	o.header_from = "";

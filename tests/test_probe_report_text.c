@@ -105,6 +105,16 @@ Test(probe_report_text, holds_no_raw_byte_but_printable_ascii_and_newlines)
 	}
 }
 
+Test(probe_report_text, escapes_a_profile_file_name_with_control_bytes)
+{
+	build_standard_case();
+	/* --profile FILE: a file name may hold any byte but '/' and NUL. */
+	rc.info.profile = "/tmp/\x1b[2Jevil.yaml";
+	render();
+	cr_assert_null(strchr(out.data, '\x1b'), "%s", out.data);
+	assert_has("profile /tmp/\\x1b[2Jevil.yaml\n");
+}
+
 Test(probe_report_text, shows_esc_nul_and_invalid_utf8_as_hex)
 {
 	build_standard_case();

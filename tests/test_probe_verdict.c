@@ -262,6 +262,13 @@ Test(probe_verdict, an_unverified_certificate_under_require_is_a_fail)
 	assert_verdict(PROBE_VERDICT_FAIL, false);
 }
 
+Test(probe_verdict, a_non_ascii_address_without_smtputf8_is_a_fail_not_definitive)
+{
+	/* Postfix bounces (5.6.7); another MX may still offer SMTPUTF8. */
+	fail_with(SMTP_E_NOUTF8);
+	assert_verdict(PROBE_VERDICT_FAIL, false);
+}
+
 Test(probe_verdict, an_error_outweighs_a_reply_the_dialogue_got)
 {
 	/* The engine records the error on a step that has a 250 reply. */

@@ -1432,3 +1432,48 @@ Test(smtp_dialog, keeps_no_queue_id_when_the_message_is_refused)
 	cr_assert_not(dc.d.is_accepted);
 	cr_assert_str_empty(dc.d.queue_id);
 }
+
+/* --- RFC 6531: non-ASCII addresses only with SMTPUTF8 --- */
+
+#define UTF8_RCPT	"j\xc3\xb6rg@b\xc3\xbc" "cher.example"
+#define S_EHLO_UTF8	"250-mx.example.net\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+
+Test(smtp_dialog, quits_before_mail_when_a_non_ascii_address_meets_no_smtputf8)
+{
+	const struct smtp_step *f;
+
+	dc.rcpts[0] = UTF8_RCPT;
+	cr_assert_eq(run(S_BANNER S_EHLO_PLAIN S_QUIT), SMTP_E_NOUTF8);
+	assert_has(dc.d.err.msg, "SMTPUTF8");
+	cr_assert_not(dc.d.is_accepted);
+	f = assert_final(&dc, 2, SMTP_STAGE_EHLO);
+	cr_assert_eq(f->rc, SMTP_E_NOUTF8);
+	ASSERT_STAGES(&dc, SMTP_STAGE_CONNECT, SMTP_STAGE_BANNER,
+	    SMTP_STAGE_EHLO, SMTP_STAGE_QUIT);
+	assert_wrote(&dc, C_EHLO C_QUIT);
+}
+
+Test(smtp_dialog, quits_before_mail_when_a_non_ascii_sender_meets_helo)
+{
+	dc.o.mail_from = "pr\xc3\xb6" "be@example.org";
+	cr_assert_eq(run(S_BANNER "502 5.5.1 no EHLO\r\n250 hi\r\n" S_QUIT),
+	    SMTP_E_NOUTF8);
+	assert_wrote(&dc, C_EHLO C_HELO C_QUIT);
+}
+
+Test(smtp_dialog, sends_mail_from_with_smtputf8_when_it_is_offered)
+{
+	dc.rcpts[0] = UTF8_RCPT;
+	cr_assert_eq(run(S_BANNER S_EHLO_UTF8 S_MAIL S_RCPT S_DATA S_EOD
+	    S_QUIT), SMTP_OK, "%s", dc.d.err.msg);
+	assert_wrote(&dc, C_EHLO "MAIL FROM:<" MAIL_FROM "> SMTPUTF8\r\n"
+	    "RCPT TO:<" UTF8_RCPT ">\r\n" C_DATA WIRE C_QUIT);
+	cr_assert(dc.d.is_accepted);
+}
+
+Test(smtp_dialog, sends_no_smtputf8_parameter_for_ascii_addresses)
+{
+	cr_assert_eq(run(S_BANNER S_EHLO_UTF8 S_MAIL S_RCPT S_DATA S_EOD
+	    S_QUIT), SMTP_OK, "%s", dc.d.err.msg);
+	assert_wrote(&dc, C_EHLO C_MAIL C_RCPT C_DATA WIRE C_QUIT);
+}

@@ -37,7 +37,8 @@ static const char *const probe_catalog_causes[] = { "unauthenticated",
 static const char *const probe_catalog_outcomes[] = { "connect", "timeout",
     "io", "protocol", "limit", "starttls_not_offered", "tls", "tls_verify",
     "nxdomain", "nodata", "null", "servfail", "refused", "dns_timeout",
-    "badreply", "noaddr", "tls_on_plain_port", "loopback", NULL };
+    "badreply", "noaddr", "tls_on_plain_port", "loopback",
+    "smtputf8_not_offered", NULL };
 
 /* Everything one entry's parse needs, to keep argument lists short. */
 struct probe_catalog_ctx {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "probe/config/probe_config.h"
+#include "probe/util/probe_escape.h"
 #include "probe/util/probe_yaml.h"
 #include "smtp/smtp_num.h"
 
@@ -98,6 +99,9 @@ probe_config_addr_problem(const char *s)
 		    "bare address, like probe@example.com";
 	if (at == NULL || at == s || at[1] == '\0')
 		return "must be an address with an @, like probe@example.com";
+	/* RFC 6531 3.3: a non-ASCII address is UTF-8 and nothing else. */
+	if (!probe_escape_is_utf8(s))
+		return "holds bytes that are not UTF-8";
 	return NULL;
 }
 

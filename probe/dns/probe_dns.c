@@ -14,6 +14,7 @@
  */
 #include "probe/dns/probe_dns.h"
 #include "probe/dns/probe_ares.h"
+#include "probe/dns/probe_idna.h"
 #include "probe/util/probe_fmt.h"
 
 #include <sys/socket.h>
@@ -374,6 +375,8 @@ probe_dns_lookup(const struct probe_dns *dns, enum probe_dns_type type,
     const char *name, struct probe_dns_answer *ans)
 {
 	char			 buf[DNS_NAME_MAX + 2];
+	char			 alabel[DNS_NAME_MAX + 1];
+	char			 why[PROBE_DNS_MSG_MAX];
 	probe_dns_lookup_fn	*fn;
 	enum probe_dns_status	 st;
 
@@ -388,6 +391,18 @@ probe_dns_lookup(const struct probe_dns *dns, enum probe_dns_type type,
 	if (name == NULL)
 		return probe_dns_answer_fail(ans, PROBE_DNS_FAILED,
 		    "the name is longer than 253 characters (RFC 1035 2.3.4)");
+	/*
+	 * RFC 5891 5: DNS is asked for the A-label form of a U-label
+	 * ("bücher.example"), never for its UTF-8 bytes; here, so that every
+	 * lookup (MX, SPF, DMARC, DKIM, PTR targets) does it the same way.
+	 */
+	if (!probe_idna_is_ascii(name)) {
+		if (!probe_idna_to_ascii(name, alabel, sizeof(alabel), why,
+		    sizeof(why)))
+			return probe_dns_answer_fail(ans, PROBE_DNS_FAILED,
+			    "%s", why);
+		name = alabel;
+	}
 	st = fn(dns->ctx, name, ans);
 	/* The contract, whatever the implementation did. */
 	if (st == PROBE_DNS_FOUND && ans->nrr == 0 && ans->dropped == 0)
@@ -636,6 +651,33 @@ dns_parse_ptr(struct probe_dns_answer *ans, const unsigned char *abuf,
 	return dns_rc_ares(rc);
 }
 
+int
+probe_dns_parse(struct probe_dns_answer *ans, const unsigned char *abuf,
+    size_t alen)
+{
+	int	st;
+
+	/* RFC 1035 4.2.2: no DNS message is longer; c-ares takes an int. */
+	if (alen > PROBE_DNS_WIRE_MAX)
+		return probe_ares_parsed(ARES_EBADRESP);
+	switch (ans->type) {
+	case PROBE_DNS_TXT:
+		st = dns_parse_txt(ans, abuf, (int)alen);
+		break;
+	case PROBE_DNS_A:
+	case PROBE_DNS_AAAA:
+		st = dns_parse_addrs(ans, abuf, (int)alen);
+		break;
+	case PROBE_DNS_MX:
+		st = dns_parse_mx(ans, abuf, (int)alen);
+		break;
+	default:
+		st = dns_parse_ptr(ans, abuf, (int)alen);
+		break;
+	}
+	return probe_ares_parsed(st);
+}
+
 static void
 dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -644,24 +686,9 @@ dns_on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;	/* the deadline, not the count, matters */
 	q->pending = 0;
-	if (status == ARES_SUCCESS) {
-		switch (q->ans->type) {
-		case PROBE_DNS_TXT:
-			status = dns_parse_txt(q->ans, abuf, alen);
-			break;
-		case PROBE_DNS_A:
-		case PROBE_DNS_AAAA:
-			status = dns_parse_addrs(q->ans, abuf, alen);
-			break;
-		case PROBE_DNS_MX:
-			status = dns_parse_mx(q->ans, abuf, alen);
-			break;
-		default:
-			status = dns_parse_ptr(q->ans, abuf, alen);
-			break;
-		}
-		status = probe_ares_parsed(status);
-	}
+	if (status == ARES_SUCCESS)
+		status = probe_dns_parse(q->ans, abuf,
+		    alen > 0 ? (size_t)alen : 0);
 	q->ares_status = status;
 }
 

@@ -70,6 +70,8 @@
  * needs a handful of lookups in a row; four unanswered ones end it.
  */
 #define PROBE_DNS_LOOKUP_SHARE		4
+/* RFC 1035 4.2.2: a DNS message (over TCP) is at most 65535 bytes. */
+#define PROBE_DNS_WIRE_MAX	65535
 /* 32 nibbles with dots, "ip6.arpa" and a NUL (RFC 3596 2.5). */
 #define PROBE_DNS_REVERSE_MAX	73
 
@@ -155,6 +157,20 @@ struct probe_dns_opts {
 	/* One lookup; 0: timeout_ms / PROBE_DNS_LOOKUP_SHARE. */
 	int		 lookup_timeout_ms;
 };
+
+/*
+ * probe_dns_parse - the records of a DNS reply (alen wire bytes at abuf,
+ * borrowed) added to ans as ans->type says: what the c-ares lookup does
+ * with each answer it gets, and what the fuzz target feeds hostile
+ * messages. c-ares parses (ares_parse_txt_reply_ext, _a_, _aaaa_, _mx_,
+ * _ptr_), then the records go through the answer builders and their
+ * limits. Returns 0 (ARES_SUCCESS) or c-ares' status for the reply
+ * (ARES_EBADRESP for one it cannot read or longer than
+ * PROBE_DNS_WIRE_MAX, ARES_ENODATA, ARES_ENOMEM); records added before
+ * a failure stay in ans for the caller to drop.
+ */
+int	probe_dns_parse(struct probe_dns_answer *ans,
+	    const unsigned char *abuf, size_t alen);
 
 /*
  * probe_dns_lookup - look name up as type through dns, into ans (see

@@ -15,6 +15,7 @@
  */
 #include "probe/dns/probe_mx.h"
 #include "probe/dns/probe_ares.h"
+#include "probe/dns/probe_idna.h"
 #include "probe/util/probe_fmt.h"
 
 #include <arpa/nameser.h>
@@ -890,8 +891,17 @@ probe_mx_resolve(const char *domain, const struct probe_mx_opts *opts,
 {
 	struct mx_ctx		ctx;
 	enum probe_mx_rc	rc;
+	char			alabel[PROBE_IDNA_NAME_MAX + 1];
 
 	memset(out, 0, sizeof(*out));
+	memset(&ctx, 0, sizeof(ctx));
+	/* RFC 5891 5: DNS knows "bücher.example" as its A-label. */
+	if (!probe_idna_is_ascii(domain)) {
+		if (!probe_idna_to_ascii(domain, alabel, sizeof(alabel),
+		    errmsg, errlen))
+			return PROBE_MX_E_USAGE;
+		domain = alabel;
+	}
 	rc = mx_ctx_open(&ctx, domain, opts, errmsg, errlen);
 	if (rc != PROBE_MX_OK)
 		goto out;
@@ -969,9 +979,16 @@ probe_mx_resolve_host(const char *host, const struct probe_mx_opts *opts,
 	union probe_ares_ip	ip;
 	enum probe_mx_rc	rc;
 	int			family;
+	char			alabel[PROBE_IDNA_NAME_MAX + 1];
 
 	memset(out, 0, sizeof(*out));
 	memset(&ctx, 0, sizeof(ctx));
+	if (!probe_idna_is_ascii(host)) {
+		if (!probe_idna_to_ascii(host, alabel, sizeof(alabel), errmsg,
+		    errlen))
+			return PROBE_MX_E_USAGE;
+		host = alabel;
+	}
 	family = probe_ares_parse_ip(host, strlen(host), &ip);
 	if (family != AF_UNSPEC)
 		rc = mx_literal(host, family, &ip, opts, out, errmsg, errlen);

@@ -207,8 +207,10 @@ probe_text_attempt(FILE *fp, const struct probe_report_info *info, size_t n,
 	fprintf(fp, "\nattempt %zu: ", n);
 	probe_escape_text(fp, a->mx, strlen(a->mx));
 	fprintf(fp, " [%s] port %d", a->address, a->port);
-	if (info->source[0] != '\0')
-		fprintf(fp, " from %s", info->source);
+	if (info->source[0] != '\0') {
+		fputs(" from ", fp);
+		probe_escape_text(fp, info->source, strlen(info->source));
+	}
 	if (a->is_clear_retry)
 		fputs(" in clear (retry after the failed TLS handshake, "
 		    "--starttls opportunistic)", fp);
@@ -334,8 +336,11 @@ probe_report_text_verdict(FILE *fp, const struct probe_report_info *info,
 		probe_text_reason(fp, &r->attempts[r->decided]);
 	else
 		probe_escape_words(fp, r->error, strlen(r->error));
-	if (info->source[0] != '\0')
-		fprintf(fp, " (source %s)", info->source);
+	if (info->source[0] != '\0') {
+		fputs(" (source ", fp);
+		probe_escape_text(fp, info->source, strlen(info->source));
+		putc(')', fp);
+	}
 	putc('\n', fp);
 }
 
@@ -364,14 +369,24 @@ probe_report_text_render(FILE *fp, const struct probe_report_info *info,
 {
 	size_t i;
 
-	fprintf(fp, "smtpprobe %s: probe %s, profile %s\n", SMTPPROBE_VERSION,
-	    info->probe_id, info->profile);
-	fputs("  envelope <", fp);
+	/*
+	 * The profile may be a file name (--profile FILE), and a name may
+	 * hold any byte: escaped like everything else that is not ours.
+	 */
+	fprintf(fp, "smtpprobe %s: probe ", SMTPPROBE_VERSION);
+	probe_escape_text(fp, info->probe_id, strlen(info->probe_id));
+	fputs(", profile ", fp);
+	probe_escape_text(fp, info->profile, strlen(info->profile));
+	fputs("\n  envelope <", fp);
 	probe_escape_text(fp, info->mail_from, strlen(info->mail_from));
 	fputs(">, HELO ", fp);
 	probe_escape_text(fp, info->helo, strlen(info->helo));
-	fprintf(fp, ", source %s\n", info->source[0] ? info->source :
-	    "(system default)");
+	fputs(", source ", fp);
+	if (info->source[0] != '\0')
+		probe_escape_text(fp, info->source, strlen(info->source));
+	else
+		fputs("(system default)", fp);
+	putc('\n', fp);
 	probe_text_dns(fp, info, r);
 	probe_text_dkim(fp, info->dkim);
 	/* The check's block belongs to the header, before any attempt. */

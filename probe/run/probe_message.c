@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "probe/run/probe_message.h"
+#include "probe/util/probe_escape.h"
 #include "smtp/smtp_data.h"
 
 /*
@@ -162,37 +163,6 @@ probe_message_longest_word(const char *s)
 			best = n;
 	}
 	return best;
-}
-
-/* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
-static bool
-probe_message_is_utf8(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned n, i;
-	uint32_t c;
-
-	while (*u != '\0') {
-		if (*u < 0x80) {
-			u++;
-			continue;
-		}
-		n = *u >= 0xf0 && *u <= 0xf4 ? 3 : *u >= 0xe0 ? 2 :
-		    *u >= 0xc2 && *u < 0xe0 ? 1 : 0;
-		if (n == 0 || *u >= 0xf5)
-			return false;
-		c = *u & (0x3f >> n);
-		for (i = 1; i <= n; i++) {
-			if ((u[i] & 0xc0) != 0x80)
-				return false;
-			c = c << 6 | (u[i] & 0x3f);
-		}
-		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 ||
-		    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-			return false;
-		u += n + 1;
-	}
-	return true;
 }
 
 /* RFC 4648 base64 of len bytes at in, appended to out. */
@@ -504,6 +474,25 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		(void)snprintf(err, errlen, "a header value holds a line break");
 		return -1;
 	}
+	/*
+	 * RFC 5322 3.2.3: no control byte in an address, To: included;
+	 * RFC 5321 4.5.3.1.3: at most 256 octets, so that "From: <...>"
+	 * and each To: line stay within 998 characters (RFC 5322 2.1.1).
+	 */
+	for (i = 0; i < o->nto; i++)
+		if (!probe_message_is_plain(o->to[i]) ||
+		    strlen(o->to[i]) >= PROBE_MESSAGE_ADDR_MAX) {
+			(void)snprintf(err, errlen, "the To: header needs "
+			    "addresses of at most %d characters without "
+			    "control characters", PROBE_MESSAGE_ADDR_MAX - 1);
+			return -1;
+		}
+	if (o->own == NULL && o->header_from != NULL &&
+	    strlen(o->header_from) >= PROBE_MESSAGE_ADDR_MAX) {
+		(void)snprintf(err, errlen, "the From: header needs an address "
+		    "of at most %d characters", PROBE_MESSAGE_ADDR_MAX - 1);
+		return -1;
+	}
 	/* An empty From: is no author (RFC 5322 3.6.2): never written. */
 	if (o->own == NULL && (o->header_from == NULL ||
 	    o->header_from[0] == '\0' || !probe_message_is_plain(
@@ -513,7 +502,7 @@ probe_message_build(const struct probe_message_opts *o, struct smtp_buf *out,
 		return -1;
 	}
 	if (o->subject != NULL && (!probe_message_is_plain(o->subject) ||
-	    !probe_message_is_utf8(o->subject))) {
+	    !probe_escape_is_utf8(o->subject))) {
 		(void)snprintf(err, errlen, "--subject: a control character or "
 		    "bytes that are not UTF-8 cannot go in a header");
 		return -1;

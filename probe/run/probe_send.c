@@ -12,14 +12,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/dns/probe_idna.h"
 #include "probe/run/probe_send.h"
+#include "probe/util/probe_escape.h"
 #include "probe/util/probe_file.h"
 #include "smtp/smtp_io.h"
+
+/* No control byte (C0, DEL): nothing of ours may carry one to the wire. */
+static bool
+probe_send_is_plain(const char *a)
+{
+	const unsigned char *u;
+
+	for (u = (const unsigned char *)a; *u != '\0'; u++)
+		if (*u < ' ' || *u == 0x7f)
+			return false;
+	return true;
+}
 
 /*
  * An address goes between < and > on a command line: keep it plain. An
  * "@" in the local part is allowed only inside a quoted string (RFC 5321
- * 4.1.2): a@b@c is a typo, not a mailbox "a@b" at c.
+ * 4.1.2): a@b@c is a typo, not a mailbox "a@b" at c. Non-ASCII is
+ * RFC 6531's and must be UTF-8 (3.3); the dialogue sends it only to a
+ * server that offers SMTPUTF8.
  */
 static bool
 probe_send_is_address(const char *a)
@@ -27,7 +43,8 @@ probe_send_is_address(const char *a)
 	const char *at = strrchr(a, '@'), *first = strchr(a, '@');
 	size_t local = at != NULL ? (size_t)(at - a) : 0;
 
-	if (strlen(a) > 256 || strpbrk(a, "\r\n<> \t") != NULL)
+	if (strlen(a) > 256 || strpbrk(a, "<> ") != NULL ||
+	    !probe_send_is_plain(a) || !probe_escape_is_utf8(a))
 		return false;
 	return first == at || (local >= 2 && a[0] == '"' &&
 	    a[local - 1] == '"');
@@ -94,6 +111,7 @@ probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
     char *err, size_t errlen)
 {
 	const char *at, *dom;
+	char alabel[PROBE_IDNA_NAME_MAX + 1], why[256];
 	size_t i;
 
 	if (cli->nto == 0) {
@@ -107,7 +125,9 @@ probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
 		    !probe_send_is_address(cli->to[i]) ||
 		    strlen(dom) >= sizeof(s->domain)) {
 			(void)snprintf(err, errlen, "--to: \"%.200s\" is not "
-			    "an address of the form user@domain", cli->to[i]);
+			    "an address of the form user@domain (no spaces, "
+			    "control characters or bytes that are not UTF-8)",
+			    cli->to[i]);
 			return -1;
 		}
 		if (dom[0] == '[' && !probe_send_literal(dom, s->literal,
@@ -115,6 +135,12 @@ probe_send_domain(const struct probe_cli_send *cli, struct probe_send *s,
 			(void)snprintf(err, errlen, "--to: \"%.200s\" is not "
 			    "an address literal of RFC 5321 4.1.3 ([192.0.2.1] "
 			    "or [IPv6:2001:db8::1])", cli->to[i]);
+			return -1;
+		}
+		if (dom[0] != '[' && !probe_idna_to_ascii(dom, alabel,
+		    sizeof(alabel), why, sizeof(why))) {
+			(void)snprintf(err, errlen, "--to: %.200s: %s", dom,
+			    why);
 			return -1;
 		}
 		if (i == 0)
@@ -329,6 +355,20 @@ probe_send_password_warning(const char *path, char *out, size_t outlen)
 	return true;
 }
 
+/* The envelope is all ASCII: no SMTPUTF8 needed. */
+static bool
+probe_send_all_ascii(const struct probe_cli_send *cli)
+{
+	size_t i;
+
+	if (cli->from != NULL && !probe_idna_is_ascii(cli->from))
+		return false;
+	for (i = 0; i < cli->nto; i++)
+		if (!probe_idna_is_ascii(cli->to[i]))
+			return false;
+	return true;
+}
+
 /* What libesmtp cannot do, refused before anything is sent. */
 static const char *
 probe_send_relay_refusal(const struct probe_cli_send *cli, int port)
@@ -347,6 +387,9 @@ probe_send_relay_refusal(const struct probe_cli_send *cli, int port)
 	if (cli->quit_after != NULL)
 		return "--relay: libesmtp runs the whole submission; "
 		    "--quit-after is not possible with a relay";
+	if (!probe_send_all_ascii(cli))
+		return "--relay: libesmtp cannot ask for SMTPUTF8 (RFC 6531), "
+		    "so non-ASCII addresses go only straight to the MX";
 	if (cli->auth_user != NULL && cli->starttls != NULL &&
 	    strcmp(cli->starttls, "off") == 0)
 		return "--auth-user with --starttls off would send the "
@@ -568,8 +611,8 @@ probe_send_prepare(const struct probe_cli_send *cli,
 		return -1;
 	if (cli->from != NULL && !probe_send_is_address(cli->from)) {
 		(void)snprintf(err, errlen, "--from: \"%.200s\" is not a plain "
-		    "address (no spaces, <, > or line breaks; \"\" is the "
-		    "null sender)", cli->from);
+		    "address (no spaces, <, >, control characters or bytes "
+		    "that are not UTF-8; \"\" is the null sender)", cli->from);
 		return -1;
 	}
 	if (cli->header_from != NULL &&

@@ -115,6 +115,21 @@ probe_escape_utf8_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+bool
+probe_escape_is_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		n = u[i] < 0x80 ? 1 : probe_escape_utf8_len(u + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 static void
 probe_escape_json_byte(FILE *fp, unsigned char c)
 {

@@ -15,6 +15,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * probe_escape_is_utf8 - s (NUL-terminated) is well-formed UTF-8 (RFC
+ * 3629: no overlong form, no surrogate, nothing past U+10FFFF). Pure.
+ * The one check for values of ours that may hold non-ASCII: a subject,
+ * an address (RFC 6531 wants UTF-8 and nothing else).
+ */
+bool	probe_escape_is_utf8(const char *s);
+
 /* probe_escape_text - write len bytes of s to fp, escaped for a terminal. */
 void	probe_escape_text(FILE *fp, const char *s, size_t len);
 

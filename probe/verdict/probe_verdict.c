@@ -36,6 +36,11 @@ probe_verdict_of_rc(enum smtp_rc rc)
 	case SMTP_OK:
 		return PROBE_VERDICT_PASS;
 	case SMTP_E_NOTLS:
+	/*
+	 * RFC 6531 3.4: the mail cannot go to this server; an MTA bounces
+	 * it (Postfix 5.6.7). Like a missing STARTTLS, another MX may do.
+	 */
+	case SMTP_E_NOUTF8:
 	case SMTP_E_TLS:
 	case SMTP_E_TLS_VERIFY:
 	/* A security finding: the path to this MX is not safe for mail. */

@@ -25,7 +25,9 @@ input_timeout=10
 [ -d "$corpus" ] || { echo "fuzz: $name: no corpus $corpus" >&2; exit 1; }
 mkdir -p "$work/new" || exit 1
 
-set -- -max_total_time="$seconds" -max_len="$max_len" \
+# -len_control=0: long inputs from the start, so the 8 KiB line and the
+# 500-line limits are tried early, not after hours of growing inputs.
+set -- -max_total_time="$seconds" -max_len="$max_len" -len_control=0 \
     -timeout="$input_timeout" -print_final_stats=1 -artifact_prefix="$work/"
 [ -f "$dict" ] && set -- "$@" -dict="$dict"
 
