@@ -744,6 +744,22 @@ Test(probe_explain, a_paste_joins_a_reply_wrapped_at_any_width)
 	    "detected this. - gsmtp");
 }
 
+/*
+ * Exchange's NDR wraps the remote reply: "554 5.0.0 <mx #5.0.0 smtp;" and
+ * the remote server's own reply on the next line. One reply, whose text
+ * holds the remote words, not an empty 554 and a second reply.
+ */
+Test(probe_explain, an_exchange_ndr_joins_the_remote_reply_after_smtp)
+{
+	scan("Remote server returned '554 5.0.0 <gmail-smtp-in.l.google.com "
+	    "#5.0.0 smtp;\n550-5.7.26 Your email has been blocked because "
+	    "the sender is unauthenticated.\nGmail requires all senders to "
+	    "authenticate with either SPF or DKIM.'\n");
+	cr_assert_eq(nseen, 1, "%zu replies", nseen);
+	cr_assert_not_null(strstr(seen[0].text, "sender is "
+	    "unauthenticated"), "%s", seen[0].text);
+}
+
 Test(probe_explain, a_dsn_refusal_is_taken_over_a_quoted_banner)
 {
 	assert_parses("Diagnostic-Code: smtp; 220-laposte 421 4.2.1 Service "

@@ -702,7 +702,9 @@ probe_explain_open_dash(const char *line, size_t len, const char *c)
  * a code continues a line that announces it (no refusal code yet, ending
  * in ":", as "SMTP error from remote mail server after end of data:"),
  * or one whose last code is the same with a dash ("Remote host said:
- * 550-5.7.1 ..." wrapped by a tool before "550-5.7.1 not meet ...").
+ * 550-5.7.1 ..." wrapped by a tool before "550-5.7.1 not meet ..."), or
+ * one that ends in "smtp;" (Exchange's NDR "554 5.0.0 <mx #5.0.0 smtp;"
+ * with the remote server's own reply on the next line).
  */
 static bool
 probe_explain_paste_continues(const struct probe_explain_scan *s)
@@ -715,6 +717,10 @@ probe_explain_paste_continues(const struct probe_explain_scan *s)
 		return true;
 	if (!probe_explain_maybe(s->line, s->linelen))
 		return s->line[s->linelen - 1] == ':';
+	/* Exchange's "554 5.0.0 <mx #5.0.0 smtp;" then the remote reply. */
+	if (s->linelen >= 5 &&
+	    strncasecmp(s->line + s->linelen - 5, "smtp;", 5) == 0)
+		return true;
 	return probe_explain_open_dash(s->line, s->linelen, s->pending);
 }
 
