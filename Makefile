@@ -43,7 +43,11 @@ B		?= build/rel
 PKG_ERR		:= $(shell $(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 \
 		     >/dev/null || echo "failed")
 PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libmicrohttpd is opened by serve at run time (probe/probe_servehttp.c
+# says why): its headers are used, its library is not linked.
+PKGS_OPENED	= libmicrohttpd
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(filter-out $(PKGS_OPENED),$(PKGS)) \
+		   2>/dev/null)
 ALL_CPPFLAGS	= -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS) $(SAN) -MMD -MP
 ALL_LDFLAGS	= $(SAN) $(LDFLAGS) -pthread

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdbool.h>
@@ -17,7 +18,30 @@
 
 #define PROBE_SERVEHTTP_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+/*
+ * libmicrohttpd is opened when serve starts, not linked: linked, it and
+ * the GnuTLS it brings (p11-kit, nettle, gmp ...) were loaded and
+ * initialised by every smtpprobe run, about 5 ms and 2 MiB added to a
+ * probe that must stay within 1.25x of openssl s_client. Only the calls
+ * below are used; the header still gives their types and constants.
+ */
+#ifndef PROBE_SERVEHTTP_SONAME
+#define PROBE_SERVEHTTP_SONAME	"libmicrohttpd.so.12"	/* Debian 12 */
+#endif
+
+struct probe_servehttp_mhd {
+	void			*so;
+	__typeof__(MHD_start_daemon)		*start_daemon;
+	__typeof__(MHD_stop_daemon)		*stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *create_response;
+	__typeof__(MHD_add_response_header)	*add_header;
+	__typeof__(MHD_queue_response)		*queue_response;
+	__typeof__(MHD_destroy_response)	*destroy_response;
+	__typeof__(MHD_get_daemon_info)		*get_daemon_info;
+};
+
 struct probe_servehttp {
+	struct probe_servehttp_mhd	 mhd;
 	struct MHD_Daemon		*daemon;
 	probe_servehttp_render_fn	*render;
 	void				*cls;
@@ -72,22 +96,22 @@ bad:
 
 /* A fixed text, never freed (libmicrohttpd only reads it). */
 static enum MHD_Result
-probe_servehttp_text(struct MHD_Connection *conn, unsigned int status,
-    const char *text)
+probe_servehttp_text(const struct probe_servehttp_mhd *f,
+    struct MHD_Connection *conn, unsigned int status, const char *text)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	r = f->create_response(strlen(text), (void *)text,
 	    MHD_RESPMEM_PERSISTENT);
 	if (r == NULL)
 		return MHD_NO;
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		(void)MHD_add_response_header(r, "Allow", "GET, HEAD");
-	(void)MHD_add_response_header(r, "Content-Type",
+		(void)f->add_header(r, "Allow", "GET, HEAD");
+	(void)f->add_header(r, "Content-Type",
 	    "text/plain; charset=utf-8");	/* a bare answer is fine too */
-	rc = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+	rc = f->queue_response(conn, status, r);
+	f->destroy_response(r);
 	return rc;
 }
 
@@ -101,17 +125,17 @@ probe_servehttp_metrics(struct probe_servehttp *h,
 	char *body = h->render(h->cls, &len);
 
 	if (body == NULL)
-		return probe_servehttp_text(conn,
+		return probe_servehttp_text(&h->mhd, conn,
 		    MHD_HTTP_INTERNAL_SERVER_ERROR, probe_servehttp_500);
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	r = h->mhd.create_response(len, body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(body);
 		return MHD_NO;
 	}
 	/* Without the header Prometheus still parses; with it, it is sure. */
-	(void)MHD_add_response_header(r, "Content-Type", PROBE_SERVEHTTP_TYPE);
-	rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	(void)h->mhd.add_header(r, "Content-Type", PROBE_SERVEHTTP_TYPE);
+	rc = h->mhd.queue_response(conn, MHD_HTTP_OK, r);
+	h->mhd.destroy_response(r);
 	return rc;
 }
 
@@ -137,13 +161,53 @@ probe_servehttp_answer(void *cls, struct MHD_Connection *conn,
 	if (*upload_data_size != 0)
 		return MHD_NO;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return probe_servehttp_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    probe_servehttp_405);
+		return probe_servehttp_text(&h->mhd, conn,
+		    MHD_HTTP_METHOD_NOT_ALLOWED, probe_servehttp_405);
 	/* The path alone: the query string is never looked at. */
 	if (strcmp(url, "/metrics") != 0)
-		return probe_servehttp_text(conn, MHD_HTTP_NOT_FOUND,
+		return probe_servehttp_text(&h->mhd, conn, MHD_HTTP_NOT_FOUND,
 		    probe_servehttp_404);
 	return probe_servehttp_metrics(h, conn);
+}
+
+/* Each call of the table from the library; false with err set. */
+static bool
+probe_servehttp_load(struct probe_servehttp_mhd *f, char *err, size_t errlen)
+{
+	static const char *const names[] = { "MHD_start_daemon",
+	    "MHD_stop_daemon", "MHD_create_response_from_buffer",
+	    "MHD_add_response_header", "MHD_queue_response",
+	    "MHD_destroy_response", "MHD_get_daemon_info" };
+	void *sym[sizeof(names) / sizeof(names[0])];
+	const char *why;
+	size_t i;
+
+	f->so = dlopen(PROBE_SERVEHTTP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (f->so == NULL) {
+		why = dlerror();
+		(void)snprintf(err, errlen, "serve needs libmicrohttpd "
+		    "(Debian: libmicrohttpd12): %s", why ? why :
+		    PROBE_SERVEHTTP_SONAME " not found");
+		return false;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((sym[i] = dlsym(f->so, names[i])) == NULL) {
+			(void)snprintf(err, errlen, "%s has no %s",
+			    PROBE_SERVEHTTP_SONAME, names[i]);
+			(void)dlclose(f->so);
+			f->so = NULL;
+			return false;
+		}
+	}
+	/* POSIX: a function pointer converts from dlsym's void *. */
+	memcpy(&f->start_daemon, &sym[0], sizeof(sym[0]));
+	memcpy(&f->stop_daemon, &sym[1], sizeof(sym[1]));
+	memcpy(&f->create_response, &sym[2], sizeof(sym[2]));
+	memcpy(&f->add_header, &sym[3], sizeof(sym[3]));
+	memcpy(&f->queue_response, &sym[4], sizeof(sym[4]));
+	memcpy(&f->destroy_response, &sym[5], sizeof(sym[5]));
+	memcpy(&f->get_daemon_info, &sym[6], sizeof(sym[6]));
+	return true;
 }
 
 struct probe_servehttp *
@@ -158,6 +222,10 @@ probe_servehttp_open(const struct sockaddr *sa,
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (!probe_servehttp_load(&h->mhd, err, errlen)) {
+		free(h);
+		return NULL;
+	}
 	h->render = render;
 	h->cls = cls;
 	h->family = sa->sa_family;
@@ -170,7 +238,7 @@ probe_servehttp_open(const struct sockaddr *sa,
 	if (inet_ntop(sa->sa_family, a, h->addr, sizeof(h->addr)) == NULL)
 		h->addr[0] = '\0';
 	errno = 0;
-	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
+	h->daemon = h->mhd.start_daemon(flags, 0, NULL, NULL,
 	    probe_servehttp_answer, h,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PROBE_SERVEHTTP_CONN_MAX,
@@ -182,6 +250,7 @@ probe_servehttp_open(const struct sockaddr *sa,
 		(void)snprintf(err, errlen, "cannot listen on %s: %s",
 		    h->addr, errno ? strerror(errno) :
 		    "libmicrohttpd refused to start");
+		(void)dlclose(h->mhd.so);
 		free(h);
 		return NULL;
 	}
@@ -194,7 +263,7 @@ probe_servehttp_where(const struct probe_servehttp *h, char *buf, size_t len)
 	const union MHD_DaemonInfo *di;
 	unsigned int port = 0;
 
-	di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	di = h->mhd.get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (di != NULL)
 		port = di->port;
 	(void)snprintf(buf, len, h->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
@@ -206,6 +275,7 @@ probe_servehttp_close(struct probe_servehttp *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->daemon);
+	h->mhd.stop_daemon(h->daemon);
+	(void)dlclose(h->mhd.so);
 	free(h);
 }
