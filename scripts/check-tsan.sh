@@ -6,8 +6,9 @@
 # eight sending paths probed four at a time (--jobs 4: probe_multi's
 # workers, the shared results and the history writes), the same run with
 # Prometheus and Nagios output and a second run at once against the
-# same history file (SQLite's own locking between processes), and a
-# relay send through libesmtp (its per-thread connect watchdog). Any data
+# same history file (SQLite's own locking between processes), a relay
+# send through libesmtp (its per-thread connect watchdog), and serve
+# (scheduler, libmicrohttpd's thread, scrapes, SIGTERM). Any data
 # race, lock-order problem or other TSan report fails the run: TSan is
 # told to exit 66, and its log is shown.
 #
@@ -101,6 +102,48 @@ run history 0 history --all
 run relay 2 send --relay "127.0.0.1:$mx_port" --tls-ca "$work/certs/ca.pem" \
     --from probe@example.test --to postmaster@gmail.test --timeout 20 \
     --no-history
+
+# serve: its scheduler, libmicrohttpd's thread calling our renderer
+# under our lock, and a SIGTERM stop, with scrapes while it probes.
+: >"$work/serve.err"
+"$probe" serve --config "$work/smtpprobe.yaml" --listen 127.0.0.1:0 \
+    --interval 1h --jitter 0 --dns-server "127.0.0.1:$dns_port" \
+    --allow-loopback-mx --port "$mx_port" --tls-ca "$work/certs/ca.pem" \
+    --timeout 20 2>"$work/serve.err" &
+serve_pid=$!
+port="" i=0
+while [ -z "$port" ] && [ $i -lt 200 ]; do
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' \
+	    "$work/serve.err")
+	[ -n "$port" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -z "$port" ]; then
+	echo "check-tsan: serve did not start:" >&2
+	cat "$work/serve.err" >&2
+	fails=$((fails + 1))
+elif command -v curl >/dev/null 2>&1; then
+	i=0
+	while [ $i -lt 20 ]; do
+		curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true
+		sleep 0.2
+		i=$((i + 1))
+	done
+fi
+kill -TERM "$serve_pid" 2>/dev/null
+wait "$serve_pid"
+rc=$?
+if [ "$rc" -eq 66 ] || ls "$work"/tsan.* >/dev/null 2>&1; then
+	echo "check-tsan: serve: ThreadSanitizer reported:" >&2
+	cat "$work"/tsan.* >&2
+	fails=$((fails + 1))
+elif [ "$rc" -ne 0 ]; then
+	echo "check-tsan: serve: exit $rc after SIGTERM, want 0" >&2
+	cat "$work/serve.err" >&2
+	fails=$((fails + 1))
+else
+	echo "check-tsan: serve: clean (exit 0)"
+fi
 
 if [ "$fails" -ne 0 ]; then
 	echo "check-tsan: $fails run(s) failed" >&2
