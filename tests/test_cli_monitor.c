@@ -757,23 +757,26 @@ arg_macro(const char *word, size_t *k)
  */
 Test(contrib_monitor, nagios_command_lines_are_flags_smtpprobe_takes)
 {
-	/* check_smtpprobe, then check_smtpprobe_path. */
-	static const char *const args[2][5] = {
+	/* check_smtpprobe, check_smtpprobe_path, check_smtpprobe_lasting. */
+	static const char *const args[3][5] = {
 		{ "gmail", "", "", "", "" },
 		{ "mail1", "gmail", "20", "40", "21,7" },
+		{ "mail1", "gmail", "2h", "", "" },
 	};
 	static char words[64][128];
 	char line[1024], word[128], *p;
 	const char *argv[64];
 	size_t n, k, len, found = 0;
 	struct cmd_run r;
-	bool is_path = false;
+	size_t kind = 0;
 	FILE *fp = fopen(NAGIOS_CFG, "r");
 
 	cr_assert_not_null(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if (strstr(line, "command_name") != NULL)
-			is_path = strstr(line, "check_smtpprobe_path") != NULL;
+			kind = strstr(line, "check_smtpprobe_path") != NULL ?
+			    1 : strstr(line, "check_smtpprobe_lasting") !=
+			    NULL ? 2 : 0;
 		p = strstr(line, "command_line");
 		if (p == NULL || line[0] == '#')
 			continue;
@@ -789,7 +792,7 @@ Test(contrib_monitor, nagios_command_lines_are_flags_smtpprobe_takes)
 			if (arg_macro(word, &k)) {
 				cr_assert_leq(k, 5);
 				snprintf(words[n], sizeof(words[n]), "%s",
-				    args[is_path][k - 1]);
+				    args[kind][k - 1]);
 			}
 			else {
 				snprintf(words[n], sizeof(words[n]), "%s",
@@ -808,7 +811,7 @@ Test(contrib_monitor, nagios_command_lines_are_flags_smtpprobe_takes)
 		found++;
 	}
 	fclose(fp);
-	cr_assert_eq(found, 2);
+	cr_assert_eq(found, 3);
 }
 
 /* nagios4 -v: the commands with a host and a service that uses one. */
