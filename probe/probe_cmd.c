@@ -440,19 +440,12 @@ probe_cmd_explain_inputs(int argc, char **argv, int first,
 	return rc;
 }
 
-/* What explain says of all it read: the worst, and the exit status. */
-static int
+/* What explain says of all it read (decided in probe_verdict). */
+static enum probe_verdict
 probe_cmd_explain_status(const struct probe_cmd_tally *t)
 {
-	/* Nothing to judge: the document still says so, as an error. */
-	if (t->replies == 0)
-		return PROBE_CMD_ERROR;
-	if (t->fails)
-		return PROBE_CMD_FAIL;
-	if (t->tempfails)
-		return PROBE_CMD_TEMPFAIL;
-	/* Nagios: a reply we cannot judge is UNKNOWN, the 3 of main(). */
-	return t->unknowns ? PROBE_CMD_ERROR : PROBE_CMD_OK;
+	return probe_verdict_replies(t->replies, t->fails, t->tempfails,
+	    t->unknowns);
 }
 
 /* The last words: the JSON tail or the one-line summary. */

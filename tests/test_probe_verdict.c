@@ -811,3 +811,14 @@ Test(verdict_limits, a_tempfail_that_lasted_critical_after_is_critical)
 	cr_assert_eq(probe_verdict_cell_limit(&c, &l, NULL),
 	    PROBE_VERDICT_PASS);
 }
+
+/* explain's overall verdict: the worst reply; unknowns and nothing are 3. */
+Test(probe_verdict, replies_take_the_worst_and_unknown_is_an_error)
+{
+	cr_assert_eq(probe_verdict_replies(0, 0, 0, 0), PROBE_VERDICT_ERROR);
+	cr_assert_eq(probe_verdict_replies(3, 1, 1, 1), PROBE_VERDICT_FAIL);
+	cr_assert_eq(probe_verdict_replies(2, 0, 1, 1),
+	    PROBE_VERDICT_TEMPFAIL);
+	cr_assert_eq(probe_verdict_replies(2, 0, 0, 1), PROBE_VERDICT_ERROR);
+	cr_assert_eq(probe_verdict_replies(2, 0, 0, 0), PROBE_VERDICT_PASS);
+}

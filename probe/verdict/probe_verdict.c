@@ -477,3 +477,18 @@ probe_verdict_reply(int code, const char *enhanced, const char *text,
 	}
 	return false;
 }
+
+enum probe_verdict
+probe_verdict_replies(unsigned long replies, unsigned long fails,
+    unsigned long tempfails, unsigned long unknowns)
+{
+	/* Nothing to judge: the document still says so, as an error. */
+	if (replies == 0)
+		return PROBE_VERDICT_ERROR;
+	if (fails > 0)
+		return PROBE_VERDICT_FAIL;
+	if (tempfails > 0)
+		return PROBE_VERDICT_TEMPFAIL;
+	/* Nagios: a reply we cannot judge is UNKNOWN, the 3 of main(). */
+	return unknowns > 0 ? PROBE_VERDICT_ERROR : PROBE_VERDICT_PASS;
+}

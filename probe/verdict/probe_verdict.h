@@ -232,5 +232,16 @@ enum probe_verdict probe_verdict_bulk(const struct probe_bulk_list *b);
 bool		probe_verdict_reply(int code, const char *enhanced,
 		    const char *text, size_t len, enum probe_verdict *v);
 
+/*
+ * probe_verdict_replies - the verdict of all the replies explain found:
+ * any fail is a fail, else any tempfail a tempfail; a reply whose verdict
+ * cannot be told makes an otherwise clean read an error (Nagios UNKNOWN),
+ * and so does reading no reply at all. Counts of the replies found, the
+ * failed, the deferred and those of unknown verdict.
+ */
+enum probe_verdict probe_verdict_replies(unsigned long replies,
+		    unsigned long fails, unsigned long tempfails,
+		    unsigned long unknowns);
+
 
 #endif
