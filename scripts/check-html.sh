@@ -28,19 +28,7 @@ fail() {
 testnet_init html || fail "$TESTNET_ERROR"
 work=$TESTNET_WORK
 testnet_gmail_start --log "$work/fakemx.log" || fail "$TESTNET_ERROR"
-cat >"$work/paths.yaml" <<CONFIG
-paths:
-  - name: mail1
-    source: 127.0.0.2
-    mail_from: probe@example.test
-    recipients:
-      gmail: postmaster@gmail.test
-  - name: mail2
-    source: 127.0.0.3
-    mail_from: probe@example.test
-    recipients:
-      gmail: postmaster@gmail.test
-CONFIG
+testnet_paths "$work/paths.yaml" 2
 for run in 1 2; do
 	"$probe" send --config "$work/paths.yaml" --profile gmail \
 	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" --allow-loopback-mx \

@@ -69,19 +69,7 @@ work=$TESTNET_WORK
 trap stop_all EXIT
 trap 'exit 1' INT TERM
 testnet_gmail_start --log "$work/fakemx.log" || fail "$TESTNET_ERROR"
-cat >"$work/paths.yaml" <<CONFIG
-paths:
-  - name: mail1
-    source: 127.0.0.2
-    mail_from: probe@example.test
-    recipients:
-      gmail: postmaster@gmail.test
-  - name: mail2
-    source: 127.0.0.3
-    mail_from: probe@example.test
-    recipients:
-      gmail: postmaster@gmail.test
-CONFIG
+testnet_paths "$work/paths.yaml" 2
 
 # Made here: the background job's redirection may come after the first read.
 : >"$work/serve.err"

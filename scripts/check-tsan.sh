@@ -45,17 +45,7 @@ SMTPPROBE_HISTORY=$work/history.sqlite
 SMTPPROBE_DATADIR=$top
 export TSAN_OPTIONS SMTPPROBE_HISTORY SMTPPROBE_DATADIR
 
-{
-	echo "paths:"
-	for i in 2 3 4 5 6 7 8 9; do
-		echo "  - name: mail$i"
-		echo "    source: 127.0.0.$i"
-		echo "    helo: mail$i.example.test"
-		echo "    mail_from: probe@example.test"
-		echo "    recipients:"
-		echo "      gmail: postmaster@gmail.test"
-	done
-} >"$work/smtpprobe.yaml"
+testnet_paths "$work/smtpprobe.yaml" 8
 
 fails=0
 # run NAME WANT ARGS...: one smtpprobe run; WANT is the exit status the

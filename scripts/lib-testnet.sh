@@ -30,6 +30,11 @@
 #	and publishing example.test's SPF, and the fake MX with that
 #	server certificate, deciding with SPF against that dnsmasq
 #	(--dns-server). Both start functions above, in turn.
+#   testnet_paths FILE COUNT
+#	A config of COUNT sending paths for the simulated Gmail in FILE:
+#	mail1 from 127.0.0.2 (the one example.test's SPF lists), mail2
+#	from 127.0.0.3, ... each from probe@example.test to
+#	postmaster@gmail.test.
 #   testnet_stop
 #	Stops both servers, waits for them and removes the work folder.
 #	Safe to call twice and under set -e.
@@ -120,6 +125,21 @@ testnet_gmail_start() {
 	    --dns-server "127.0.0.1:$TESTNET_DNS_PORT" \
 	    --cert "$TESTNET_WORK/certs/server.pem" \
 	    --key "$TESTNET_WORK/certs/server.key" "$@"
+}
+
+testnet_paths() {
+	{
+		echo "paths:"
+		i=1
+		while [ "$i" -le "$2" ]; do
+			echo "  - name: mail$i"
+			echo "    source: 127.0.0.$((i + 1))"
+			echo "    mail_from: probe@example.test"
+			echo "    recipients:"
+			echo "      gmail: postmaster@gmail.test"
+			i=$((i + 1))
+		done
+	} >"$1"
 }
 
 testnet_stop() {

@@ -1718,3 +1718,31 @@ Test(probe_catalog, a_reader_error_is_located_where_the_bad_byte_is)
 
 	located_err_says(rc, err, path, 3, 10, "");
 }
+
+/*
+ * A provider's entry takes its provider's text, not the generic wording
+ * other servers use too: "too many recipients ... this hour", a mailbox
+ * "Mail quota exceeded", or "mailbox unavailable" followed by another
+ * server's own reason went to Gmail's and Microsoft's entries, and got
+ * their summaries. The providers' own texts still go there.
+ */
+Test(probe_catalog, generic_wordings_are_not_claimed_by_one_provider)
+{
+	load_shipped();
+	assert_match("452 Too many recipients received this hour "
+	    "(throttled)\r\n", NULL, "phrases.rate_limited");
+	assert_match("552 Mail quota exceeded.\r\n", NULL,
+	    "phrases.mailbox_full");
+	assert_match("550-Requested action not taken: mailbox unavailable\r\n"
+	    "550 invalid DNS MX or A/AAAA resource record.\r\n", NULL,
+	    "gmx.sender_dns");
+	assert_match("452 4.5.3 Your message has too many recipients.\r\n",
+	    NULL, "google.too_many_recipients");
+	assert_match("550 5.7.1 Email quota exceeded.\r\n", NULL,
+	    "google.sending_limit");
+	assert_match("550 5.5.0 Requested action not taken: mailbox "
+	    "unavailable (S2017062302)\r\n", NULL,
+	    "microsoft.mailbox_unavailable");
+	assert_match("550 5.5.0 Requested action not taken: mailbox "
+	    "unavailable.\r\n", NULL, "microsoft.mailbox_unavailable");
+}
