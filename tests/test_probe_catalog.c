@@ -1746,3 +1746,17 @@ Test(probe_catalog, generic_wordings_are_not_claimed_by_one_provider)
 	assert_match("550 5.5.0 Requested action not taken: mailbox "
 	    "unavailable.\r\n", NULL, "microsoft.mailbox_unavailable");
 }
+
+/*
+ * The lexicon (phrases.lexicon.*, wordings from Sisimai) decides what no
+ * phrase of ours knows: without it these fall to generic policy or to
+ * the code alone.
+ */
+Test(probe_catalog, the_lexicon_decides_wordings_our_phrases_do_not_know)
+{
+	load_shipped();
+	assert_match("550 user refuses to receive this mail\r\n", NULL,
+	    "phrases.lexicon.policy");
+	assert_match("550 we do not accept mail from dynamic ips\r\n", NULL,
+	    "phrases.lexicon.blocklisted");
+}
