@@ -1730,7 +1730,7 @@ Test(probe_catalog, generic_wordings_are_not_claimed_by_one_provider)
 {
 	load_shipped();
 	assert_match("452 Too many recipients received this hour "
-	    "(throttled)\r\n", NULL, "phrases.rate_limited");
+	    "(throttled)\r\n", NULL, "phrases.rate_limited.frequency");
 	assert_match("552 Mail quota exceeded.\r\n", NULL,
 	    "phrases.mailbox_full");
 	assert_match("550-Requested action not taken: mailbox unavailable\r\n"
@@ -1759,4 +1759,41 @@ Test(probe_catalog, the_lexicon_decides_wordings_our_phrases_do_not_know)
 	    "phrases.lexicon.policy");
 	assert_match("550 we do not accept mail from dynamic ips\r\n", NULL,
 	    "phrases.lexicon.blocklisted");
+}
+
+/*
+ * Words that look like one cause but say another where they stand: each
+ * of these went to the wrong cause before its phrase was written
+ * (blacklisted, listed in, rejected, "temporary failure" unread, a
+ * quota that is a sending rate, a DMARC refusal without the word DMARC).
+ */
+Test(probe_catalog, phrases_read_words_where_they_stand)
+{
+	load_shipped();
+	/* Exim's sender callout quotes "may be blacklisted" about our sender. */
+	assert_match("550-Verification failed for <bounce@example.org>\r\n"
+	    "550-The mail server could not deliver mail to "
+	    "bounce@example.org.  The account or domain may not exist, they "
+	    "may be blacklisted, or missing the proper dns entries.\r\n"
+	    "550 Sender verify failed\r\n", NULL, "phrases.bad_sender.callout");
+	/* "not listed in" is not a listing. */
+	assert_match("550 User someone (someone@example.com) not listed in "
+	    "public Name & Address Book\r\n", NULL, "phrases.no_such_user");
+	assert_match("535 5.7.0 ...authentication rejected (1)\r\n", NULL,
+	    "phrases.auth_failed");
+	assert_match("451 Temporary service failure\r\n", NULL,
+	    "phrases.server_busy");
+	assert_match("450 too frequent connects from 192.0.2.1, please try "
+	    "again later.\r\n", NULL, "phrases.rate_limited.frequency");
+	assert_match("421 4.7.28 The sender has exceeded its quota for "
+	    "sending messages with the same Message-ID.\r\n", NULL,
+	    "phrases.rate_limited.frequency");
+	assert_match("550 5.7.40 Your email has been blocked because the "
+	    "From: header in this message isn't aligned with either the "
+	    "authenticated SPF or DKIM organizational domain.\r\n", NULL,
+	    "phrases.dmarc_policy");
+	assert_match("530 5.7.7 Email sending without SSL/TLS encryption is "
+	    "not allowed.\r\n", NULL, "phrases.tls_required");
+	assert_match("550 Sorry, no access for this ip\r\n", NULL,
+	    "phrases.blocklisted");
 }

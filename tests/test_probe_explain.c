@@ -695,6 +695,15 @@ Test(probe_explain, library_wrappers_and_dsn_short_forms_are_found)
 	cr_assert_eq(rep.code, 454);
 }
 
+/* A mail client's log draws a tree before the reply: "└──535 ...". */
+Test(probe_explain, a_code_after_a_non_ascii_mark_is_found)
+{
+	assert_parses("\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" "535 "
+	    "Authentication Failed");
+	cr_assert_eq(rep.code, 535);
+	cr_assert_str_eq(rep.text, "Authentication Failed");
+}
+
 Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
 {
 	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1: "
