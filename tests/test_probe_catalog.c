@@ -1797,3 +1797,52 @@ Test(probe_catalog, phrases_read_words_where_they_stand)
 	assert_match("550 Sorry, no access for this ip\r\n", NULL,
 	    "phrases.blocklisted");
 }
+
+/*
+ * A reply pasted without its code ("5.4.14 Hop count exceeded") is held
+ * to its enhanced code's class; an entry for one exact code (generic's
+ * 535, AUTH failed) then says nothing, for the code is unknown.
+ */
+Test(probe_catalog, an_exact_code_entry_does_not_claim_a_reply_without_a_code)
+{
+	struct probe_catalog_query q = { 0 };
+	struct probe_catalog_match m;
+	static const char text[] = "Hop count exceeded - possible mail loop "
+	    "ATTR34", auth[] = "Error: go away";
+
+	load_shipped();
+	q.enhanced = "5.4.14";
+	q.text = text;
+	q.len = sizeof(text) - 1;
+	if (probe_catalog_match(&cat, &q, &m))
+		cr_assert_str_neq(m.entry->id, "generic.auth_535",
+		    "a code-less 5.4.14 went to the 535 entry");
+	q.code = 535;
+	q.enhanced = NULL;
+	q.text = auth;
+	q.len = sizeof(auth) - 1;
+	cr_assert(probe_catalog_match(&cat, &q, &m));
+	cr_assert_str_eq(m.entry->id, "generic.auth_535");
+}
+
+/* The session's second set of wordings, each from a real reply. */
+Test(probe_catalog, more_phrases_read_where_they_stand)
+{
+	load_shipped();
+	assert_match("530 Error: A secure connection is requiered(such as "
+	    "ssl). More information at http://service.mail.qq.com/\r\n", NULL,
+	    "phrases.tls_required");
+	assert_match("503 Error: need EHLO and AUTH first !\r\n", NULL,
+	    "phrases.auth_failed");
+	assert_match("554 5.7.0 Reject, id=17352-01 - BANNED: "
+	    "application/x-ms-dos-executable,.exe\r\n", NULL,
+	    "phrases.spam_content");
+	assert_match("451 VS1-IP Excessive unknown recipients - possible Open "
+	    "Relay\r\n", NULL, "phrases.reputation");
+	assert_match("452 4.5.3 Service unavailable, recipients per message "
+	    "limit reached\r\n", NULL, "phrases.too_many_recipients");
+	assert_match("550 SC-004 Mail rejected for policy reasons. A block has "
+	    "been placed against your IP address because we have received "
+	    "complaints\r\n", NULL, "phrases.blocklisted");
+	assert_match("553 host denies relay.\r\n", NULL, "phrases.relay_denied");
+}

@@ -116,8 +116,15 @@ probe_catalog_code_fits(const struct probe_catalog_entry *e,
 		if (q->enhanced == NULL || q->enhanced[0] == '\0')
 			return e->npatterns > 0 || e->nany > 0;
 		cls = q->enhanced[0] - '0';
-		return (e->code != 0 ? e->code / 100 : e->code_class) == cls ||
-		    (e->code == 0 && e->code_class == 0);
+		/*
+		 * An entry for one exact code (535) says that code's meaning:
+		 * with the code unknown only its words may say ("5.4.14 Hop
+		 * count exceeded" is no AUTH failure).
+		 */
+		if (e->code != 0)
+			return e->code / 100 == cls &&
+			    (e->npatterns > 0 || e->nany > 0);
+		return e->code_class == cls || e->code_class == 0;
 	}
 	if (e->code != 0)
 		return e->code == q->code;
