@@ -1846,3 +1846,43 @@ Test(probe_catalog, more_phrases_read_where_they_stand)
 	    "complaints\r\n", NULL, "phrases.blocklisted");
 	assert_match("553 host denies relay.\r\n", NULL, "phrases.relay_denied");
 }
+
+/*
+ * An "any" list is searched as one alternation first (a prefilter); it is
+ * built only when it means "one of them matches": not with a capturing
+ * group (numbers would shift) or \Q (it would swallow the rest). Either
+ * way the pattern that matched is the one reported.
+ */
+Test(probe_catalog, an_any_list_is_prefiltered_only_when_that_is_the_same)
+{
+	const struct probe_catalog_entry *e;
+	struct probe_catalog_match m;
+
+	assert_loads(load_text("provider: acme\nentries:\n"
+	    "  - id: acme.plain\n    match:\n      code: 5xx\n      any:\n"
+	    "        - 'first\\s+words'\n        - 'second|other'\n"
+	    "        - '(?i)third'\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: ['550 second']\n"
+	    "  - id: acme.groups\n    match:\n      code: 5xx\n      any:\n"
+	    "        - 'alpha (?<tag>\\d+)'\n        - 'beta'\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: ['550 beta']\n"
+	    "  - id: acme.quoted\n    match:\n      code: 5xx\n      any:\n"
+	    "        - '\\Qa.b'\n        - 'gamma'\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: ['550 gamma']\n"));
+	e = entry("acme.plain");
+	cr_assert_not_null(e->any_all);
+	cr_assert_null(entry("acme.groups")->any_all);
+	cr_assert_null(entry("acme.quoted")->any_all);
+	assert_match("550 the THIRD one\r\n", NULL, "acme.plain");
+	(void)match_raw("550 the THIRD one\r\n", NULL, &m);
+	cr_assert_str_eq(m.phrase, "(?i)third");
+	assert_match("550 alpha 42\r\n", NULL, "acme.groups");
+	(void)match_raw("550 alpha 42\r\n", NULL, &m);
+	cr_assert_str_eq(capture(&m, "tag"), "42");
+	assert_match("550 gamma\r\n", NULL, "acme.quoted");
+	cr_assert_null(match_raw("550 none of those\r\n", NULL,
+	    &(struct probe_catalog_match){ 0 }));
+}

@@ -98,6 +98,7 @@ probe_catalog_entry_free(struct probe_catalog_entry *e)
 		pcre2_code_free(e->any[i]);
 		free(e->any_text[i]);
 	}
+	pcre2_code_free(e->any_all);
 	for (i = 0; i < e->nremediation; i++)
 		free(e->remediation[i]);
 	for (i = 0; i < e->nexamples; i++)
@@ -309,6 +310,51 @@ probe_catalog_patterns(struct probe_catalog_ctx *x, yaml_node_t *n,
 	    e->patterns, e->npatterns);
 }
 
+/*
+ * "(?:p1)|(?:p2)|..." of an entry's "any" list, compiled, or NULL when it
+ * could mean something else than "one of them matches": a pattern with
+ * groups that capture or refer back (numbers would shift), or with a
+ * construct that reaches past its own end (\Q without \E, extended-mode
+ * comments, start-of-pattern verbs). Without it matching is the same,
+ * only slower.
+ */
+static pcre2_code *
+probe_catalog_any_all(const struct probe_catalog_ctx *x,
+    const struct probe_catalog_entry *e)
+{
+	pcre2_code *re;
+	PCRE2_SIZE off;
+	uint32_t groups, backrefs;
+	size_t i, len = 0, o = 0;
+	char *all;
+	int errcode;
+
+	if (e->nany < 2)
+		return NULL;
+	for (i = 0; i < e->nany; i++) {
+		if (pcre2_pattern_info(e->any[i], PCRE2_INFO_CAPTURECOUNT,
+		    &groups) != 0 || groups != 0 ||
+		    pcre2_pattern_info(e->any[i], PCRE2_INFO_BACKREFMAX,
+		    &backrefs) != 0 || backrefs != 0 ||
+		    strstr(e->any_text[i], "\\Q") != NULL ||
+		    strstr(e->any_text[i], "(?x") != NULL ||
+		    strstr(e->any_text[i], "(*") != NULL)
+			return NULL;
+		len += strlen(e->any_text[i]) + sizeof("(?:)|") - 1;
+	}
+	if ((all = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < e->nany; i++)
+		o += (size_t)snprintf(all + o, len + 1 - o, "%s(?:%s)",
+		    i ? "|" : "", e->any_text[i]);
+	re = pcre2_compile((PCRE2_SPTR)all, o, PCRE2_CASELESS, &errcode,
+	    &off, NULL);
+	free(all);
+	if (re != NULL && x->c->use_jit)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
 static int
 probe_catalog_any(struct probe_catalog_ctx *x, yaml_node_t *n,
     struct probe_catalog_entry *e)
@@ -316,8 +362,11 @@ probe_catalog_any(struct probe_catalog_ctx *x, yaml_node_t *n,
 	if (probe_catalog_list(x, n, "any", e->any_text, NULL,
 	    PROBE_CATALOG_ANY_MAX, &e->nany) != 0)
 		return -1;
-	return probe_catalog_compile(x, n, "any", e->any_text, e->any,
-	    e->nany);
+	if (probe_catalog_compile(x, n, "any", e->any_text, e->any,
+	    e->nany) != 0)
+		return -1;
+	e->any_all = probe_catalog_any_all(x, e);
+	return 0;
 }
 
 static int

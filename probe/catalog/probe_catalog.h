@@ -98,6 +98,12 @@ struct probe_catalog_entry {
 	pcre2_code		*any[PROBE_CATALOG_ANY_MAX];
 	char			*any_text[PROBE_CATALOG_ANY_MAX];
 	size_t			 nany;		/* 0: no "any:" list */
+	/*
+	 * All of "any" as one alternation, or NULL: a prefilter, so that an
+	 * entry none of whose patterns match costs one search, not one per
+	 * pattern (probe_catalog_any_all() says when it can be built).
+	 */
+	pcre2_code		*any_all;
 	bool			 is_phrase;	/* provider "phrases" */
 	enum probe_catalog_verdict verdict;
 	char			*cause;

@@ -206,6 +206,11 @@ probe_catalog_texts(struct probe_catalog *c,
 			return false;
 	if (e->nany == 0)
 		return true;
+	/* None of them: one search says so (an error is no answer). */
+	if (e->any_all != NULL && pcre2_match(e->any_all,
+	    (PCRE2_SPTR)(q->text ? q->text : ""), q->text ? q->len : 0, 0, 0,
+	    c->mdata, c->mctx) == PCRE2_ERROR_NOMATCH)
+		return false;
 	for (i = 0; i < e->nany; i++) {
 		if (probe_catalog_run(c, e->any[i], q)) {
 			*which = (int)i;
