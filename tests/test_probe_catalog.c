@@ -1845,6 +1845,14 @@ Test(probe_catalog, more_phrases_read_where_they_stand)
 	    "been placed against your IP address because we have received "
 	    "complaints\r\n", NULL, "phrases.blocklisted");
 	assert_match("553 host denies relay.\r\n", NULL, "phrases.relay_denied");
+	assert_match("452 mx.example.net 192.0.2.241 found on one or more "
+	    "DNSBLs\r\n", NULL, "phrases.blocklisted");
+	assert_match("550 5.1.0 <a@example.com>: Sender address rejected: User "
+	    "unknown in relay recipient table\r\n", NULL, "phrases.bad_sender");
+	assert_match("550 5.7.1 Rejected: hits=7.5 required=5.0\r\n", NULL,
+	    "phrases.spam_content");
+	assert_match("550 user@example.net...user account is unavailable\r\n",
+	    NULL, "phrases.mailbox_disabled");
 }
 
 /*

@@ -695,6 +695,30 @@ Test(probe_explain, library_wrappers_and_dsn_short_forms_are_found)
 	cr_assert_eq(rep.code, 454);
 }
 
+/* Postfix's own reject lines end in the log's fields, not reply text. */
+Test(probe_explain, a_postfix_reject_line_ends_before_its_log_fields)
+{
+	assert_parses("Dec  3 10:00:00 mx postfix/smtpd[11]: NOQUEUE: reject: "
+	    "RCPT from unknown[192.0.2.1]: 554 5.7.1 <unknown[192.0.2.1]>: "
+	    "Client host rejected: Access denied; from=<> to=<a@example.com> "
+	    "proto=ESMTP helo=<[192.168.43.87]>");
+	cr_assert_eq(rep.code, 554);
+	cr_assert_str_eq(rep.enhanced, "5.7.1");
+	cr_assert_str_eq(rep.text, "<unknown[192.0.2.1]>: Client host "
+	    "rejected: Access denied");
+}
+
+/* PHPMailer prints the reply's text first, then its code. */
+Test(probe_explain, phpmailer_detail_comes_before_its_code)
+{
+	assert_parses("SMTP Error: data not accepted.SMTP server error: DATA "
+	    "END command failed Detail: Spam message rejected SMTP code: 550 "
+	    "Additional SMTP info: 5.7.1");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.enhanced, "5.7.1");
+	cr_assert_str_eq(rep.text, "Spam message rejected");
+}
+
 /* A mail client's log draws a tree before the reply: "└──535 ...". */
 Test(probe_explain, a_code_after_a_non_ascii_mark_is_found)
 {

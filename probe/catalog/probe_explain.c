@@ -477,11 +477,53 @@ probe_explain_qmail_enh(const char *s, size_t len,
 	    r->enhanced);
 }
 
+/*
+ * PHPMailer puts the reply's text before its code: "SMTP server error:
+ * DATA END command failed Detail: TEXT SMTP code: 550 Additional SMTP
+ * info: 5.7.1". Read it in that order; false when the line is not so.
+ */
+static bool
+probe_explain_phpmailer(const char *line, size_t len,
+    struct probe_explain_reply *r, char *text, char *raw)
+{
+	static const char detail[] = "Detail: ", code[] = " SMTP code: ",
+	    info[] = " Additional SMTP info: ";
+	const char *d, *c, *a;
+	size_t tlen, n;
+
+	if ((d = probe_explain_find(line, len, detail)) == NULL)
+		return false;
+	d += sizeof(detail) - 1;
+	n = len - (size_t)(d - line);
+	if ((c = probe_explain_find(d, n, code)) == NULL ||
+	    !probe_explain_code_at(line, len, (size_t)(c - line) +
+	    sizeof(code) - 1, '4'))
+		return false;
+	tlen = (size_t)(c - d);
+	c += sizeof(code) - 1;
+	r->code = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
+	n = len - (size_t)(c - line);
+	if ((a = probe_explain_find(c, n, info)) != NULL) {
+		a += sizeof(info) - 1;
+		(void)smtp_reply_parse_enhanced(a, len - (size_t)(a - line),
+		    r->code, r->enhanced);
+	}
+	probe_explain_stage(line, (size_t)(d - line), r);
+	r->offset = (size_t)(d - line);
+	r->len = probe_explain_norm(d, tlen, r, text);
+	r->text = text;
+	memcpy(raw, d, len - (size_t)(d - line));
+	raw[len - (size_t)(d - line)] = '\0';
+	r->raw = raw;
+	r->rawlen = len - (size_t)(d - line);
+	return true;
+}
+
 bool
 probe_explain_parse(const char *line, size_t len,
     struct probe_explain_reply *r, char *text, char *raw)
 {
-	const char *start, *tail;
+	const char *start, *tail, *cut;
 	size_t rlen, body;
 
 	memset(r, 0, sizeof(*r));
@@ -491,6 +533,8 @@ probe_explain_parse(const char *line, size_t len,
 	}
 	if (!probe_explain_maybe(line, len))
 		return false;
+	if (probe_explain_phpmailer(line, len, r, text, raw))
+		return true;
 	start = probe_explain_start(line, len);
 	if (start == NULL)
 		return false;
@@ -499,6 +543,13 @@ probe_explain_parse(const char *line, size_t len,
 	tail = probe_explain_find(start, rlen, " (in reply to ");
 	if (tail != NULL)
 		rlen = (size_t)(tail - start);
+	/*
+	 * Postfix's own reject lines (smtpd, postscreen, milter-reject,
+	 * amavis proxy-reject) end in "; from=<...> to=<...> proto=...
+	 * helo=<...>": the log's fields, not the reply.
+	 */
+	if ((cut = probe_explain_find(start, rlen, "; from=<")) != NULL)
+		rlen = (size_t)(cut - start);
 	r->code = (start[0] - '0') * 100 + (start[1] - '0') * 10 +
 	    (start[2] - '0');
 	body = probe_explain_body(start, rlen);
