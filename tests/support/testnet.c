@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A TXT string is at most 255 bytes; dnsmasq starts a new one at ','. */
 #define TXT_CHUNK	200
@@ -140,6 +142,43 @@ testnet_txt_record(char *out, size_t outlen, const char *name,
 		n += (size_t)w;
 	}
 	return 0;
+}
+
+const char *
+testnet_copy(struct testnet *t, const char *name, const char *path,
+    mode_t mode)
+{
+	const char *copy = NULL;
+	char *buf;
+	size_t n;
+	FILE *fp;
+
+	buf = malloc(TESTNET_COPY_MAX + 1);
+	if (buf == NULL) {
+		(void)fail(t, "out of memory copying", path);
+		return NULL;
+	}
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		(void)fail(t, "cannot open", path);
+		goto out;
+	}
+	/* One byte more than the limit tells a file that is too long. */
+	n = fread(buf, 1, TESTNET_COPY_MAX + 1, fp);
+	if (ferror(fp) || n > TESTNET_COPY_MAX) {
+		(void)fclose(fp);	/* read only */
+		(void)fail(t, "cannot read all of", path);
+		goto out;
+	}
+	(void)fclose(fp);	/* read only */
+	copy = tmp_dir_write(&t->dir, name, buf, n);
+	if (copy == NULL || chmod(copy, mode) != 0) {
+		(void)fail(t, "cannot write the copy", name);
+		copy = NULL;
+	}
+out:
+	free(buf);
+	return copy;
 }
 
 void

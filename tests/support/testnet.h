@@ -27,6 +27,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "tests/support/dnsmasq_run.h"
 #include "tests/support/fakemx_run.h"
@@ -37,6 +38,8 @@
 #define TESTNET_ADDR_MAX	48
 /* The most flags testnet_args() appends. */
 #define TESTNET_ARGS		9
+/* The largest file testnet_copy() copies; fixture keys are a few KiB. */
+#define TESTNET_COPY_MAX	(64 * 1024)
 /* --timeout of a probe at the fake MX: loopback answers in milliseconds. */
 #define TESTNET_TIMEOUT		"5"
 
@@ -134,6 +137,15 @@ int	testnet_args(struct testnet *t, const char **argv, size_t *n,
  */
 int	testnet_txt_record(char *out, size_t outlen, const char *name,
 	    const char *path);
+
+/*
+ * testnet_copy - copy the file at path (a fixture: git keeps no modes)
+ * into the folder as name, with mode. Returns the copy's path, valid
+ * until testnet_stop(), or NULL with t->error set (the file cannot be
+ * read or is longer than TESTNET_COPY_MAX).
+ */
+const char *testnet_copy(struct testnet *t, const char *name,
+	    const char *path, mode_t mode);
 
 /*
  * testnet_stop - stop the fake MX, then dnsmasq, and remove the folder
