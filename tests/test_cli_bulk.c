@@ -21,11 +21,9 @@
 #define FIX		SRCDIR "/tests/fixtures/dkim/"
 #define ARGS_MAX	40
 #define PROBE_WAIT_MS	30000
-#define TXT_ARG_MAX	1024
 
 static struct testnet net;
 static struct cmd_run run;
-static char txt_arg[TXT_ARG_MAX];
 
 /* A fixture key copied with mode 0600, as a real key is kept. */
 static const char *
@@ -40,10 +38,11 @@ copy_key(const char *fixture)
 static void
 setup(void)
 {
+	/* The key record, made from the fixture before dnsmasq starts. */
+	char txt_arg[TESTNET_TXT_MAX];
 	const char *zone[] = {
 		"--local=/test/",
-		"--local=/in-addr.arpa/",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_SENDER_ZONE,
 		"--txt-record=_dmarc.example.test,v=DMARC1; p=none",
 		txt_arg,
 		"--ptr-record=2.0.0.127.in-addr.arpa,mail.example.test",

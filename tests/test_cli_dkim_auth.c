@@ -23,11 +23,9 @@
 #define FIX		SRCDIR "/tests/fixtures/dkim/"
 #define ARGS_MAX	40
 #define PROBE_WAIT_MS	30000
-#define TXT_ARG_MAX	1024
 
 static struct testnet net;
 static struct cmd_run run;
-static char txt_arg[TXT_ARG_MAX];
 
 /* A fixture key copied with mode 0600, as a real key is kept. */
 static const char *
@@ -42,10 +40,11 @@ copy_key(const char *name, const char *fixture)
 static void
 setup(void)
 {
+	/* The key record, made from the fixture before dnsmasq starts. */
+	char txt_arg[TESTNET_TXT_MAX];
 	const char *zone[] = {
 		"--local=/test/",
-		"--local=/in-addr.arpa/",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_SENDER_ZONE,
 		"--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
 		txt_arg,
 		/* RFC 8463: an Ed25519 key, signed without libopendkim. */

@@ -47,12 +47,7 @@ static const char config[] =
 static void
 setup(void)
 {
-	static const char *const zone[] = { TESTNET_GMAIL_ZONE, NULL };
-
-	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
-	cr_assert_eq(testnet_config(&net, config), 0, "%s", net.error);
-	cr_assert_eq(testnet_mx_start(&net, "gmail-sim.scn", 0,
-	    TESTNET_MX_TLS), 0, "%s", net.error);
+	cr_assert_eq(testnet_gmail_start(&net, config), 0, "%s", net.error);
 }
 
 static void

@@ -51,8 +51,7 @@ static void
 setup(void)
 {
 	static const char *const zone[] = { TESTNET_GMAIL_ZONE,
-	    "--local=/in-addr.arpa/",
-	    "--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+	    TESTNET_SENDER_ZONE,
 	    "--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
 	    "--ptr-record=2.0.0.127.in-addr.arpa,mail.example.test",
 	    "--host-record=mail.example.test,127.0.0.2", NULL };

@@ -32,8 +32,7 @@ setup(void)
 {
 	static const char *const zone[] = {
 		TESTNET_GMAIL_ZONE,
-		"--local=/in-addr.arpa/",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_SENDER_ZONE,
 		NULL,
 	};
 

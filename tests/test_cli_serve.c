@@ -56,12 +56,9 @@ static const char config_bad[] =
 static void
 setup(void)
 {
-	static const char *const zone[] = { TESTNET_GMAIL_ZONE, NULL };
-
-	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	/* Each test writes its own config.yaml. */
+	cr_assert_eq(testnet_gmail_start(&net, NULL), 0, "%s", net.error);
 	cr_assert_not_null(tmp_dir_write(&net.dir, "serve.err", "", 0));
-	cr_assert_eq(testnet_mx_start(&net, "gmail-sim.scn", 0,
-	    TESTNET_MX_TLS), 0, "%s", net.error);
 }
 
 static void

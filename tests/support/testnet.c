@@ -84,6 +84,18 @@ testnet_mx_start(struct testnet *t, const char *scenario, int sessions,
 }
 
 int
+testnet_gmail_start(struct testnet *t, const char *config)
+{
+	static const char *const zone[] = { TESTNET_GMAIL_ZONE, NULL };
+
+	if (testnet_start(t, zone) != 0)
+		return -1;
+	if (config != NULL && testnet_config(t, config) != 0)
+		return -1;
+	return testnet_mx_start(t, "gmail-sim.scn", 0, TESTNET_MX_TLS);
+}
+
+int
 testnet_args(struct testnet *t, const char **argv, size_t *n, size_t max)
 {
 	const char *ca = fakemx_run_ca(&t->mx);

@@ -54,6 +54,16 @@
 	"--host-record=mx1.gmail.test,127.0.0.1"
 
 /*
+ * The sender's domain, for a zone after "--local=/test/" (or
+ * TESTNET_GMAIL_ZONE): example.test's SPF lists 127.0.0.2 only, so
+ * mail from 127.0.0.3 fails SPF (gmail-sim-spf.scn decides by it), and
+ * reverse names are NXDOMAIN unless the test adds a PTR record.
+ */
+#define TESTNET_SENDER_ZONE \
+	"--local=/in-addr.arpa/", \
+	"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all"
+
+/*
  * One sending path of a config file, for the simulated Gmail: from
  * probe@example.test at source to postmaster@gmail.test under the
  * profile "gmail". A config is "paths:\n" and one or more of these
@@ -65,6 +75,9 @@
 	"    mail_from: probe@example.test\n" \
 	"    recipients:\n" \
 	"      gmail: postmaster@gmail.test\n"
+
+/* Room for testnet_txt_record()'s argument: a 2048-bit RSA key's record. */
+#define TESTNET_TXT_MAX		1024
 
 /* testnet_mx_start()'s flags. */
 /* STARTTLS with the certificate "server" (tests/mkcerts.sh). */
@@ -125,6 +138,16 @@ int	testnet_mx_start(struct testnet *t, const char *scenario,
  */
 int	testnet_args(struct testnet *t, const char **argv, size_t *n,
 	    size_t max);
+
+/*
+ * testnet_gmail_start - the network most command-line tests use:
+ * testnet_start() with TESTNET_GMAIL_ZONE alone, testnet_config(config)
+ * unless config is NULL, and the simulated Gmail (gmail-sim.scn: mail
+ * from 127.0.0.2 only) with STARTTLS, serving until stopped. Call
+ * testnet_stop() whatever it returns.
+ * Returns 0, or -1 with t->error set.
+ */
+int	testnet_gmail_start(struct testnet *t, const char *config);
 
 /*
  * testnet_txt_record - "--txt-record=NAME,PART,PART..." in out, for a
