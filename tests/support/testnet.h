@@ -15,6 +15,8 @@
  * valid until testnet_stop(). A test may reach the parts directly
  * (tmp_dir_write(&net.dir, ...), fakemx_run_log(&net.mx), a fake MX of
  * its own on ::1 in net.mx): testnet_stop() stops whatever is running.
+ * Only testnet_mx_start() fills mx_port and mx_server: after starting
+ * net.mx by hand, a test takes the port from net.mx.port.
  *
  * Limits: TESTNET_ARGS flags at most from testnet_args(); zone and
  * scenario as dnsmasq_run and fakemx_run take them.
