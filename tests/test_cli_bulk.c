@@ -10,79 +10,39 @@
  * without DMARC.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
-#include "tests/support/tmp_dir.h"
+#include "tests/support/testnet.h"
 
 #define FIX		SRCDIR "/tests/fixtures/dkim/"
 #define ARGS_MAX	40
 #define PROBE_WAIT_MS	30000
-/* RFC 1035 3.3.14: a TXT string is at most 255 bytes; dnsmasq splits at ','. */
-#define TXT_CHUNK	200
-#define TXT_ARG_MAX	1024
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 static struct cmd_run run;
-static struct tmp_dir dir;
-static char txt_arg[TXT_ARG_MAX];
-static char dnsarg[32];
-
-/* "--txt-record=s1._domainkey.example.test,PART,PART" from a fixture. */
-static void
-key_record(const char *fixture)
-{
-	char rec[TXT_ARG_MAX], *nl;
-	FILE *fp = fopen(fixture, "r");
-	size_t i, n, len;
-
-	cr_assert(fp != NULL);
-	cr_assert(fgets(rec, sizeof(rec), fp) != NULL);
-	fclose(fp);
-	if ((nl = strchr(rec, '\n')) != NULL)
-		*nl = '\0';
-	n = (size_t)snprintf(txt_arg, sizeof(txt_arg),
-	    "--txt-record=s1._domainkey.example.test");
-	len = strlen(rec);
-	for (i = 0; i < len; i += TXT_CHUNK)
-		n += (size_t)snprintf(txt_arg + n, sizeof(txt_arg) - n, ",%.*s",
-		    TXT_CHUNK, rec + i);
-	cr_assert(n < sizeof(txt_arg));
-}
 
 /* A fixture key copied with mode 0600, as a real key is kept. */
 static const char *
 copy_key(const char *fixture)
 {
-	char buf[4096];
-	FILE *in = fopen(fixture, "r");
-	size_t n;
-	const char *p;
+	const char *p = testnet_copy(&net, "k.pem", fixture, 0600);
 
-	cr_assert(in != NULL);
-	n = fread(buf, 1, sizeof(buf), in);
-	fclose(in);
-	p = tmp_dir_write(&dir, "k.pem", buf, n);
-	cr_assert(p != NULL);
-	cr_assert_eq(chmod(p, 0600), 0);
+	cr_assert_not_null(p, "%s", net.error);
 	return p;
 }
 
 static void
 setup(void)
 {
+	/* The key record, made from the fixture before dnsmasq starts. */
+	char txt_arg[TESTNET_TXT_MAX];
 	const char *zone[] = {
 		"--local=/test/",
-		"--local=/in-addr.arpa/",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_SENDER_ZONE,
 		"--txt-record=_dmarc.example.test,v=DMARC1; p=none",
 		txt_arg,
 		"--ptr-record=2.0.0.127.in-addr.arpa,mail.example.test",
@@ -91,28 +51,20 @@ setup(void)
 		"--txt-record=nodmarc.test,v=spf1 ip4:127.0.0.2 -all",
 		NULL,
 	};
-	char path[512];
 
-	signal(SIGPIPE, SIG_IGN);
 	memset(&run, 0, sizeof(run));
-	cr_assert(tmp_dir_make(&dir));
-	key_record(FIX "rsa2048.txt");
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path),
-	    "gmail-sim-spf.scn"), 0);
-	cr_assert_eq(fakemx_run_start_dns(&mx, path, "127.0.0.1", 0, "server",
-	    dnsarg), 0, "fakemx did not start");
+	cr_assert_eq(testnet_txt_record(txt_arg, sizeof(txt_arg),
+	    "s1._domainkey.example.test", FIX "rsa2048.txt"), 0);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	cr_assert_eq(testnet_mx_start(&net, "gmail-sim-spf.scn", 0,
+	    TESTNET_MX_TLS | TESTNET_MX_SPF), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
 	cmd_run_free(&run);
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_bulk, .init = setup, .fini = teardown, .timeout = 90);
@@ -137,13 +89,11 @@ send_probe(const char *first, ...)
 {
 	const char *argv[ARGS_MAX] = { SMTPPROBE_BIN, "send", "--to",
 	    "me@gmail.test", "--from", "probe@example.test", "--source",
-	    "127.0.0.2", "--server", NULL, "--dns-server", dnsarg, "--helo",
-	    "mail.example.test", "--dkim-selector", "s1" };
-	char server[32];
+	    "127.0.0.2", "--server", net.mx_server, "--dns-server",
+	    net.dns_server, "--helo", "mail.example.test", "--dkim-selector",
+	    "s1" };
 	va_list ap;
 
-	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
-	argv[9] = server;
 	va_start(ap, first);
 	run_with(argv, 16, first, ap);
 	va_end(ap);
@@ -153,7 +103,7 @@ static void
 check_bulk(const char *first, ...)
 {
 	const char *argv[ARGS_MAX] = { SMTPPROBE_BIN, "check", "--bulk",
-	    "--source", "127.0.0.2", "--dns-server", dnsarg,
+	    "--source", "127.0.0.2", "--dns-server", net.dns_server,
 	    "--dkim-selector", "s1" };
 	va_list ap;
 

@@ -12,20 +12,18 @@
  */
 #include <criterion/criterion.h>
 
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/support/cmd_run.h"
 #include "tests/support/dns_filter.h"
-#include "tests/support/dnsmasq_run.h"
 #include "tests/support/json_check.h"
+#include "tests/support/testnet.h"
 
 /* A check makes a few dozen queries to a local dnsmasq. */
 #define RUN_MS		20000
 #define ARGS_MAX	24
-#define SERVER_MAX	32
 #define RSA1024 "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDA9EeFJGwx9ekBdNTbXOd3" \
 	"54Pq3oV1EwOJXhG5WgeAT5gme9sLxa42P3b0RsqQZBsgDUL/QljBoVlhEa9HiNCBmqEe" \
 	"yrZ+ovW5OtlTZkjOGDWjOziqVkIuRN/BMflArY9CYAlnjpWoGLCptDa+LGvrrnUJGrVT" \
@@ -37,9 +35,9 @@
 	"v+dR30W0l8e5N81mNJb/W7hL0//zaUphBaefyRZzJRPVP3Tk4LkDB4N5wzuyCIWf15ej" \
 	"HwOfuHSkOChQsc3aLR/kOuwSfBjG6U377uDNrYlMDEC7jt7q5BxElwIDAQAB"
 
-static struct dnsmasq_run dns;
+/* Only its dnsmasq: a check sends no mail. */
+static struct testnet net;
 static struct cmd_run run;
-static char server[SERVER_MAX];
 
 static void
 setup(void)
@@ -70,10 +68,7 @@ setup(void)
 		NULL,
 	};
 
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
-	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", dns.port);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
 	memset(&run, 0, sizeof(run));
 }
 
@@ -81,7 +76,7 @@ static void
 teardown(void)
 {
 	cmd_run_free(&run);
-	dnsmasq_run_stop(&dns);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_check, .init = setup, .fini = teardown, .timeout = 60);
@@ -100,7 +95,7 @@ check(int want, ...)
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "check";
 	argv[n++] = "--dns-server";
-	argv[n++] = server;
+	argv[n++] = net.dns_server;
 	va_start(ap, want);
 	while ((a = va_arg(ap, const char *)) != NULL) {
 		cr_assert_lt(n, ARGS_MAX - 1, "too many arguments");
@@ -239,13 +234,13 @@ Test(cli_check, exits_3_on_usage_errors)
 Test(cli_check, a_dropped_ptr_query_leaves_time_for_spf_and_is_not_blamed)
 {
 	struct dns_filter	f;
-	char			 filtered[SERVER_MAX];
+	char			 filtered[TESTNET_ADDR_MAX];
 	const char		*argv[] = { SMTPPROBE_BIN, "check",
 				    "--dns-server", filtered, "--timeout", "4",
 				    "--from", "probe@example.test", "--source",
 				    "127.0.0.9", "--json", NULL };
 
-	cr_assert_eq(dns_filter_start(&f, dns.port, 12), 0, "%s", f.error);
+	cr_assert_eq(dns_filter_start(&f, net.dns.port, 12), 0, "%s", f.error);
 	(void)snprintf(filtered, sizeof(filtered), "127.0.0.1:%d", f.port);
 	cr_assert_eq(cmd_run(&run, argv, RUN_MS), 0, "%s", run.err);
 	dns_filter_stop(&f);

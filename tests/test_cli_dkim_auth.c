@@ -10,7 +10,6 @@
  * check's prediction agrees with the fake MX.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,70 +17,34 @@
 #include <sys/stat.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 #define FIX		SRCDIR "/tests/fixtures/dkim/"
 #define ARGS_MAX	40
 #define PROBE_WAIT_MS	30000
-/* RFC 1035 3.3.14: a TXT string is at most 255 bytes; dnsmasq splits at ','. */
-#define TXT_CHUNK	200
-#define TXT_ARG_MAX	1024
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 static struct cmd_run run;
-static struct tmp_dir dir;
-static char txt_arg[TXT_ARG_MAX];
-
-/* "--txt-record=s1._domainkey.example.test,PART,PART" from a fixture. */
-static void
-key_record(const char *fixture)
-{
-	char rec[TXT_ARG_MAX], *nl;
-	FILE *fp = fopen(fixture, "r");
-	size_t i, n, len;
-
-	cr_assert(fp != NULL);
-	cr_assert(fgets(rec, sizeof(rec), fp) != NULL);
-	fclose(fp);
-	if ((nl = strchr(rec, '\n')) != NULL)
-		*nl = '\0';
-	n = (size_t)snprintf(txt_arg, sizeof(txt_arg),
-	    "--txt-record=s1._domainkey.example.test");
-	len = strlen(rec);
-	for (i = 0; i < len; i += TXT_CHUNK)
-		n += (size_t)snprintf(txt_arg + n, sizeof(txt_arg) - n, ",%.*s",
-		    TXT_CHUNK, rec + i);
-	cr_assert(n < sizeof(txt_arg));
-}
 
 /* A fixture key copied with mode 0600, as a real key is kept. */
 static const char *
 copy_key(const char *name, const char *fixture)
 {
-	char buf[4096];
-	FILE *in = fopen(fixture, "r");
-	size_t n;
-	const char *p;
+	const char *p = testnet_copy(&net, name, fixture, 0600);
 
-	cr_assert(in != NULL);
-	n = fread(buf, 1, sizeof(buf), in);
-	fclose(in);
-	p = tmp_dir_write(&dir, name, buf, n);
-	cr_assert(p != NULL);
-	cr_assert_eq(chmod(p, 0600), 0);
+	cr_assert_not_null(p, "%s", net.error);
 	return p;
 }
 
 static void
 setup(void)
 {
+	/* The key record, made from the fixture before dnsmasq starts. */
+	char txt_arg[TESTNET_TXT_MAX];
 	const char *zone[] = {
 		"--local=/test/",
-		"--local=/in-addr.arpa/",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_SENDER_ZONE,
 		"--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
 		txt_arg,
 		/* RFC 8463: an Ed25519 key, signed without libopendkim. */
@@ -89,28 +52,20 @@ setup(void)
 		    "p=ndsGpr7f7b2ikTTZxpblENVrKgWhfAT1EdEs47SjFC8=",
 		NULL,
 	};
-	char path[512], dnsarg[32];
 
-	signal(SIGPIPE, SIG_IGN);
 	memset(&run, 0, sizeof(run));
-	cr_assert(tmp_dir_make(&dir));
-	key_record(FIX "rsa2048.txt");
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path),
-	    "gmail-sim-spf.scn"), 0);
-	cr_assert_eq(fakemx_run_start_dns(&mx, path, "127.0.0.1", 0, NULL,
-	    dnsarg), 0, "fakemx did not start");
+	cr_assert_eq(testnet_txt_record(txt_arg, sizeof(txt_arg),
+	    "s1._domainkey.example.test", FIX "rsa2048.txt"), 0);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	cr_assert_eq(testnet_mx_start(&net, "gmail-sim-spf.scn", 0,
+	    TESTNET_MX_SPF), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
 	cmd_run_free(&run);
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_dkim_auth, .init = setup, .fini = teardown, .timeout = 90);
@@ -120,12 +75,9 @@ static void
 send_probe(const char *first, ...)
 {
 	const char	*argv[ARGS_MAX], *a;
-	char		 server[32], dnsarg[32];
 	size_t		 n = 0;
 	va_list		 ap;
 
-	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--to";
@@ -135,9 +87,9 @@ send_probe(const char *first, ...)
 	argv[n++] = "--source";
 	argv[n++] = "127.0.0.3";
 	argv[n++] = "--server";
-	argv[n++] = server;
+	argv[n++] = net.mx_server;
 	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
+	argv[n++] = net.dns_server;
 	argv[n++] = "--starttls";
 	argv[n++] = "off";
 	argv[n++] = "--helo";
@@ -157,7 +109,7 @@ send_probe(const char *first, ...)
 static void
 assert_log_has(const char *what)
 {
-	char *log = fakemx_run_log(&mx);
+	char *log = fakemx_run_log(&net.mx);
 
 	cr_assert(log != NULL);
 	cr_assert(strstr(log, what) != NULL, "no \"%s\" in:\n%s", what, log);
@@ -231,7 +183,7 @@ Test(cli_dkim_auth, accepts_an_own_message_signed_with_one_click_unsubscribe)
 	    "MIME-Version:Content-Type:Content-Transfer-Encoding:"
 	    "List-Unsubscribe:List-Unsubscribe-Post:from\n") != NULL, "%s",
 	    run.out);
-	log = fakemx_run_log(&mx);
+	log = fakemx_run_log(&net.mx);
 	cr_assert(log != NULL);
 	cr_assert(strstr(log, "data-line Subject: Spring\n") != NULL, "%s",
 	    log);
@@ -259,7 +211,7 @@ paths_config(const char *name, const char *key_file)
 	    "    dkim_selector: s1\n    recipients:\n      gmail: me@gmail.test\n",
 	    key_file, key_file);
 	cr_assert(n > 0 && (size_t)n < sizeof(text));
-	p = tmp_dir_write(&dir, name, text, (size_t)n);
+	p = tmp_dir_write(&net.dir, name, text, (size_t)n);
 	cr_assert(p != NULL);
 	return p;
 }
@@ -267,14 +219,11 @@ paths_config(const char *name, const char *key_file)
 static void
 send_paths(const char *config)
 {
-	char server[32], dnsarg[32], lock[512];
 	const char *argv[] = { SMTPPROBE_BIN, "send", "--config", config,
-	    "--lock-file", tmp_dir_path(&dir, "lock", lock, sizeof(lock)),
-	    "--profile", "gmail", "--server", server, "--starttls", "off",
-	    "--dns-server", dnsarg, "--no-check", NULL };
+	    "--lock-file", net.lock, "--profile", "gmail", "--server",
+	    net.mx_server, "--starttls", "off", "--dns-server",
+	    net.dns_server, "--no-check", NULL };
 
-	(void)snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
 	cmd_run_free(&run);
 	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0);
 }
@@ -303,7 +252,7 @@ Test(cli_dkim_auth, stops_before_any_connection_on_a_paths_bad_key)
 	cr_assert_eq(run.status, 3, "%s%s", run.out, run.err);
 	cr_assert(strstr(run.err, "dkim_key " FIX "truncated.pem: not a PEM "
 	    "private key") != NULL, "%s", run.err);
-	log = fakemx_run_log(&mx);
+	log = fakemx_run_log(&net.mx);
 	cr_assert(log != NULL);
 	cr_assert(strstr(log, "session") == NULL, "connected: %s", log);
 	free(log);

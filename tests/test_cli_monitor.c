@@ -27,8 +27,7 @@
 #include <sqlite3.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 #define WAIT_MS		30000
@@ -38,47 +37,23 @@
 #define SERIES_MAX	512
 #define SERIES_LEN	512
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
-static struct tmp_dir dir;
+static struct testnet net;
 
 static const char config[] =
     "paths:\n"
-    "  - name: mail1\n"
-    "    source: 127.0.0.2\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n"
-    "  - name: mail2\n"
-    "    source: 127.0.0.3\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n";
+    TESTNET_PATH("mail1", "127.0.0.2")
+    TESTNET_PATH("mail2", "127.0.0.3");
 
 static void
 setup(void)
 {
-	static const char *const zone[] = { "--local=/test/",
-	    "--mx-host=gmail.test,mx1.gmail.test,5",
-	    "--host-record=mx1.gmail.test,127.0.0.1", NULL };
-	char path[512];
-
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert(tmp_dir_make(&dir));
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", config,
-	    strlen(config)));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path), "gmail-sim.scn"),
-	    0);
-	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 0, true), 0);
+	cr_assert_eq(testnet_gmail_start(&net, config), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_monitor, .init = setup, .fini = teardown, .timeout = 120);
@@ -91,13 +66,10 @@ static void
 run_send(struct cmd_run *r, int adhoc, ...)
 {
 	const char *argv[48];
-	char dnsarg[64], port[16], cfg[512], lock[512];
 	size_t n = 0;
 	const char *a;
 	va_list ap;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	if (adhoc) {
@@ -110,23 +82,14 @@ run_send(struct cmd_run *r, int adhoc, ...)
 		argv[n++] = "--no-check";
 	} else {
 		argv[n++] = "--config";
-		argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg,
-		    sizeof(cfg));
+		argv[n++] = net.config;
 		argv[n++] = "--profile";
 		argv[n++] = "gmail";
 	}
 	argv[n++] = "--lock-file";
-	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	argv[n++] = net.lock;
 	argv[n++] = "--no-history";
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = port;
-	argv[n++] = "--tls-ca";
-	argv[n++] = fakemx_run_ca(&mx);
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
+	cr_assert_eq(testnet_args(&net, argv, &n, 48), 0, "%s", net.error);
 	va_start(ap, adhoc);
 	while ((a = va_arg(ap, const char *)) != NULL && n < 47)
 		argv[n++] = a;
@@ -148,7 +111,7 @@ prom_file(const char *name, char *out, size_t len)
 static void
 prom_dir_make(void)
 {
-	tmp_dir_path(&dir, "textfile", prom_dir, sizeof(prom_dir));
+	tmp_dir_path(&net.dir, "textfile", prom_dir, sizeof(prom_dir));
 	cr_assert_eq(mkdir(prom_dir, 0755), 0);
 }
 
@@ -354,8 +317,8 @@ Test(cli_monitor, several_runs_files_in_one_folder_never_collide)
 		    "series uniqueness only\n", NODE_EXPORTER);
 		return;
 	}
-	node_exporter_scrape(tmp_dir_path(&dir, "ne.log", logp, sizeof(logp)),
-	    body, sizeof(body));
+	node_exporter_scrape(tmp_dir_path(&net.dir, "ne.log", logp,
+	    sizeof(logp)), body, sizeof(body));
 	slurp(logp, logbuf, sizeof(logbuf));
 	cr_assert_null(strstr(logbuf, "collected before"), "%s", logbuf);
 	cr_assert_not_null(strstr(body, "node_textfile_scrape_error 0\n"));
@@ -397,8 +360,8 @@ Test(cli_monitor, two_unnamed_runs_do_collide_and_the_checks_see_it)
 		    NODE_EXPORTER);
 		return;
 	}
-	node_exporter_scrape(tmp_dir_path(&dir, "ne.log", logp, sizeof(logp)),
-	    body, sizeof(body));
+	node_exporter_scrape(tmp_dir_path(&net.dir, "ne.log", logp,
+	    sizeof(logp)), body, sizeof(body));
 	slurp(logp, logbuf, sizeof(logbuf));
 	cr_assert_not_null(strstr(logbuf, "collected before"), "%s", logbuf);
 }
@@ -439,7 +402,7 @@ Test(cli_monitor, promtool_accepts_every_output)
 	prom_dir_make();
 	/* A pass and a fail, with the history's since. */
 	run_send(&r, false, "--format", "prometheus", "--history",
-	    tmp_dir_path(&dir, "h.sqlite", hist, sizeof(hist)), "--output",
+	    tmp_dir_path(&net.dir, "h.sqlite", hist, sizeof(hist)), "--output",
 	    prom_file("both.prom", f[0], sizeof(f[0])), NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
 	cmd_run_free(&r);
@@ -455,7 +418,7 @@ Test(cli_monitor, promtool_accepts_every_output)
 	    "--format", "prometheus", NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
 	cr_assert_null(strstr(r.out, "/profiles/"), "%s", r.out);
-	cr_assert_not_null(tmp_dir_write(&dir, "stdout.prom", r.out,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "stdout.prom", r.out,
 	    strlen(r.out)));
 	prom_file("../stdout.prom", f[3], sizeof(f[3]));
 	cmd_run_free(&r);
@@ -486,7 +449,7 @@ Test(cli_monitor, every_error_prints_one_unknown_status_line)
 	int fd;
 
 	/* A held lock. */
-	tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	tmp_dir_path(&net.dir, "lock", lock, sizeof(lock));
 	fd = open(lock, O_RDWR | O_CREAT, 0600);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(flock(fd, LOCK_EX), 0);
@@ -500,10 +463,10 @@ Test(cli_monitor, every_error_prints_one_unknown_status_line)
 	assert_unknown_line(&r, "--output");
 	cmd_run_free(&r);
 	/* A bad config (the last --config wins). */
-	cr_assert_not_null(tmp_dir_write(&dir, "bad.yaml", bad,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "bad.yaml", bad,
 	    strlen(bad)));
 	run_send(&r, false, "--format=nagios", "--config",
-	    tmp_dir_path(&dir, "bad.yaml", cfg, sizeof(cfg)), NULL);
+	    tmp_dir_path(&net.dir, "bad.yaml", cfg, sizeof(cfg)), NULL);
 	assert_unknown_line(&r, "bad.yaml");
 	cmd_run_free(&r);
 	/* A bad flag, before the format is even parsed. */
@@ -619,7 +582,7 @@ run_send_history(struct cmd_run *r, int port, const char *hist,
 	    "--format", "nagios", "--critical-after", critical_after, NULL };
 
 	snprintf(portarg, sizeof(portarg), "%d", port);
-	tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+	tmp_dir_path(&net.dir, "lock", lock, sizeof(lock));
 	cr_assert_eq(cmd_run(r, argv, WAIT_MS), 0, "%s", r->err);
 }
 
@@ -650,7 +613,7 @@ Test(cli_monitor, critical_after_turns_a_lasting_tempfail_critical)
 
 	cr_assert_eq(fakemx_run_start(&slow, "banner: 421 4.7.0 Try again "
 	    "later\nbanner close:\n", "127.0.0.1", 0, false), 0);
-	tmp_dir_path(&dir, "lasting.sqlite", hist, sizeof(hist));
+	tmp_dir_path(&net.dir, "lasting.sqlite", hist, sizeof(hist));
 	run_send_history(&r, slow.port, hist, "2h");
 	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_assert_eq(strncmp(r.out, "SMTPPROBE WARNING - ", 20), 0, "%s",

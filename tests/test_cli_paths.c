@@ -19,16 +19,13 @@
 #include <unistd.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
 #include "tests/support/json_check.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 #define WAIT_MS	30000
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
-static struct tmp_dir dir;
+static struct testnet net;
 
 static const char config[] =
     "paths:\n"
@@ -58,27 +55,13 @@ static const char config[] =
 static void
 setup(void)
 {
-	static const char *const zone[] = { "--local=/test/",
-	    "--mx-host=gmail.test,mx1.gmail.test,5",
-	    "--host-record=mx1.gmail.test,127.0.0.1", NULL };
-	char path[512];
-
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert(tmp_dir_make(&dir));
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", config,
-	    strlen(config)));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path), "gmail-sim.scn"),
-	    0);
-	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 0, true), 0);
+	cr_assert_eq(testnet_gmail_start(&net, config), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_paths, .init = setup, .fini = teardown, .timeout = 90);
@@ -93,13 +76,10 @@ static void
 send(struct cmd_run *r, ...)
 {
 	const char *argv[44];
-	char dnsarg[64], port[16], cfg[512], lock[512];
 	size_t n = 0;
 	const char *a;
 	va_list ap;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
 	if (is_fsize_limited) {
 		/* RLIMIT_FSIZE 0: the first byte written to a file raises
 		 * SIGXFSZ, whose default action ends the process. */
@@ -115,21 +95,12 @@ send(struct cmd_run *r, ...)
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--config";
-	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
+	argv[n++] = net.config;
 	if (default_lock_env == NULL) {
 		argv[n++] = "--lock-file";
-		argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
+		argv[n++] = net.lock;
 	}
-	/* The test MX hosts are on loopback. */
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = port;
-	argv[n++] = "--tls-ca";
-	argv[n++] = fakemx_run_ca(&mx);
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
+	cr_assert_eq(testnet_args(&net, argv, &n, 44), 0, "%s", net.error);
 	va_start(ap, r);
 	while ((a = va_arg(ap, const char *)) != NULL && n < 43)
 		argv[n++] = a;
@@ -182,7 +153,7 @@ Test(cli_paths, prometheus_goes_to_the_output_file_and_not_stdout)
 
 	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
 	    "--format", "prometheus", "--output",
-	    tmp_dir_path(&dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
+	    tmp_dir_path(&net.dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
 	cr_assert_str_eq(r.out, "");
 	fp = fopen(prom, "r");
@@ -222,7 +193,7 @@ Test(cli_paths, a_second_run_exits_3_while_the_lock_is_held)
 	char lock[512];
 	int fd;
 
-	fd = open(tmp_dir_path(&dir, "lock", lock, sizeof(lock)),
+	fd = open(tmp_dir_path(&net.dir, "lock", lock, sizeof(lock)),
 	    O_RDWR | O_CREAT, 0644);
 	cr_assert(fd >= 0);
 	cr_assert_eq(flock(fd, LOCK_EX), 0);
@@ -281,7 +252,7 @@ Test(cli_paths, an_unknown_path_or_a_broken_config_exits_3_with_a_location)
 	cr_assert(strstr(r.err, "no path named \"nosuch\"") != NULL, "%s",
 	    r.err);
 	cmd_run_free(&r);
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", bad,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "smtpprobe.yaml", bad,
 	    strlen(bad)));
 	send(&r, NULL);
 	cr_assert_eq(r.status, 3);
@@ -298,13 +269,13 @@ Test(cli_paths, an_output_that_cannot_be_written_is_found_before_any_mail)
 
 	send(&r, "--profile", "gmail", "--path", "mail1", "--format",
 	    "prometheus", "--output",
-	    tmp_dir_path(&dir, "no-such-folder/smtpprobe.prom", out,
+	    tmp_dir_path(&net.dir, "no-such-folder/smtpprobe.prom", out,
 	    sizeof(out)), NULL);
 	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_assert(strstr(r.err, "no-such-folder/smtpprobe.prom") != NULL,
 	    "%s", r.err);
 	cmd_run_free(&r);
-	log = fakemx_run_log(&mx);
+	log = fakemx_run_log(&net.mx);
 	cr_assert(log == NULL || strstr(log, "session ") == NULL,
 	    "no connection was made: %s", log ? log : "");
 	free(log);
@@ -319,19 +290,19 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 {
 	struct cmd_run r;
 	const char *argv[32];
-	char dnsarg[64], port[16], cfg[512], lock[512], datadir[600];
+	char cfg[512], lock[512], datadir[600];
 	size_t n = 0;
 	int fd;
 
 	if (getuid() != 0)
 		cr_skip_test("needs root to run the probe as another user");
-	cr_assert_eq(chmod(dir.path, 0755), 0);
-	cr_assert_eq(chmod(mx.dir, 0755), 0);
-	fd = open(tmp_dir_path(&dir, "rootlock", lock, sizeof(lock)),
+	cr_assert_eq(chmod(net.dir.path, 0755), 0);
+	cr_assert_eq(chmod(net.mx.dir, 0755), 0);
+	fd = open(tmp_dir_path(&net.dir, "rootlock", lock, sizeof(lock)),
 	    O_RDWR | O_CREAT, 0644);
 	cr_assert(fd >= 0);
 	close(fd);
-	cr_assert_eq(chmod(tmp_dir_path(&dir, "smtpprobe.yaml", cfg,
+	cr_assert_eq(chmod(tmp_dir_path(&net.dir, "smtpprobe.yaml", cfg,
 	    sizeof(cfg)), 0644), 0);
 	/*
 	 * The other user may not reach the source tree (under /root on a
@@ -339,16 +310,15 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	 */
 	{
 		const char *cp[] = { "/bin/cp", "-r", SRCDIR "/profiles",
-		    dir.path, NULL };
+		    net.dir.path, NULL };
 		struct cmd_run c;
 
 		cr_assert_eq(cmd_run(&c, cp, WAIT_MS), 0, "%s", c.err);
 		cr_assert_eq(c.status, 0, "%s", c.err);
 		cmd_run_free(&c);
 	}
-	snprintf(datadir, sizeof(datadir), "SMTPPROBE_DATADIR=%.500s", dir.path);
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
+	snprintf(datadir, sizeof(datadir), "SMTPPROBE_DATADIR=%.500s",
+	    net.dir.path);
 	argv[n++] = "/usr/bin/env";
 	argv[n++] = datadir;
 	argv[n++] = "/usr/bin/setpriv";
@@ -361,16 +331,7 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 	argv[n++] = cfg;
 	argv[n++] = "--lock-file";
 	argv[n++] = lock;
-	/* The test MX hosts are on loopback. */
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = port;
-	argv[n++] = "--tls-ca";
-	argv[n++] = fakemx_run_ca(&mx);
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
+	cr_assert_eq(testnet_args(&net, argv, &n, 32), 0, "%s", net.error);
 	argv[n++] = "--profile";
 	argv[n++] = "gmail";
 	argv[n++] = "--path";
@@ -384,7 +345,7 @@ Test(cli_paths, a_lock_file_that_is_not_ours_to_write_still_locks)
 		const char *rm[] = { "/bin/rm", "-rf", copy, lock, NULL };
 		struct cmd_run c;
 
-		snprintf(copy, sizeof(copy), "%.500s/profiles", dir.path);
+		snprintf(copy, sizeof(copy), "%.500s/profiles", net.dir.path);
 		cr_assert_eq(cmd_run(&c, rm, WAIT_MS), 0, "%s", c.err);
 		cmd_run_free(&c);
 	}
@@ -435,7 +396,7 @@ Test(cli_paths, history_records_each_run_and_shows_only_the_changes)
 	char file[512], id[64];
 	char err[JSON_CHECK_ERR_MAX];
 
-	tmp_dir_path(&dir, "history.sqlite", file, sizeof(file));
+	tmp_dir_path(&net.dir, "history.sqlite", file, sizeof(file));
 	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
 	    "--history", file, "--format", "nagios", NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
@@ -486,9 +447,9 @@ Test(cli_paths, a_broken_history_is_a_warning_and_the_verdict_stands)
 	struct cmd_run r;
 	char file[512];
 
-	cr_assert_not_null(tmp_dir_write(&dir, "junk.sqlite", "junk junk "
+	cr_assert_not_null(tmp_dir_write(&net.dir, "junk.sqlite", "junk junk "
 	    "junk junk junk junk junk junk junk junk junk junk\n", 61));
-	tmp_dir_path(&dir, "junk.sqlite", file, sizeof(file));
+	tmp_dir_path(&net.dir, "junk.sqlite", file, sizeof(file));
 	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
 	    "--history", file, "--format", "nagios", NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
@@ -527,10 +488,10 @@ Test(cli_paths, report_changes_prints_only_what_changed_and_keeps_the_exit)
 	struct cmd_run r;
 	char file[512], cfg2[512];
 
-	tmp_dir_path(&dir, "changes.sqlite", file, sizeof(file));
-	cr_assert_not_null(tmp_dir_write(&dir, "moved.yaml", moved,
+	tmp_dir_path(&net.dir, "changes.sqlite", file, sizeof(file));
+	cr_assert_not_null(tmp_dir_write(&net.dir, "moved.yaml", moved,
 	    strlen(moved)));
-	tmp_dir_path(&dir, "moved.yaml", cfg2, sizeof(cfg2));
+	tmp_dir_path(&net.dir, "moved.yaml", cfg2, sizeof(cfg2));
 	/* First run: everything is new, so everything is reported. */
 	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
 	    "--history", file, "--report", "changes", NULL);
@@ -606,11 +567,12 @@ Test(cli_paths, expectations_decide_a_pre_launch_run)
 	struct cmd_run r;
 	char cfg[512], badcfg[512], err[JSON_CHECK_ERR_MAX];
 
-	cr_assert_not_null(tmp_dir_write(&dir, "launch.yaml", launch,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "launch.yaml", launch,
 	    strlen(launch)));
-	cr_assert_not_null(tmp_dir_write(&dir, "bad.yaml", bad, strlen(bad)));
-	tmp_dir_path(&dir, "launch.yaml", cfg, sizeof(cfg));
-	tmp_dir_path(&dir, "bad.yaml", badcfg, sizeof(badcfg));
+	cr_assert_not_null(tmp_dir_write(&net.dir, "bad.yaml", bad,
+	    strlen(bad)));
+	tmp_dir_path(&net.dir, "launch.yaml", cfg, sizeof(cfg));
+	tmp_dir_path(&net.dir, "bad.yaml", badcfg, sizeof(badcfg));
 	/* The control path is refused, as it must be: the server is ready. */
 	send(&r, "--config", cfg, "--profile", "gmail", NULL);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
@@ -678,14 +640,15 @@ Test(cli_paths, a_signal_while_writing_the_output_leaves_no_temporary_file)
 	struct dirent *e;
 	FILE *fp;
 
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.prom", "old\n", 4));
+	cr_assert_not_null(tmp_dir_write(&net.dir, "smtpprobe.prom", "old\n",
+	    4));
 	is_fsize_limited = true;
 	send(&r, "--profile", "gmail", "--path", "mail1", "--format",
 	    "prometheus", "--output",
-	    tmp_dir_path(&dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
+	    tmp_dir_path(&net.dir, "smtpprobe.prom", prom, sizeof(prom)), NULL);
 	is_fsize_limited = false;
 	cr_assert_neq(r.status, 0, "%s%s", r.out, r.err);
-	d = opendir(dir.path);
+	d = opendir(net.dir.path);
 	cr_assert_not_null(d);
 	while ((e = readdir(d)) != NULL)
 		cr_assert_null(strstr(e->d_name, ".tmp."), "left behind: %s",
@@ -712,7 +675,7 @@ Test(cli_paths, the_default_lock_refuses_a_foreign_file_and_a_symlink)
 	struct stat st;
 	int fd;
 
-	cr_assert_not_null(tmp_dir_path(&dir, "xdg", xdg, sizeof(xdg)));
+	cr_assert_not_null(tmp_dir_path(&net.dir, "xdg", xdg, sizeof(xdg)));
 	cr_assert_eq(mkdir(xdg, 0700), 0);
 	snprintf(env, sizeof(env), "XDG_RUNTIME_DIR=%s", xdg);
 	snprintf(lock, sizeof(lock), "%s/smtpprobe.lock", xdg);
@@ -726,7 +689,7 @@ Test(cli_paths, the_default_lock_refuses_a_foreign_file_and_a_symlink)
 	cr_assert_eq(st.st_uid, geteuid());
 	/* A symbolic link in its place is not followed. */
 	cr_assert_eq(unlink(lock), 0);
-	cr_assert_not_null(tmp_dir_path(&dir, "elsewhere", target,
+	cr_assert_not_null(tmp_dir_path(&net.dir, "elsewhere", target,
 	    sizeof(target)));
 	cr_assert_eq(symlink(target, lock), 0);
 	send(&r, "--profile", "gmail", "--path", "mail1", NULL);
@@ -758,8 +721,8 @@ Test(cli_paths, report_writes_one_html_page_of_the_history)
 	FILE *fp;
 	long len;
 
-	tmp_dir_path(&dir, "report.sqlite", file, sizeof(file));
-	tmp_dir_path(&dir, "report.html", html, sizeof(html));
+	tmp_dir_path(&net.dir, "report.sqlite", file, sizeof(file));
+	tmp_dir_path(&net.dir, "report.html", html, sizeof(html));
 	send(&r, "--profile", "gmail", "--path", "mail1", "--path", "mail2",
 	    "--history", file, "--format", "nagios", NULL);
 	cmd_run_free(&r);
@@ -794,7 +757,7 @@ Test(cli_paths, report_writes_one_html_page_of_the_history)
 	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0);
 	cr_assert_eq(r.status, 3);
 	cmd_run_free(&r);
-	(void)snprintf(bad, sizeof(bad), "%s/no/such/dir/r.html", dir.path);
+	(void)snprintf(bad, sizeof(bad), "%s/no/such/dir/r.html", net.dir.path);
 	argv[2] = "--html";
 	argv[3] = bad;
 	argv[4] = "--history";

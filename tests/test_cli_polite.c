@@ -8,23 +8,19 @@
  * paths, one per domain, run with --jobs 2.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 #define WAIT_MS		30000
 /* Long enough to tell apart from two probes started together. */
 #define INTERVAL_S	2
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
-static struct tmp_dir dir;
+static struct testnet net;
 
 static const char profile[] =
     "name: polite\n"
@@ -51,29 +47,22 @@ static const char config[] =
 static void
 setup(void)
 {
-	static const char *const zone[] = { "--local=/test/",
-	    "--mx-host=gmail.test,mx1.gmail.test,5",
-	    "--mx-host=googlemail.test,mx1.gmail.test,5",
-	    "--host-record=mx1.gmail.test,127.0.0.1", NULL };
+	static const char *const zone[] = { TESTNET_GMAIL_ZONE,
+	    "--mx-host=googlemail.test,mx1.gmail.test,5", NULL };
 
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert(tmp_dir_make(&dir));
-	cr_assert_not_null(tmp_dir_write(&dir, "polite.yaml", profile,
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	cr_assert_not_null(tmp_dir_write(&net.dir, "polite.yaml", profile,
 	    strlen(profile)));
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", config,
-	    strlen(config)));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
+	cr_assert_eq(testnet_config(&net, config), 0, "%s", net.error);
 	/* A server that takes every message, in clear. */
-	cr_assert_eq(fakemx_run_start(&mx, "ehlo: 250 fakemx\n", "127.0.0.1",
-	    0, false), 0);
+	cr_assert_eq(testnet_mx_start(&net, "ehlo: 250 fakemx\n", 0, 0), 0,
+	    "%s", net.error);
 }
 
 static void
 teardown(void)
 {
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_polite, .init = setup, .fini = teardown, .timeout = 60);
@@ -82,30 +71,21 @@ Test(cli_polite, two_domains_on_one_mx_share_its_interval)
 {
 	struct cmd_run r;
 	const char *argv[32];
-	char dnsarg[64], port[16], cfg[512], prof[512], lock[512];
+	char prof[512];
 	size_t n = 0;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--config";
-	argv[n++] = tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
+	argv[n++] = net.config;
 	argv[n++] = "--profile";
-	argv[n++] = tmp_dir_path(&dir, "polite.yaml", prof, sizeof(prof));
+	argv[n++] = tmp_dir_path(&net.dir, "polite.yaml", prof, sizeof(prof));
 	argv[n++] = "--lock-file";
-	argv[n++] = tmp_dir_path(&dir, "lock", lock, sizeof(lock));
-	/* The test MX hosts are on loopback. */
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = port;
+	argv[n++] = net.lock;
+	cr_assert_eq(testnet_args(&net, argv, &n, 32), 0, "%s", net.error);
 	argv[n++] = "--jobs";
 	argv[n++] = "2";
 	argv[n++] = "--no-check";
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
 	argv[n] = NULL;
 	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0, "%s", r.err);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);

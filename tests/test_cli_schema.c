@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 #define WAIT_MS		30000
@@ -34,10 +33,8 @@
 #define DOCS_MAX	24
 #define ARGS_MAX	64
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 static struct fakemx_run busy;	/* a 421 at the banner */
-static struct tmp_dir dir;
 
 /* What one test validates: schema name and file, pairs. */
 static const char *docs[2 * DOCS_MAX + 4];
@@ -46,44 +43,24 @@ static size_t ndocs;
 
 static const char config[] =
     "paths:\n"
-    "  - name: mail1\n"
-    "    source: 127.0.0.2\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n"
-    "  - name: mail2\n"
-    "    source: 127.0.0.3\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n"
-    "  - name: away\n"
-    "    source: 192.0.2.1\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n";
+    TESTNET_PATH("mail1", "127.0.0.2")
+    TESTNET_PATH("mail2", "127.0.0.3")
+    TESTNET_PATH("away", "192.0.2.1");
 
 static void
 setup(void)
 {
-	static const char *const zone[] = { "--local=/test/",
-	    "--local=/in-addr.arpa/",
-	    "--mx-host=gmail.test,mx1.gmail.test,5",
-	    "--host-record=mx1.gmail.test,127.0.0.1",
-	    "--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+	static const char *const zone[] = { TESTNET_GMAIL_ZONE,
+	    TESTNET_SENDER_ZONE,
 	    "--txt-record=_dmarc.example.test,v=DMARC1; p=reject",
 	    "--ptr-record=2.0.0.127.in-addr.arpa,mail.example.test",
 	    "--host-record=mail.example.test,127.0.0.2", NULL };
-	char path[512];
 
-	signal(SIGPIPE, SIG_IGN);
 	ndocs = 0;
-	cr_assert(tmp_dir_make(&dir));
-	cr_assert_not_null(tmp_dir_write(&dir, "smtpprobe.yaml", config,
-	    strlen(config)));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path), "gmail-sim.scn"),
-	    0);
-	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 0, true), 0);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	cr_assert_eq(testnet_config(&net, config), 0, "%s", net.error);
+	cr_assert_eq(testnet_mx_start(&net, "gmail-sim.scn", 0,
+	    TESTNET_MX_TLS), 0, "%s", net.error);
 	cr_assert_eq(fakemx_run_start(&busy, "banner: 421 4.7.0 Try again "
 	    "later\nbanner close:\n", "127.0.0.1", 0, false), 0);
 }
@@ -92,9 +69,7 @@ static void
 teardown(void)
 {
 	fakemx_run_stop(&busy);
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_schema, .init = setup, .fini = teardown, .timeout = 120);
@@ -128,9 +103,9 @@ keep(const char *schema, const struct cmd_run *r)
 	cr_assert_lt(ndocs, DOCS_MAX);
 	cr_assert_neq(r->out[0], '\0', "no document on stdout: %s", r->err);
 	snprintf(name, sizeof(name), "doc%zu.json", ndocs);
-	cr_assert_not_null(tmp_dir_write(&dir, name, r->out,
+	cr_assert_not_null(tmp_dir_write(&net.dir, name, r->out,
 	    strlen(r->out)));
-	tmp_dir_path(&dir, name, doc_paths[ndocs], sizeof(doc_paths[0]));
+	tmp_dir_path(&net.dir, name, doc_paths[ndocs], sizeof(doc_paths[0]));
 	docs[2 * ndocs] = schema;
 	docs[2 * ndocs + 1] = doc_paths[ndocs];
 	ndocs++;
@@ -178,10 +153,14 @@ validate(void)
 	ndocs = 0;
 }
 
-/* The common flags of a send at the test network, no history. */
-#define SEND_NET(dnsarg, port, lock) "--allow-loopback-mx", \
-	"--dns-server", (dnsarg), "--port", (port), "--lock-file", (lock), \
-	"--tls-ca", fakemx_run_ca(&mx), "--timeout", "5"
+/*
+ * The common flags of a send at the test network (testnet_args()'s,
+ * spelt out for a list of arguments) and the fake MX at port.
+ */
+#define SEND_NET(port) "--allow-loopback-mx", \
+	"--dns-server", net.dns_server, "--port", (port), \
+	"--lock-file", net.lock, "--tls-ca", fakemx_run_ca(&net.mx), \
+	"--timeout", TESTNET_TIMEOUT
 
 Test(cli_schema, the_schemas_are_valid_draft_2020_12)
 {
@@ -202,8 +181,9 @@ Test(cli_schema, a_document_off_the_schema_is_refused)
 	    "\"0.1.0\",\"command\":\"send\",\"verdict\":\"warn\","
 	    "\"exit_code\":3,\"error\":\"x\"}";
 
-	cr_assert_not_null(tmp_dir_write(&dir, "bad.json", bad, strlen(bad)));
-	argv[5] = tmp_dir_path(&dir, "bad.json", path, sizeof(path));
+	cr_assert_not_null(tmp_dir_write(&net.dir, "bad.json", bad,
+	    strlen(bad)));
+	argv[5] = tmp_dir_path(&net.dir, "bad.json", path, sizeof(path));
 	cr_assert_eq(cmd_run(&r, argv, WAIT_MS), 0, "%s", r.err);
 	if (r.status == CHECKER_MISSING || r.status == 127) {
 		fprintf(stderr, "test_cli_schema: python3-jsonschema is not "
@@ -219,49 +199,46 @@ Test(cli_schema, a_document_off_the_schema_is_refused)
 Test(cli_schema, send_one_probe_pass_fail_tempfail_and_errors)
 {
 	struct cmd_run r[7];
-	char dnsarg[64], port[16], bport[16], lock[512];
+	char bport[16];
 	int fd;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
 	snprintf(bport, sizeof(bport), "%d", busy.port);
-	tmp_dir_path(&dir, "lock", lock, sizeof(lock));
 	run(&r[0], 0, "send", "--to", "postmaster@gmail.test", "--from",
 	    "probe@example.test", "--source", "127.0.0.2", "--no-history",
-	    "--json", SEND_NET(dnsarg, port, lock), NULL);
+	    "--json", SEND_NET(net.mx_port), NULL);
 	keep("send-probe", &r[0]);
 	run(&r[1], 2, "send", "--to", "postmaster@gmail.test", "--from",
 	    "probe@example.test", "--source", "127.0.0.3", "--no-history",
-	    "--json", SEND_NET(dnsarg, port, lock), NULL);
+	    "--json", SEND_NET(net.mx_port), NULL);
 	keep("send-probe", &r[1]);
 	run(&r[2], 1, "send", "--to", "postmaster@gmail.test", "--from",
 	    "probe@example.test", "--no-check", "--no-history",
-	    "--json", "--server", "127.0.0.1", SEND_NET(dnsarg, bport, lock),
+	    "--json", "--server", "127.0.0.1", SEND_NET(bport),
 	    NULL);
 	keep("send-probe", &r[2]);
 	/* A source that is not local: once nothing on stdout. */
 	run(&r[3], 3, "send", "--to", "postmaster@gmail.test", "--from",
 	    "probe@example.test", "--source", "192.0.2.1", "--no-history",
-	    "--json", SEND_NET(dnsarg, port, lock), NULL);
+	    "--json", SEND_NET(net.mx_port), NULL);
 	keep("error", &r[3]);
 	cr_assert_not_null(strstr(r[3].out, "192.0.2.1"), "%s", r[3].out);
 	/* A usage error after --json. */
 	run(&r[4], 3, "send", "--json", "--jobs", "0", NULL);
 	keep("error", &r[4]);
 	/* A held lock. */
-	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	fd = open(net.lock, O_RDWR | O_CREAT, 0600);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(flock(fd, LOCK_EX), 0);
-	run(&r[5], 3, "send", "--config", tmp_dir_path(&dir, "smtpprobe.yaml",
-	    doc_paths[DOCS_MAX - 1], sizeof(doc_paths[0])), "--profile",
+	run(&r[5], 3, "send", "--config", net.config, "--profile",
 	    "gmail", "--no-history", "--format=json",
-	    SEND_NET(dnsarg, port, lock), NULL);
+	    SEND_NET(net.mx_port), NULL);
 	close(fd);
 	keep("error", &r[5]);
 	/* A bad config. */
-	cr_assert_not_null(tmp_dir_write(&dir, "bad.yaml", "paths: 3\n", 9));
+	cr_assert_not_null(tmp_dir_write(&net.dir, "bad.yaml", "paths: 3\n",
+	    9));
 	run(&r[6], 3, "send", "--format", "json", "--config",
-	    tmp_dir_path(&dir, "bad.yaml", doc_paths[DOCS_MAX - 1],
+	    tmp_dir_path(&net.dir, "bad.yaml", doc_paths[DOCS_MAX - 1],
 	    sizeof(doc_paths[0])), NULL);
 	keep("error", &r[6]);
 	validate();
@@ -287,17 +264,13 @@ probe_id_of(const char *doc, char *out, size_t outlen)
 Test(cli_schema, a_run_of_cells_and_its_history)
 {
 	struct cmd_run r[6];
-	char dnsarg[64], port[16], lock[512], cfg[512], hist[512], id[64];
+	char hist[512], id[64];
 	int i;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
-	tmp_dir_path(&dir, "lock", lock, sizeof(lock));
-	tmp_dir_path(&dir, "smtpprobe.yaml", cfg, sizeof(cfg));
-	tmp_dir_path(&dir, "h.sqlite", hist, sizeof(hist));
+	tmp_dir_path(&net.dir, "h.sqlite", hist, sizeof(hist));
 	/* pass, fail and a path that cannot run: CRITICAL. */
-	run(&r[0], 2, "send", "--config", cfg, "--profile", "gmail",
-	    "--history", hist, "--json", SEND_NET(dnsarg, port, lock), NULL);
+	run(&r[0], 2, "send", "--config", net.config, "--profile", "gmail",
+	    "--history", hist, "--json", SEND_NET(net.mx_port), NULL);
 	keep("send-run", &r[0]);
 	cr_assert_not_null(strstr(r[0].out, "\"command\":\"send\""), "%s",
 	    r[0].out);
@@ -322,16 +295,14 @@ Test(cli_schema, a_run_of_cells_and_its_history)
 Test(cli_schema, check_pass_fail_and_error)
 {
 	struct cmd_run r[4];
-	char dnsarg[64];
 	int i;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	run(&r[0], 0, "check", "--dns-server", dnsarg, "--from",
+	run(&r[0], 0, "check", "--dns-server", net.dns_server, "--from",
 	    "probe@example.test", "--source", "127.0.0.2", "--json", NULL);
 	keep("check", &r[0]);
 	cr_assert_not_null(strstr(r[0].out, "\"verdict\":\"pass\""), "%s",
 	    r[0].out);
-	run(&r[1], 2, "check", "--dns-server", dnsarg, "--from",
+	run(&r[1], 2, "check", "--dns-server", net.dns_server, "--from",
 	    "probe@example.test", "--source", "127.0.0.3", "--bulk", "--json",
 	    NULL);
 	keep("check", &r[1]);
@@ -374,9 +345,9 @@ Test(cli_schema, explain_per_reply_grouped_unknown_and_error)
 	keep("explain", &r[3]);
 	run(&r[4], 3, "explain", "--json", "--bogus", NULL);
 	keep("error", &r[4]);
-	cr_assert_not_null(tmp_dir_write(&dir, "mail.log", log,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "mail.log", log,
 	    strlen(log)));
-	cr_assert_eq(cmd_run_stdin(&r[5], argv, WAIT_MS, tmp_dir_path(&dir,
+	cr_assert_eq(cmd_run_stdin(&r[5], argv, WAIT_MS, tmp_dir_path(&net.dir,
 	    "mail.log", path, sizeof(path))), 0, "%s", r[5].err);
 	cr_assert_eq(r[5].status, 2, "%s%s", r[5].out, r[5].err);
 	cr_assert_not_null(strstr(r[5].out, "\"groups\":["), "%s", r[5].out);

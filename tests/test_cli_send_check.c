@@ -8,16 +8,14 @@
  * diagnosis; --no-check leaves it out; without --source it is skipped.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
 #include "tests/support/json_check.h"
+#include "tests/support/testnet.h"
 
 #define ARGS_MAX	40
 #define JSON_ERR_MAX	256
@@ -26,39 +24,29 @@
 #define SPF_LINE	"SPF for example.test from 127.0.0.3: fail (the " \
 	"record ends in -all; 127.0.0.3 is not listed)"
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 static struct cmd_run run;
 
 static void
 setup(void)
 {
 	static const char *const zone[] = {
-		"--local=/test/",
-		"--local=/in-addr.arpa/",
-		"--mx-host=gmail.test,mx1.gmail.test,5",
-		"--host-record=mx1.gmail.test,127.0.0.1",
-		"--txt-record=example.test,v=spf1 ip4:127.0.0.2 -all",
+		TESTNET_GMAIL_ZONE,
+		TESTNET_SENDER_ZONE,
 		NULL,
 	};
-	char path[512];
 
-	signal(SIGPIPE, SIG_IGN);
 	memset(&run, 0, sizeof(run));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path),
-	    "gmail-sim.scn"), 0);
-	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 1, true), 0,
-	    "fakemx did not start");
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
+	cr_assert_eq(testnet_mx_start(&net, "gmail-sim.scn", 1,
+	    TESTNET_MX_TLS), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
 	cmd_run_free(&run);
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_send_check, .init = setup, .fini = teardown, .timeout = 60);
@@ -68,12 +56,9 @@ static void
 send_probe(const char *source, ...)
 {
 	const char	*argv[ARGS_MAX], *a;
-	char		 dnsarg[32], portarg[16];
 	size_t		 n = 0;
 	va_list		 ap;
 
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	(void)snprintf(portarg, sizeof(portarg), "%d", mx.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--profile";
@@ -84,18 +69,8 @@ send_probe(const char *source, ...)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
-	/* The test MX hosts are on loopback. */
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = portarg;
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
-	if (fakemx_run_ca(&mx) != NULL) {
-		argv[n++] = "--tls-ca";
-		argv[n++] = fakemx_run_ca(&mx);
-	}
+	cr_assert_eq(testnet_args(&net, argv, &n, ARGS_MAX), 0, "%s",
+	    net.error);
 	if (source != NULL) {
 		argv[n++] = "--source";
 		argv[n++] = source;
@@ -107,7 +82,7 @@ send_probe(const char *source, ...)
 	argv[n] = NULL;
 	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0,
 	    "smtpprobe did not exit normally: %s", run.err);
-	cr_assert_eq(fakemx_run_wait(&mx, 10000), 0,
+	cr_assert_eq(fakemx_run_wait(&net.mx, 10000), 0,
 	    "fakemx reported a failed expectation");
 }
 

@@ -25,8 +25,7 @@
 #include <unistd.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 #include "tests/support/tmp_dir.h"
 
 /* How long a probe cycle, a reload or a start may take at most. */
@@ -35,34 +34,19 @@
 #define STOP_MS		6000
 #define BODY_MAX	(256 * 1024)
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
-static struct tmp_dir dir;
+/* A stalled MX's test lengthens net.timeout, the probes' --timeout. */
+static struct testnet net;
 static pid_t serve_pid = -1;
 static int serve_port;
-/* --timeout of the probes: short, but a test of a stalled MX lengthens it. */
-static const char *serve_timeout = "5";
 
 static const char config_two[] =
     "paths:\n"
-    "  - name: mail1\n"
-    "    source: 127.0.0.2\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n"
-    "  - name: mail2\n"
-    "    source: 127.0.0.3\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n";
+    TESTNET_PATH("mail1", "127.0.0.2")
+    TESTNET_PATH("mail2", "127.0.0.3");
 
 static const char config_one[] =
     "paths:\n"
-    "  - name: mail1\n"
-    "    source: 127.0.0.2\n"
-    "    mail_from: probe@example.test\n"
-    "    recipients:\n"
-    "      gmail: postmaster@gmail.test\n";
+    TESTNET_PATH("mail1", "127.0.0.2");
 
 static const char config_bad[] =
     "paths:\n"
@@ -72,18 +56,9 @@ static const char config_bad[] =
 static void
 setup(void)
 {
-	static const char *const zone[] = { "--local=/test/",
-	    "--mx-host=gmail.test,mx1.gmail.test,5",
-	    "--host-record=mx1.gmail.test,127.0.0.1", NULL };
-	char path[512];
-
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert(tmp_dir_make(&dir));
-	cr_assert_not_null(tmp_dir_write(&dir, "serve.err", "", 0));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "%s", dns.error);
-	cr_assert_eq(fakemx_run_scenario(path, sizeof(path), "gmail-sim.scn"),
-	    0);
-	cr_assert_eq(fakemx_run_start(&mx, path, "127.0.0.1", 0, true), 0);
+	/* Each test writes its own config.yaml. */
+	cr_assert_eq(testnet_gmail_start(&net, NULL), 0, "%s", net.error);
+	cr_assert_not_null(tmp_dir_write(&net.dir, "serve.err", "", 0));
 }
 
 static void
@@ -94,9 +69,7 @@ teardown(void)
 		waitpid(serve_pid, NULL, 0);
 		serve_pid = -1;
 	}
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
-	tmp_dir_remove(&dir);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_serve, .init = setup, .fini = teardown, .timeout = 120);
@@ -120,7 +93,7 @@ read_file(const char *name)
 	FILE *fp;
 
 	buf[0] = '\0';
-	fp = fopen(tmp_dir_path(&dir, name, path, sizeof(path)), "r");
+	fp = fopen(tmp_dir_path(&net.dir, name, path, sizeof(path)), "r");
 	if (fp == NULL)
 		return buf;
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -137,36 +110,26 @@ read_file(const char *name)
 static void
 serve_start(const char *config)
 {
-	char cfg[512], errp[512], dnsarg[64], port[16];
+	char cfg[512], errp[512];
 	const char *argv[32];
 	const char *line;
 	long until = now_ms() + WAIT_MS;
 	size_t n = 0;
 	int fd;
 
-	cr_assert_not_null(tmp_dir_write(&dir, "config.yaml", config,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "config.yaml", config,
 	    strlen(config)));
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(port, sizeof(port), "%d", mx.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "serve";
 	argv[n++] = "--config";
-	argv[n++] = tmp_dir_path(&dir, "config.yaml", cfg, sizeof(cfg));
+	argv[n++] = tmp_dir_path(&net.dir, "config.yaml", cfg, sizeof(cfg));
 	argv[n++] = "--listen=127.0.0.1:0";
 	argv[n++] = "--interval";
 	argv[n++] = "1h";
 	argv[n++] = "--jitter=0";
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = port;
-	argv[n++] = "--tls-ca";
-	argv[n++] = fakemx_run_ca(&mx);
-	argv[n++] = "--timeout";
-	argv[n++] = serve_timeout;
+	cr_assert_eq(testnet_args(&net, argv, &n, 32), 0, "%s", net.error);
 	argv[n] = NULL;
-	tmp_dir_path(&dir, "serve.err", errp, sizeof(errp));
+	tmp_dir_path(&net.dir, "serve.err", errp, sizeof(errp));
 	/* Emptied here, not in the child: the last run's line would do. */
 	cr_assert_eq(truncate(errp, 0), 0);
 	serve_pid = fork();
@@ -269,7 +232,7 @@ scrape_until(const char *want)
 static int
 sessions(void)
 {
-	char *log = fakemx_run_log(&mx), *p;
+	char *log = fakemx_run_log(&net.mx), *p;
 	int n = 0;
 
 	cr_assert_not_null(log);
@@ -378,7 +341,7 @@ Test(cli_serve, reloads_a_good_config_on_sighup_and_keeps_the_old_on_a_bad_one)
 
 	serve_start(config_one);
 	scrape_until("smtpprobe_serve_probes_total 1\n");
-	cr_assert_not_null(tmp_dir_write(&dir, "config.yaml", config_two,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "config.yaml", config_two,
 	    strlen(config_two)));
 	cr_assert_eq(kill(serve_pid, SIGHUP), 0);
 	/* The new path is probed; mail1's result is kept, not probed again. */
@@ -390,7 +353,7 @@ Test(cli_serve, reloads_a_good_config_on_sighup_and_keeps_the_old_on_a_bad_one)
 	cr_assert_not_null(strstr(body,
 	    "smtpprobe_path_up{path=\"mail1\",profile=\"gmail\"} 1\n"));
 	cr_assert_eq(sessions(), 2);
-	cr_assert_not_null(tmp_dir_write(&dir, "config.yaml", config_bad,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "config.yaml", config_bad,
 	    strlen(config_bad)));
 	cr_assert_eq(kill(serve_pid, SIGHUP), 0);
 	body = scrape_until("smtpprobe_serve_config_load_success 0\n");
@@ -427,10 +390,9 @@ Test(cli_serve, stops_within_its_bound_while_a_probe_hangs)
 	long took, until;
 	int rc;
 
-	fakemx_run_stop(&mx);
-	cr_assert_eq(fakemx_run_start(&mx, "banner stall:\n", "127.0.0.1", 0,
-	    true), 0);
-	serve_timeout = "60";
+	cr_assert_eq(testnet_mx_start(&net, "banner stall:\n", 0,
+	    TESTNET_MX_TLS), 0, "%s", net.error);
+	net.timeout = "60";
 	serve_start(config_one);
 	until = now_ms() + WAIT_MS;
 	while (sessions() < 1 && now_ms() < until)
@@ -439,7 +401,7 @@ Test(cli_serve, stops_within_its_bound_while_a_probe_hangs)
 	rc = serve_stop(SIGTERM, &took);
 	cr_assert_eq(rc, 0, "status %d: %s", rc, read_file("serve.err"));
 	cr_assert_lt(took, STOP_MS);
-	serve_timeout = "5";
+	net.timeout = TESTNET_TIMEOUT;
 }
 
 /* A request that is all headers: n copies of a long one. */
@@ -506,7 +468,7 @@ Test(cli_serve, refuses_send_only_flags_a_bad_listen_and_a_bad_config)
 	long took;
 	int rc;
 
-	cr_assert_not_null(tmp_dir_write(&dir, "config.yaml", config_bad,
+	cr_assert_not_null(tmp_dir_write(&net.dir, "config.yaml", config_bad,
 	    strlen(config_bad)));
 	serve_pid = fork();
 	cr_assert_geq(serve_pid, 0);
@@ -514,7 +476,7 @@ Test(cli_serve, refuses_send_only_flags_a_bad_listen_and_a_bad_config)
 		char cfg[512];
 
 		execl(SMTPPROBE_BIN, SMTPPROBE_BIN, "serve", "--config",
-		    tmp_dir_path(&dir, "config.yaml", cfg, sizeof(cfg)),
+		    tmp_dir_path(&net.dir, "config.yaml", cfg, sizeof(cfg)),
 		    "--listen", "127.0.0.1:0", (char *)NULL);
 		_exit(127);
 	}

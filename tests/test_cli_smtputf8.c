@@ -8,15 +8,13 @@
  * MAIL at all, and the probe fails with error_kind smtputf8_not_offered.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
 #include "tests/support/json_check.h"
+#include "tests/support/testnet.h"
 
 #define JSON_ERR_MAX	256
 #define PROBE_WAIT_MS	20000
@@ -30,8 +28,7 @@
 	"ehlo: 250-mx.xn--bcher-kva.test\n" \
 	"ehlo: 250 8BITMIME\n"
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 static struct cmd_run run;
 
 static void
@@ -44,19 +41,15 @@ setup(void)
 		NULL,
 	};
 
-	signal(SIGPIPE, SIG_IGN);
 	memset(&run, 0, sizeof(run));
-	memset(&mx, 0, sizeof(mx));
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
 	cmd_run_free(&run);
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
+	testnet_stop(&net);
 }
 
 TestSuite(cli_smtputf8, .init = setup, .fini = teardown, .timeout = 60);
@@ -66,13 +59,10 @@ static char *
 probe(const char *scenario)
 {
 	const char	*argv[24];
-	char		 dnsarg[32], portarg[16];
 	size_t		 n = 0;
 
-	cr_assert_eq(fakemx_run_start(&mx, scenario, "127.0.0.1", 1, false),
-	    0, "fakemx did not start");
-	(void)snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	(void)snprintf(portarg, sizeof(portarg), "%d", mx.port);
+	cr_assert_eq(testnet_mx_start(&net, scenario, 1, 0), 0, "%s",
+	    net.error);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--to";
@@ -81,20 +71,14 @@ probe(const char *scenario)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
-	argv[n++] = "--allow-loopback-mx";
 	argv[n++] = "--no-check";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = portarg;
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
+	cr_assert_eq(testnet_args(&net, argv, &n, 24), 0, "%s", net.error);
 	argv[n++] = "--json";
 	argv[n] = NULL;
 	cr_assert_eq(cmd_run(&run, argv, PROBE_WAIT_MS), 0,
 	    "smtpprobe did not exit normally: %s", run.err);
-	cr_assert_eq(fakemx_run_wait(&mx, 10000), 0, "fakemx failed");
-	return fakemx_run_log(&mx);
+	cr_assert_eq(fakemx_run_wait(&net.mx, 10000), 0, "fakemx failed");
+	return fakemx_run_log(&net.mx);
 }
 
 Test(cli_smtputf8, sends_mail_from_with_smtputf8_to_a_server_offering_it)

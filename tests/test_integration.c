@@ -5,7 +5,6 @@
  * 127.0.0.1 and asserts what it saw in its log.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +14,7 @@
 #include <sys/socket.h>
 
 #include "tests/support/cmd_run.h"
-#include "tests/support/dnsmasq_run.h"
-#include "tests/support/fakemx_run.h"
+#include "tests/support/testnet.h"
 
 #define ARGS_MAX	48
 /* Generous: a probe against loopback takes milliseconds. */
@@ -24,16 +22,13 @@
 /* Where the text report puts reply lines and their diagnosis. */
 #define PROBE_INDENT	"                           "
 
-static struct dnsmasq_run dns;
-static struct fakemx_run mx;
+static struct testnet net;
 
 static void
 setup(void)
 {
 	static const char *const zone[] = {
-		"--local=/test/",
-		"--mx-host=gmail.test,mx1.gmail.test,5",
-		"--host-record=mx1.gmail.test,127.0.0.1",
+		TESTNET_GMAIL_ZONE,
 		/* Two MX hosts; the better one has nothing listening. */
 		"--mx-host=two.test,mx-dead.two.test,5",
 		"--mx-host=two.test,mx-live.two.test,10",
@@ -48,16 +43,13 @@ setup(void)
 		NULL,
 	};
 
-	signal(SIGPIPE, SIG_IGN);
-	cr_assert_eq(dnsmasq_run_start(&dns, zone), 0, "dnsmasq: %s",
-	    dns.error);
+	cr_assert_eq(testnet_start(&net, zone), 0, "%s", net.error);
 }
 
 static void
 teardown(void)
 {
-	fakemx_run_stop(&mx);
-	dnsmasq_run_stop(&dns);
+	testnet_stop(&net);
 }
 
 TestSuite(integration, .init = setup, .fini = teardown, .timeout = 60);
@@ -65,16 +57,8 @@ TestSuite(integration, .init = setup, .fini = teardown, .timeout = 60);
 static void
 start_mx(const char *scenario, int sessions)
 {
-	char path[512];
-	const char *scn = scenario;
-
-	if (strchr(scenario, '\n') == NULL) {
-		cr_assert_eq(fakemx_run_scenario(path, sizeof(path), scenario),
-		    0);
-		scn = path;
-	}
-	cr_assert_eq(fakemx_run_start(&mx, scn, "127.0.0.1", sessions, true),
-	    0, "fakemx did not start");
+	cr_assert_eq(testnet_mx_start(&net, scenario, sessions,
+	    TESTNET_MX_TLS), 0, "%s", net.error);
 }
 
 /*
@@ -85,13 +69,10 @@ static void
 probe(struct cmd_run *r, const char *source, const char *to, ...)
 {
 	const char *argv[ARGS_MAX];
-	char dnsarg[64], portarg[16];
 	size_t n = 0;
 	va_list ap;
 	const char *a;
 
-	snprintf(dnsarg, sizeof(dnsarg), "127.0.0.1:%d", dns.port);
-	snprintf(portarg, sizeof(portarg), "%d", mx.port);
 	argv[n++] = SMTPPROBE_BIN;
 	argv[n++] = "send";
 	argv[n++] = "--to";
@@ -100,18 +81,8 @@ probe(struct cmd_run *r, const char *source, const char *to, ...)
 	argv[n++] = "probe@example.test";
 	argv[n++] = "--helo";
 	argv[n++] = "mail.example.test";
-	/* The test MX hosts are on loopback. */
-	argv[n++] = "--allow-loopback-mx";
-	argv[n++] = "--dns-server";
-	argv[n++] = dnsarg;
-	argv[n++] = "--port";
-	argv[n++] = portarg;
-	argv[n++] = "--timeout";
-	argv[n++] = "5";
-	if (fakemx_run_ca(&mx) != NULL) {
-		argv[n++] = "--tls-ca";
-		argv[n++] = fakemx_run_ca(&mx);
-	}
+	cr_assert_eq(testnet_args(&net, argv, &n, ARGS_MAX), 0, "%s",
+	    net.error);
 	if (source != NULL) {
 		argv[n++] = "--source";
 		argv[n++] = source;
@@ -129,9 +100,9 @@ probe(struct cmd_run *r, const char *source, const char *to, ...)
 static char *
 mx_log(void)
 {
-	cr_assert_eq(fakemx_run_wait(&mx, 10000), 0,
+	cr_assert_eq(fakemx_run_wait(&net.mx, 10000), 0,
 	    "fakemx reported a failed expectation");
-	return fakemx_run_log(&mx);
+	return fakemx_run_log(&net.mx);
 }
 
 Test(integration, gmail_accepts_mail_from_the_allowed_source)
@@ -336,7 +307,7 @@ Test(integration, tls_verify_require_fails_against_an_unknown_ca)
 	char server[64];
 
 	start_mx("gmail-sim.scn", 1);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", mx.port);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", net.mx.port);
 	argv[7] = server;
 	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
 	cr_assert_eq(r.status, 2, "%s", r.out);
@@ -654,9 +625,9 @@ Test(integration, probes_over_ipv6_from_an_ipv6_source)
 	struct cmd_run r;
 	char server[64], *log;
 
-	cr_assert_eq(fakemx_run_start(&mx, "eod: 250 2.0.0 OK v6\n", "::1", 1,
-	    false), 0);
-	snprintf(server, sizeof(server), "[::1]:%d", mx.port);
+	cr_assert_eq(fakemx_run_start(&net.mx, "eod: 250 2.0.0 OK v6\n",
+	    "::1", 1, false), 0);
+	snprintf(server, sizeof(server), "[::1]:%d", net.mx.port);
 	argv[7] = server;
 	cr_assert_eq(cmd_run(&r, argv, PROBE_WAIT_MS), 0);
 	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
