@@ -1853,6 +1853,15 @@ Test(probe_catalog, more_phrases_read_where_they_stand)
 	    "phrases.spam_content");
 	assert_match("550 user@example.net...user account is unavailable\r\n",
 	    NULL, "phrases.mailbox_disabled");
+	assert_match("450 4.7.1 Error: too much mail from 192.0.2.28\r\n", NULL,
+	    "phrases.rate_limited.frequency");
+	assert_match("451 HST-RTE: Daily send rate exceeded, retry later\r\n",
+	    NULL, "phrases.rate_limited.frequency");
+	assert_match("554 5.7.1 Mail appears infected with INFECTION -- "
+	    "disinfect and resend.\r\n", NULL, "phrases.spam_content");
+	assert_match("550 black ip.\r\n", NULL, "phrases.blocklisted");
+	assert_match("421 4.7.66 TLS 1.0 and 1.1 are not supported.\r\n", NULL,
+	    "phrases.tls_required");
 }
 
 /*

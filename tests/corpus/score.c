@@ -11,7 +11,7 @@
  *
  * --misses lists each wrong entry (id FILE#N, expected, got, layer,
  * phrase, text): for tuning on dev/ only; it refuses a path that names
- * a held-out part ("heldout" anywhere in it: heldout4/ today).
+ * a held-out part ("heldout" anywhere in it: heldout5/ next).
  * Exit: 0, or 3 when a file or the catalogs do not load.
  */
 #include <dirent.h>
