@@ -1862,6 +1862,12 @@ Test(probe_catalog, more_phrases_read_where_they_stand)
 	assert_match("550 black ip.\r\n", NULL, "phrases.blocklisted");
 	assert_match("421 4.7.66 TLS 1.0 and 1.1 are not supported.\r\n", NULL,
 	    "phrases.tls_required");
+	assert_match("550 5.7.0 (COL004-MC1F52) Unfortunately, messages from "
+	    "(192.0.2.1) on behalf of (example.com) could not be delivered due "
+	    "to domain owner policy restrictions.\r\n", NULL,
+	    "phrases.dmarc_policy");
+	assert_match("550 5.7.1 Message rejected (no valid recipients).\r\n",
+	    NULL, "phrases.no_such_user");
 }
 
 /*
@@ -1902,4 +1908,31 @@ Test(probe_catalog, an_any_list_is_prefiltered_only_when_that_is_the_same)
 	assert_match("550 gamma\r\n", NULL, "acme.quoted");
 	cr_assert_null(match_raw("550 none of those\r\n", NULL,
 	    &(struct probe_catalog_match){ 0 }));
+}
+
+/*
+ * A phrase entry with stages needs the stage said: "user unknown" in
+ * reply to MAIL FROM is the sender's, in reply to RCPT TO the
+ * recipient's, and with no stage known it stays the recipient's.
+ */
+Test(probe_catalog, a_phrase_with_stages_needs_the_stage_said)
+{
+	struct probe_catalog_query q = { 0 };
+	struct probe_catalog_match m;
+	static const char text[] = "<root@example.net>: User unknown";
+
+	load_shipped();
+	q.code = 550;
+	q.text = text;
+	q.len = sizeof(text) - 1;
+	q.has_stage = true;
+	q.stage = SMTP_STAGE_MAIL;
+	cr_assert(probe_catalog_match(&cat, &q, &m));
+	cr_assert_str_eq(m.entry->id, "phrases.bad_sender.at_mail_from");
+	q.stage = SMTP_STAGE_RCPT;
+	cr_assert(probe_catalog_match(&cat, &q, &m));
+	cr_assert_str_eq(m.entry->cause, "no_such_user");
+	q.has_stage = false;
+	cr_assert(probe_catalog_match(&cat, &q, &m));
+	cr_assert_str_eq(m.entry->cause, "no_such_user");
 }

@@ -149,9 +149,17 @@ probe_catalog_applies(const struct probe_catalog_entry *e,
 	if (e->enhanced[0] != '\0' && (q->enhanced == NULL ||
 	    strcmp(e->enhanced, q->enhanced) != 0))
 		return false;
-	/* An unknown stage (a log line may not say) contradicts nothing. */
-	return e->stages == 0 || !q->has_stage ||
-	    (e->stages & (1u << q->stage)) != 0;
+	/*
+	 * An unknown stage (a log line may not say) contradicts nothing,
+	 * except for a phrase entry: its words mean its cause only at the
+	 * stages it names ("user unknown" in reply to MAIL FROM is about
+	 * the sender), so it needs the stage said.
+	 */
+	if (e->stages == 0)
+		return true;
+	if (!q->has_stage)
+		return !e->is_phrase;
+	return (e->stages & (1u << q->stage)) != 0;
 }
 
 static bool
