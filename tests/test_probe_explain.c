@@ -728,6 +728,54 @@ Test(probe_explain, a_code_after_a_non_ascii_mark_is_found)
 	cr_assert_str_eq(rep.text, "Authentication Failed");
 }
 
+/*
+ * qmail-send logs blanks as "_" and line breaks as "/"; both come back,
+ * a URL keeps its "/", and "Remote host said:" names no host.
+ */
+Test(probe_explain, reads_a_qmail_send_delivery_line)
+{
+	assert_parses("@4000000063f1a2b30b8c5d9d delivery 12: failure: "
+	    "192.0.2.1_does_not_like_recipient./Remote_host_said:_550-5.1.1_"
+	    "The_email_account_does_not_exist./550_5.1.1_See_https://"
+	    "support.google.com/mail/?p=NoSuchUser_x12si_-_gsmtp/"
+	    "Giving_up_on_192.0.2.1./");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.enhanced, "5.1.1");
+	cr_assert_str_eq(rep.text, "The email account does not exist. See "
+	    "https://support.google.com/mail/?p=NoSuchUser x12si - "
+	    "gsmtp/Giving up on 192.0.2.1.");
+	cr_assert_str_eq(rep.host, "");
+	assert_parses("Oct 16 20:00:59 mx qmail: 1224154859.165779 delivery "
+	    "9123: deferral: Connected_to_192.0.2.7_but_greeting_failed./"
+	    "Remote_host_said:_421_Service_not_available,_closing_"
+	    "transmission_channel/");
+	cr_assert_eq(rep.code, 421);
+	cr_assert_str_eq(rep.text, "Service not available, closing "
+	    "transmission channel");
+}
+
+/* A multilog TAI64N label is a log stamp, as syslog's is. */
+Test(probe_explain, a_tai64n_label_is_a_log_stamp)
+{
+	cr_assert_eq(probe_explain_stamp_len("@4000000063f1a2b30b8c5d9d "
+	    "delivery 1", 35), 25);
+	cr_assert_eq(probe_explain_stamp_len("@4000000063f1a2b30b8c5d9 x",
+	    26), 0);
+}
+
+/* "on port 587" and "[192.0.2.1]:465" are ports, not reply codes. */
+Test(probe_explain, a_port_is_not_a_reply_code)
+{
+	cr_assert_not(parse("2022-06-29 13:54:29 H=(client.test) "
+	    "[192.0.2.14]:17125 F=<a@example.com> rejected RCPT "
+	    "<b@example.net>: SMTP AUTH is required for message submission "
+	    "on port 587"));
+	cr_assert_not(parse("connect to smtp.example.com[192.0.2.1]:465 "
+	    "timed out"));
+	assert_parses("Remote server replied: 550 on port 25 relay denied");
+	cr_assert_eq(rep.code, 550);
+}
+
 Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
 {
 	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1: "

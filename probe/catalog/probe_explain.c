@@ -18,6 +18,18 @@ probe_explain_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * A port, not a reply: "on port 587", "[192.0.2.1]:465", "host:25". Only
+ * asked where three digits already look like a code.
+ */
+static bool
+probe_explain_is_port(const char *s, size_t i)
+{
+	return (i >= 5 && strncasecmp(s + i - 5, "port ", 5) == 0) ||
+	    (i >= 2 && s[i - 1] == ':' &&
+	    (probe_explain_digit(s[i - 2]) || s[i - 2] == ']'));
+}
+
 /* A reply code DDD (first digit lo..5) at s[i], followed by - space or end. */
 static bool
 probe_explain_code_at(const char *s, size_t len, size_t i, char lo)
@@ -25,7 +37,8 @@ probe_explain_code_at(const char *s, size_t len, size_t i, char lo)
 	return i + 3 <= len && s[i] >= lo && s[i] <= '5' &&
 	    probe_explain_digit(s[i + 1]) && probe_explain_digit(s[i + 2]) &&
 	    (i + 3 == len || s[i + 3] == '-' || s[i + 3] == ' ') &&
-	    (i == 0 || !isalnum((unsigned char)s[i - 1]));
+	    (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
+	    !probe_explain_is_port(s, i);
 }
 
 /*
@@ -46,7 +59,23 @@ probe_explain_loose_at(const char *s, size_t len, size_t i)
 	    probe_explain_digit(s[i + 1]) && probe_explain_digit(s[i + 2]) &&
 	    (strchr(" \t;(:'\"<>", b) != NULL || (unsigned char)b >= 0x80) &&
 	    b != '\0' &&
-	    strchr(" -,;:)'\"", a) != NULL && a != '\0';
+	    strchr(" -,;:)'\"", a) != NULL && a != '\0' &&
+	    !probe_explain_is_port(s, i);
+}
+
+/*
+ * qmail-send logs a remote reply with its blanks as "_" and its line
+ * breaks as "/": "delivery 9: deferral: Remote_host_said:_421_Service_
+ * not_available/". The code sits between "_" (or after "/"), so it
+ * looks like no code to the tests above.
+ */
+static bool
+probe_explain_qmail_code_at(const char *s, size_t len, size_t i)
+{
+	return i > 0 && i + 3 < len && (s[i - 1] == '_' || s[i - 1] == '/') &&
+	    (s[i] == '4' || s[i] == '5') && probe_explain_digit(s[i + 1]) &&
+	    probe_explain_digit(s[i + 2]) &&
+	    (s[i + 3] == '_' || s[i + 3] == '-');
 }
 
 /* A 4xx or 5xx code (first digit d) anywhere in s? */
@@ -61,7 +90,8 @@ probe_explain_maybe_digit(const char *s, size_t len, char d)
 		if (i + 3 > len)
 			return false;
 		if (probe_explain_code_at(s, len, i, '4') ||
-		    probe_explain_loose_at(s, len, i))
+		    probe_explain_loose_at(s, len, i) ||
+		    probe_explain_qmail_code_at(s, len, i))
 			return true;
 		p++;
 	}
@@ -73,6 +103,12 @@ probe_explain_stamp_len(const char *s, size_t len)
 {
 	size_t n = 0;
 
+	/* daemontools' multilog (qmail): a TAI64N label, "@" and 24 hex. */
+	if (len >= 25 && s[0] == '@') {
+		for (n = 1; n < 25 && isxdigit((unsigned char)s[n]); n++)
+			;
+		return n == 25 ? 25 : 0;
+	}
 	if (len >= 15 && isupper((unsigned char)s[0]) && s[3] == ' ' &&
 	    s[6] == ' ' && s[9] == ':' && s[12] == ':')
 		return 15;
@@ -297,6 +333,9 @@ probe_explain_host(const char *s, size_t len, struct probe_explain_reply *r)
 	    (size_t)(end - p), "host ")) != NULL; p++)
 		if (p == s || !isalnum((unsigned char)p[-1]))
 			h = p + 5;
+	/* qmail's "Remote host said:" names none. */
+	if (h != NULL && strncmp(h, "said:", 5) == 0)
+		h = NULL;
 	if (h == NULL && (p = probe_explain_find(s, len, " H=")) != NULL)
 		h = p + 3;
 	if (h == NULL)
@@ -512,10 +551,38 @@ probe_explain_phpmailer(const char *line, size_t len,
 	r->offset = (size_t)(d - line);
 	r->len = probe_explain_norm(d, tlen, r, text);
 	r->text = text;
-	memcpy(raw, d, len - (size_t)(d - line));
+	memmove(raw, d, len - (size_t)(d - line));
 	raw[len - (size_t)(d - line)] = '\0';
 	r->raw = raw;
 	r->rawlen = len - (size_t)(d - line);
+	return true;
+}
+
+/*
+ * A qmail-send delivery line with a remote reply ("Remote_host_said:_"),
+ * written into out with its blanks and line breaks back: "_" becomes a
+ * blank, and so does a "/" that ends a reply line (before the next
+ * line's code, or at the end). Other "/" stay: URLs keep theirs. false
+ * when the line is not one.
+ */
+static bool
+probe_explain_qmail_log(const char *line, size_t len, char *out)
+{
+	const char *said = probe_explain_find(line, len, "Remote_host_said:_");
+	size_t i;
+
+	if (said == NULL)
+		return false;
+	for (i = 0; i < len; i++) {
+		out[i] = line[i];
+		if (line + i < said)
+			continue;
+		if (line[i] == '_')
+			out[i] = ' ';
+		else if (line[i] == '/' && (i + 1 == len ||
+		    probe_explain_qmail_code_at(line, len, i + 1)))
+			out[i] = ' ';
+	}
 	return true;
 }
 
@@ -533,6 +600,9 @@ probe_explain_parse(const char *line, size_t len,
 	}
 	if (!probe_explain_maybe(line, len))
 		return false;
+	/* raw is free until the end, which moves the reply to its start. */
+	if (probe_explain_qmail_log(line, len, raw))
+		line = raw;
 	if (probe_explain_phpmailer(line, len, r, text, raw))
 		return true;
 	start = probe_explain_start(line, len);
@@ -570,7 +640,7 @@ probe_explain_parse(const char *line, size_t len,
 	probe_explain_host(line, (size_t)(start - line), r);
 	r->len = probe_explain_norm(start + body, rlen - body, r, text);
 	r->text = text;
-	memcpy(raw, start, rlen);
+	memmove(raw, start, rlen);
 	raw[rlen] = '\0';
 	r->raw = raw;
 	r->rawlen = rlen;

@@ -11,6 +11,8 @@
  * - Exim: "SMTP error from remote mail server after end of data: 550-...",
  *   "after RCPT TO:<x>:", "after initial connection:";
  * - Sendmail and others: ">>> DATA <<< 550 ...", "reply=550 ...";
+ * - qmail-send: "delivery 9: failure: Remote_host_said:_550_5.1.1_.../",
+ *   blanks logged as "_" and line breaks as "/" (both given back);
  * - a bounce (RFC 3464 DSN): "Diagnostic-Code: smtp; 550-5.7.26 ...", with
  *   folded continuation lines, and the wrapped text of a bounce body;
  * - anything else holding a code with an enhanced code, "550 5.7.1 ...";
@@ -207,8 +209,8 @@ void	probe_explain_parse_bare(const char *line, size_t len,
 
 /*
  * probe_explain_stamp_len - the length of a log stamp at the start of s:
- * syslog "Nov 23 17:30:01" or ISO 8601 "2026-11-23T17:30:01..." (up to
- * the first blank), or 0.
+ * syslog "Nov 23 17:30:01", ISO 8601 "2026-11-23T17:30:01..." (up to
+ * the first blank) or multilog's TAI64N "@4000000063f1a2b30b8c5d9c", or 0.
  */
 size_t	probe_explain_stamp_len(const char *s, size_t len);
 

@@ -7,11 +7,15 @@
  * is right (the labelled cause or one of its accept list) and the share
  * whose verdict is right.
  *
- * usage: corpus-score [--misses] [--catalog FILE]... DIR
+ * usage: corpus-score [--misses | --all] [--catalog FILE]... DIR
  *
  * --misses lists each wrong entry (id FILE#N, expected, got, layer,
  * phrase, text): for tuning on dev/ only; it refuses a path that names
- * a held-out part ("heldout" anywhere in it: heldout5/ next).
+ * a held-out part ("heldout" anywhere in it: heldout5/ next). --all
+ * prints one tab-separated line per entry instead (ALL, id, group, cause
+ * wanted, cause got, ok|miss, catalog entry, layer), for analyses over
+ * dev/ (which provider entries decide other groups' replies); it refuses
+ * a held-out part too.
  * Exit: 0, or 3 when a file or the catalogs do not load.
  */
 #include <dirent.h>
@@ -46,6 +50,7 @@ struct score_run {
 	struct score_group	 groups[SCORE_GROUPS_MAX];
 	size_t			 ngroups;
 	int			 misses;
+	int			 all;	/* --all: one line per entry */
 };
 
 static const char *
@@ -136,7 +141,12 @@ score_one(struct score_run *run, const struct score_entry *e,
 	g->n++;
 	g->cause_ok += cause_ok;
 	g->verdict_ok += verdict_ok;
-	if (run->misses && (!cause_ok || !verdict_ok))
+	if (run->all)
+		printf("ALL\t%s#%zu\t%s\t%s\t%s\t%s\t%s\t%s\n", file, idx,
+		    e->provider, e->cause, got, cause_ok ? "ok" : "miss",
+		    d.match.entry ? d.match.entry->id : "-",
+		    probe_catalog_layer_name(d.match.layer));
+	else if (run->misses && (!cause_ok || !verdict_ok))
 		printf("MISS %s#%zu want %s/%s got %s/%s by %s %s%s%s\n  %s\n",
 		    file, idx, e->cause, e->verdict, got, verdict,
 		    d.match.entry ? d.match.entry->id : "-",
@@ -287,7 +297,9 @@ main(int argc, char **argv)
 	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--misses") == 0)
+		if (strcmp(argv[i], "--all") == 0)
+			run.misses = run.all = 1;
+		else if (strcmp(argv[i], "--misses") == 0)
 			run.misses = 1;
 		else if (strcmp(argv[i], "--catalog") == 0 && i + 1 < argc &&
 		    nextra < SCORE_EXTRA_MAX)
@@ -296,7 +308,7 @@ main(int argc, char **argv)
 			break;
 	}
 	if (i + 1 != argc) {
-		fprintf(stderr, "usage: corpus-score [--misses] "
+		fprintf(stderr, "usage: corpus-score [--misses | --all] "
 		    "[--catalog FILE]... DIR\n");
 		return 3;
 	}
