@@ -1871,6 +1871,35 @@ Test(probe_catalog, more_phrases_read_where_they_stand)
 }
 
 /*
+ * Session 6: the terse wordings of small servers (Coremail-based ones
+ * among them) and Postfix's lookup failure, each from a real reply.
+ */
+Test(probe_catalog, terse_server_wordings_read_where_they_stand)
+{
+	load_shipped();
+	assert_match("450 4.3.0 <user@example.com>: Temporary lookup "
+	    "failure\r\n", NULL, "phrases.server_busy");
+	assert_match("450 queue unavailable.\r\n", NULL, "phrases.server_busy");
+	assert_match("524 username or passwd is NULL\r\n", NULL,
+	    "phrases.auth_failed");
+	assert_match("505 the total of RCPTs is achieved the maximum "
+	    "threshold\r\n", NULL, "phrases.too_many_recipients");
+	assert_match("504 the number of RCPT attempts is achieved the maximum "
+	    "threshold\r\n", NULL, "phrases.rate_limited");
+	assert_match("510 The length of DATA content is achieved the maximum "
+	    "threshold\r\n", NULL, "phrases.message_too_large");
+	assert_match("552 too many same size mails.\r\n", NULL,
+	    "phrases.rate_limited");
+	assert_match("550 ip in prison\r\n", NULL, "phrases.blocklisted");
+	assert_match("503 Rcptto account isn\xe2\x80\x99" "t a local account\r\n", NULL,
+	    "phrases.relay_denied");
+	assert_match("502 Mailfrom account is a local account\r\n", NULL,
+	    "phrases.policy");
+	assert_match("541 This account isn't allowed to send email\r\n", NULL,
+	    "phrases.policy");
+}
+
+/*
  * An "any" list is searched as one alternation first (a prefilter); it is
  * built only when it means "one of them matches": not with a capturing
  * group (numbers would shift) or \Q (it would swallow the rest). Either
