@@ -1900,6 +1900,54 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 }
 
 /*
+ * A catalog file's "hosts:" names its provider's servers: its entries do
+ * not decide a reply from a server that is named and is not one of them
+ * (the standard 421 text at any MTA is not Yahoo's), and still decide
+ * when no server is named (a pasted text).
+ */
+Test(probe_catalog, hosts_keep_a_providers_entries_to_its_own_servers)
+{
+	struct probe_catalog_match m;
+	struct probe_catalog_query q;
+	uint64_t acme, other;
+
+	assert_loads(load_text("provider: acme\n"
+	    "hosts: [acme.example, acme-mail.example]\nentries:\n"
+	    "  - id: acme.busy\n    match:\n      code: 4xx\n"
+	    "      text: ['Service not available']\n"
+	    "    cause: server_busy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: ['421 Service not available']\n"));
+	acme = probe_catalog_host_set(&cat, "mx2.acme.example[192.0.2.1]");
+	cr_assert_eq(acme, PROBE_CATALOG_HOST_NAMED | 1);
+	cr_assert_eq(probe_catalog_host_set(&cat, "ACME-MAIL.example."), acme);
+	other = probe_catalog_host_set(&cat, "mx.notacme.example");
+	cr_assert_eq(other, PROBE_CATALOG_HOST_NAMED);
+	cr_assert_eq(probe_catalog_host_set(&cat, NULL), 0);
+	cr_assert_eq(probe_catalog_host_set(&cat, ""), 0);
+
+	read_reply("421 Service not available\r\n", 27);
+	q = query_of_reply(NULL);
+	cr_assert(probe_catalog_match(&cat, &q, &m), "no server named");
+	q.hosts = acme;
+	cr_assert(probe_catalog_match(&cat, &q, &m), "its own server");
+	cr_assert_str_eq(m.entry->id, "acme.busy");
+	q.hosts = other;
+	cr_assert_not(probe_catalog_match(&cat, &q, &m) &&
+	    m.entry != NULL && strcmp(m.entry->id, "acme.busy") == 0,
+	    "another provider's server took acme's entry");
+}
+
+Test(probe_catalog, refuses_a_host_suffix_that_is_not_a_name)
+{
+	cr_assert_neq(load_text("provider: acme\nhosts: ['.acme.example']\n"
+	    "entries: []\n"), 0);
+	cr_assert_neq(load_text("provider: acme\nhosts: ['Acme.example']\n"
+	    "entries: []\n"), 0);
+	cr_assert_neq(load_text("provider: acme\nhosts: acme.example\n"
+	    "entries: []\n"), 0);
+}
+
+/*
  * An "any" list is searched as one alternation first (a prefilter); it is
  * built only when it means "one of them matches": not with a capturing
  * group (numbers would shift) or \Q (it would swallow the rest). Either

@@ -776,6 +776,32 @@ Test(probe_explain, a_port_is_not_a_reply_code)
 	cr_assert_eq(rep.code, 550);
 }
 
+/* A reply's server, when the log names it, keeps other providers out. */
+Test(probe_explain, a_named_server_keeps_other_providers_entries_out)
+{
+	struct probe_catalog cat;
+	struct probe_explain_diag d;
+	char e[256];
+
+	cr_assert_eq(probe_catalog_init(&cat, false, e, sizeof(e)), 0, "%s", e);
+	cr_assert_eq(probe_catalog_load_default(&cat, NULL, 0, e, sizeof(e)),
+	    0, "%s", e);
+	assert_parses("status=deferred (host mx.example.net[192.0.2.7] said: "
+	    "451 Resources temporarily unavailable. Please try again later "
+	    "[#4.16.1]. (in reply to end of DATA command))");
+	cr_assert_str_eq(rep.host, "mx.example.net[192.0.2.7]");
+	probe_explain_decide(&cat, &rep, NULL, NULL, &d);
+	cr_assert_not_null(d.match.entry);
+	cr_assert_str_neq(d.match.entry->provider, "yahoo");
+	assert_parses("status=deferred (host mta7.am0.yahoodns.net[192.0.2.8] "
+	    "said: 451 Resources temporarily unavailable. Please try again "
+	    "later [#4.16.1]. (in reply to end of DATA command))");
+	probe_explain_decide(&cat, &rep, NULL, NULL, &d);
+	cr_assert_not_null(d.match.entry);
+	cr_assert_str_eq(d.match.entry->id, "yahoo.resources_unavailable");
+	probe_catalog_free(&cat);
+}
+
 Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
 {
 	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1: "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "probe/catalog/probe_catalog.h"
@@ -17,7 +18,7 @@
 #define PROBE_CATALOG_ETC	"/etc/smtpprobe/catalogs"
 
 static const char *const probe_catalog_file_keys[] = { "provider",
-    "description", "entries", NULL };
+    "description", "hosts", "entries", NULL };
 static const char *const probe_catalog_entry_keys[] = { "id", "match",
     "verdict", "cause", "summary", "remediation", "see", "examples", NULL };
 static const char *const probe_catalog_match_keys[] = { "code",
@@ -46,6 +47,7 @@ struct probe_catalog_ctx {
 	struct probe_yaml_tree	*t;
 	const char		*provider;
 	char			*file;
+	uint64_t		 host_bit;	/* this file's, or 0 */
 	bool			 is_user;
 	char			*err;
 	size_t			 errlen;
@@ -503,6 +505,7 @@ probe_catalog_entry(struct probe_catalog_ctx *x, yaml_node_t *map)
 	e->order = c->nentries - 1;
 	e->is_user = x->is_user;
 	e->is_phrase = strcmp(x->provider, PROBE_CATALOG_PHRASES) == 0;
+	e->host_bit = x->host_bit;
 	if ((e->provider = strdup(x->provider)) == NULL)
 		return probe_yaml_fail_at(x->t, map, x->err, x->errlen,
 		    "out of memory");
@@ -551,6 +554,73 @@ probe_catalog_entries(struct probe_catalog_ctx *x, yaml_node_t *root)
 	return 0;
 }
 
+/*
+ * A file's "hosts:": the name suffixes of its provider's servers
+ * ("google.com" covers gmail-smtp-in.l.google.com). Optional; one bit
+ * per file that has them (a suffix may be in several files: GMX's and
+ * IONOS's servers answer alike). A file that then fails to load leaves
+ * its suffixes behind: they name no entry, so they change nothing.
+ */
+static int
+probe_catalog_hosts(struct probe_catalog_ctx *x, yaml_node_t *root)
+{
+	struct probe_catalog *c = x->c;
+	yaml_node_t *n = probe_yaml_get(x->t, root, "hosts"), *item;
+	yaml_node_item_t *it;
+	const char *s;
+	size_t len;
+
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"hosts\" must be a list of host name suffixes");
+	if (c->nhost_files == 63)
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "more than 63 catalog files with \"hosts\"");
+	x->host_bit = UINT64_C(1) << c->nhost_files++;
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		item = probe_yaml_node(x->t, *it);
+		s = probe_yaml_text(item);
+		len = s != NULL ? strlen(s) : 0;
+		if (len == 0 || len >= PROBE_CATALOG_HOST_LEN || s[0] == '.' ||
+		    s[len - 1] == '.' || strspn(s,
+		    "abcdefghijklmnopqrstuvwxyz0123456789.-") != len)
+			return probe_yaml_fail_at(x->t, item, x->err,
+			    x->errlen, "a host suffix is a lowercase name "
+			    "such as \"google.com\", under %d bytes",
+			    PROBE_CATALOG_HOST_LEN);
+		if (c->nhosts == PROBE_CATALOG_HOSTS_MAX)
+			return probe_yaml_fail_at(x->t, item, x->err,
+			    x->errlen, "more than %d host suffixes in all "
+			    "catalogs", PROBE_CATALOG_HOSTS_MAX);
+		memcpy(c->hosts[c->nhosts].suffix, s, len + 1);
+		c->hosts[c->nhosts++].bit = x->host_bit;
+	}
+	return 0;
+}
+
+uint64_t
+probe_catalog_host_set(const struct probe_catalog *c, const char *host)
+{
+	uint64_t set = PROBE_CATALOG_HOST_NAMED;
+	size_t n, k, i;
+
+	if (host == NULL || host[0] == '\0')
+		return 0;
+	n = strcspn(host, "[");
+	while (n > 0 && host[n - 1] == '.')
+		n--;	/* a fully qualified "mx.example.com." */
+	for (i = 0; i < c->nhosts; i++) {
+		k = strlen(c->hosts[i].suffix);
+		if (k <= n && strncasecmp(host + n - k, c->hosts[i].suffix,
+		    k) == 0 && (k == n || host[n - k - 1] == '.'))
+			set |= c->hosts[i].bit;
+	}
+	return set;
+}
+
 int
 probe_catalog_load_file(struct probe_catalog *c, const char *path,
     bool is_user, char *err, size_t errlen)
@@ -590,6 +660,8 @@ probe_catalog_load_file(struct probe_catalog *c, const char *path,
 		    "lowercase token");
 		goto out;
 	}
+	if (probe_catalog_hosts(&x, root) != 0)
+		goto out;
 	rc = probe_catalog_entries(&x, root);
 out:
 	/* A file that does not load adds nothing, not half an entry. */

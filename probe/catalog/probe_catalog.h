@@ -34,6 +34,7 @@
 #define SMTPPROBE_PROBE_CATALOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -48,6 +49,9 @@
 #define PROBE_CATALOG_ANY_MAX		64
 #define PROBE_CATALOG_STEPS_MAX		16
 #define PROBE_CATALOG_EXAMPLES_MAX	32
+/* A catalog file's "hosts:" (its servers' name suffixes), in all files. */
+#define PROBE_CATALOG_HOSTS_MAX		256
+#define PROBE_CATALOG_HOST_LEN		64
 #define PROBE_CATALOG_CAPTURES_MAX	8
 #define PROBE_CATALOG_CAPTURE_LEN	256
 #define PROBE_CATALOG_ERR_MAX		1024
@@ -105,6 +109,13 @@ struct probe_catalog_entry {
 	 */
 	pcre2_code		*any_all;
 	bool			 is_phrase;	/* provider "phrases" */
+	/*
+	 * The bit of this entry's file's "hosts:" (probe_catalog_host_set),
+	 * or 0 when it has none: an entry of a file with hosts never decides
+	 * a reply whose server is named and is not one of them (another
+	 * provider's server).
+	 */
+	uint64_t		 host_bit;
 	enum probe_catalog_verdict verdict;
 	char			*cause;
 	char			*summary;
@@ -116,9 +127,17 @@ struct probe_catalog_entry {
 	size_t			 nexamples;
 };
 
+struct probe_catalog_host {
+	char		suffix[PROBE_CATALOG_HOST_LEN];	/* lowercase */
+	uint64_t	bit;		/* its file's: one of the low 63 */
+};
+
 struct probe_catalog {
 	struct probe_catalog_entry *entries;
 	size_t			 nentries;
+	struct probe_catalog_host hosts[PROBE_CATALOG_HOSTS_MAX];
+	size_t			 nhosts;
+	unsigned		 nhost_files;	/* files with "hosts:" */
 	char			**files;	/* owned paths */
 	size_t			 nfiles;
 	pcre2_match_context	*mctx;
@@ -143,6 +162,8 @@ struct probe_catalog_query {
 	size_t		 len;
 	const char	*outcome;	/* error kind or DNS status, or NULL */
 	const char	*provider;	/* the profile's provider, or NULL */
+	/* The replying server's (probe_catalog_host_set): 0, not named. */
+	uint64_t	 hosts;
 	/* Lint: consider this layer alone (NONE: every layer, in order). */
 	enum probe_catalog_layer only_layer;
 };
@@ -216,6 +237,20 @@ bool	probe_catalog_match(struct probe_catalog *c,
  */
 const struct probe_catalog_entry *probe_catalog_limit_entry(
 	    const struct probe_catalog *c);
+
+/* Set in every probe_catalog_host_set of a named server. */
+#define PROBE_CATALOG_HOST_NAMED	(UINT64_C(1) << 63)
+
+/*
+ * probe_catalog_host_set - which catalog files' "hosts:" a server named
+ * host belongs to ("mx3.qq.com", "gmail-smtp-in.l.google.com[142.250.1.26]":
+ * what follows "[" is left out), one bit per file, with
+ * PROBE_CATALOG_HOST_NAMED; 0 when host is NULL or empty (not named:
+ * every entry may decide). A suffix matches the whole name or a part
+ * after a dot: "google.com" covers gmail-smtp-in.l.google.com.
+ */
+uint64_t	probe_catalog_host_set(const struct probe_catalog *c,
+		    const char *host);
 
 /* probe_catalog_layer_name - "provider", "phrase", "code" or "none". */
 const char *probe_catalog_layer_name(enum probe_catalog_layer l);

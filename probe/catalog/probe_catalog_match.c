@@ -149,6 +149,9 @@ probe_catalog_applies(const struct probe_catalog_entry *e,
 	if (e->enhanced[0] != '\0' && (q->enhanced == NULL ||
 	    strcmp(e->enhanced, q->enhanced) != 0))
 		return false;
+	/* A named server of another provider: not this provider's text. */
+	if (e->host_bit != 0 && q->hosts != 0 && (q->hosts & e->host_bit) == 0)
+		return false;
 	/*
 	 * An unknown stage (a log line may not say) contradicts nothing,
 	 * except for a phrase entry: its words mean its cause only at the

@@ -1090,7 +1090,8 @@ probe_explain_is_token(char c)
 
 /* The memo key of r (see the header); 0 when too long to keep. */
 static size_t
-probe_explain_key(const struct probe_explain_reply *r, char *key)
+probe_explain_key(const struct probe_explain_reply *r,
+    const struct probe_catalog_query *q, char *key)
 {
 	size_t i = 0, j, o, n;
 	bool digit;
@@ -1100,8 +1101,11 @@ probe_explain_key(const struct probe_explain_reply *r, char *key)
 	key[1] = (char)(r->code % 100);
 	key[2] = (char)(r->has_stage ? (int)r->stage + 1 : 0);
 	key[3] = (char)r->is_bare;
-	o = 4 + strlen(r->enhanced);
-	memcpy(key + 4, r->enhanced, o - 4);
+	/* The server's catalog files decide with the text. */
+	memcpy(key + 4, &q->hosts, sizeof(q->hosts));
+	o = 4 + sizeof(q->hosts) + strlen(r->enhanced);
+	memcpy(key + 4 + sizeof(q->hosts), r->enhanced,
+	    o - 4 - sizeof(q->hosts));
 	key[o++] = '|';
 	while (i < r->len) {
 		for (j = i, digit = false; j < r->len &&
@@ -1163,7 +1167,7 @@ probe_explain_match(struct probe_catalog *c, struct probe_explain_cache *k,
 {
 	char key[PROBE_EXPLAIN_CACHE_KEY_MAX];
 	struct probe_explain_cache_slot *sl;
-	size_t n = k != NULL ? probe_explain_key(r, key) : 0;
+	size_t n = k != NULL ? probe_explain_key(r, q, key) : 0;
 	uint64_t h;
 
 	if (n == 0) {
@@ -1215,6 +1219,7 @@ probe_explain_decide(struct probe_catalog *c,
 	q.text = r->text;
 	q.len = r->len;
 	q.provider = provider;
+	q.hosts = probe_catalog_host_set(c, r->host);
 	probe_explain_match(c, k, r, &q, &d->match);
 	/* Words that are no reply: neither a verdict nor a known phrase. */
 	if (r->is_bare && d->match.entry == NULL && !d->has_verdict)
