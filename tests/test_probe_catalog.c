@@ -1897,6 +1897,27 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.policy");
 	assert_match("541 This account isn't allowed to send email\r\n", NULL,
 	    "phrases.policy");
+	assert_match("550 5.1.0 <a@example.net>: Sender address rejected: "
+	    "undeliverable address: host mail.example.net[192.0.2.1] said: 550 "
+	    "<a@example.net>: User unknown in virtual alias table\r\n", NULL,
+	    "phrases.bad_sender.callout");
+	assert_match("550 5.6.2 Sender ip adress rejected: Your IPv6 address do "
+	    "not have a reverse look name\r\n", NULL, "phrases.no_ptr");
+	assert_match("451 4.2.2 Sender domain rejected: You sent to many mails "
+	    "from different ip address in the last 10 minutes\r\n", NULL,
+	    "phrases.rate_limited");
+	assert_match("553 Connections are being blocked due to previous "
+	    "incidents of abuse\r\n", NULL, "phrases.blocklisted");
+	assert_match("554 sip.invaluement.mimecast.org Blocked by ivmSIP and/or "
+	    "ivmSIP/24\r\n", NULL, "phrases.blocklisted");
+	/* Postfix's own access-table refusal is not Microsoft's 5.4.1. */
+	assert_match("554 5.7.1 <a@example.com>: Recipient address rejected: "
+	    "Access denied\r\n", NULL, "phrases.policy");
+	assert_match("550 5.4.1 Recipient address rejected: Access denied. "
+	    "AS(201806281)\r\n", NULL, "microsoft.recipient_access_denied");
+	assert_match("451 4.3.0 Multiple destination domains per transaction is "
+	    "unsupported. Please try again.\r\n", NULL,
+	    "google.multiple_domains");
 }
 
 /*
