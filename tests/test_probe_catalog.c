@@ -1736,15 +1736,18 @@ Test(probe_catalog, generic_wordings_are_not_claimed_by_one_provider)
 	assert_match("550-Requested action not taken: mailbox unavailable\r\n"
 	    "550 invalid DNS MX or A/AAAA resource record.\r\n", NULL,
 	    "gmx.sender_dns");
+	/* Gmail's wording, but nothing says the reply is Gmail's. */
 	assert_match("452 4.5.3 Your message has too many recipients.\r\n",
-	    NULL, "google.too_many_recipients");
+	    NULL, "phrases.too_many_recipients");
+	assert_match("452 4.5.3 Your message has too many recipients. "
+	    "d2-20020a05 - gsmtp\r\n", NULL, "google.too_many_recipients");
 	assert_match("550 5.7.1 Email quota exceeded.\r\n", NULL,
 	    "google.sending_limit");
 	assert_match("550 5.5.0 Requested action not taken: mailbox "
 	    "unavailable (S2017062302)\r\n", NULL,
 	    "microsoft.mailbox_unavailable");
 	assert_match("550 5.5.0 Requested action not taken: mailbox "
-	    "unavailable.\r\n", NULL, "microsoft.mailbox_unavailable");
+	    "unavailable.\r\n", NULL, "phrases.no_such_user");
 }
 
 /*
@@ -1956,6 +1959,52 @@ Test(probe_catalog, hosts_keep_a_providers_entries_to_its_own_servers)
 	cr_assert_not(probe_catalog_match(&cat, &q, &m) &&
 	    m.entry != NULL && strcmp(m.entry->id, "acme.busy") == 0,
 	    "another provider's server took acme's entry");
+}
+
+/*
+ * "named: true": words many servers use (Postfix's "Relay access
+ * denied") are a provider's only when the reply is known to be that
+ * provider's: its server, its profile, or one of the file's markers.
+ */
+Test(probe_catalog, a_named_entry_needs_its_provider_known)
+{
+	struct probe_catalog_match m;
+	struct probe_catalog_query q;
+
+	assert_loads(load_text("provider: acme\nhosts: [acme.example]\n"
+	    "markers: ['acme-id-\\d+', 'AcmeMail']\nentries:\n"
+	    "  - id: acme.relay\n    match:\n      code: 5xx\n"
+	    "      named: true\n      text: ['Relay access denied']\n"
+	    "    cause: relay_denied\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n"
+	    "    examples: ['554 Relay access denied acme-id-7']\n"));
+	read_reply("554 Relay access denied\r\n", 25);
+	q = query_of_reply(NULL);
+	cr_assert(!probe_catalog_match(&cat, &q, &m) || m.entry == NULL ||
+	    strcmp(m.entry->id, "acme.relay") != 0, "decided unnamed");
+	q.hosts = probe_catalog_host_set(&cat, "mx1.acme.example");
+	cr_assert(probe_catalog_match(&cat, &q, &m), "its server");
+	cr_assert_str_eq(m.entry->id, "acme.relay");
+	q = query_of_reply("acme");
+	cr_assert(probe_catalog_match(&cat, &q, &m), "its profile");
+	cr_assert_str_eq(m.entry->id, "acme.relay");
+	read_reply("554 Relay access denied (AcmeMail)\r\n", 36);
+	q = query_of_reply(NULL);
+	cr_assert(probe_catalog_match(&cat, &q, &m), "its marker");
+	cr_assert_str_eq(m.entry->id, "acme.relay");
+}
+
+Test(probe_catalog, refuses_bad_markers_and_named)
+{
+	cr_assert_neq(load_text("provider: acme\nmarkers: ['(unclosed']\n"
+	    "entries: []\n"), 0);
+	cr_assert_neq(load_text("provider: acme\nmarkers: []\n"
+	    "entries: []\n"), 0);
+	cr_assert_neq(load_text("provider: acme\nentries:\n"
+	    "  - id: acme.x\n    match:\n      code: 550\n"
+	    "      named: yes please\n      text: ['x']\n"
+	    "    cause: policy\n    summary: s\n    see: x\n"
+	    "    remediation: [r]\n    examples: ['550 x']\n"), 0);
 }
 
 Test(probe_catalog, refuses_a_host_suffix_that_is_not_a_name)

@@ -802,6 +802,20 @@ Test(probe_explain, a_named_server_keeps_other_providers_entries_out)
 	probe_catalog_free(&cat);
 }
 
+/* .NET's own words before "The server response was:" are not the reply. */
+Test(probe_explain, dotnet_words_before_the_server_response_are_left_out)
+{
+	static const char line[] = "System.Net.Mail.SmtpException: The SMTP "
+	    "server requires a secure connection or the client was not "
+	    "authenticated. The server response was: 5.7.0 Authentication "
+	    "Required. For more information, go to";
+
+	probe_explain_parse_bare(line, sizeof(line) - 1, &rep, text, raw);
+	cr_assert_str_eq(rep.enhanced, "5.7.0");
+	cr_assert_str_eq(rep.text, "Authentication Required. For more "
+	    "information, go to");
+}
+
 Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
 {
 	cr_assert_not(parse("Nov 23 10:00:00 mx postfix/qmgr[11]: 4A1: "

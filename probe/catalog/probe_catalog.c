@@ -18,11 +18,11 @@
 #define PROBE_CATALOG_ETC	"/etc/smtpprobe/catalogs"
 
 static const char *const probe_catalog_file_keys[] = { "provider",
-    "description", "hosts", "entries", NULL };
+    "description", "hosts", "markers", "entries", NULL };
 static const char *const probe_catalog_entry_keys[] = { "id", "match",
     "verdict", "cause", "summary", "remediation", "see", "examples", NULL };
 static const char *const probe_catalog_match_keys[] = { "code",
-    "enhanced", "stages", "text", "any", "outcome", NULL };
+    "enhanced", "stages", "text", "any", "outcome", "named", NULL };
 
 /* The cause vocabulary (README "Causes"); reports and metrics rely on it. */
 static const char *const probe_catalog_causes[] = { "unauthenticated",
@@ -48,6 +48,7 @@ struct probe_catalog_ctx {
 	const char		*provider;
 	char			*file;
 	uint64_t		 host_bit;	/* this file's, or 0 */
+	char			*markers;	/* "(?:m1)|(?:m2)", or NULL */
 	bool			 is_user;
 	char			*err;
 	size_t			 errlen;
@@ -101,6 +102,7 @@ probe_catalog_entry_free(struct probe_catalog_entry *e)
 		free(e->any_text[i]);
 	}
 	pcre2_code_free(e->any_all);
+	pcre2_code_free(e->markers);
 	for (i = 0; i < e->nremediation; i++)
 		free(e->remediation[i]);
 	for (i = 0; i < e->nexamples; i++)
@@ -371,6 +373,31 @@ probe_catalog_any(struct probe_catalog_ctx *x, yaml_node_t *n,
 	return 0;
 }
 
+/*
+ * "named: true" (only true is meaningful): the entry needs to know the
+ * reply is its provider's; the file's markers are compiled for it.
+ */
+static int
+probe_catalog_named(struct probe_catalog_ctx *x, yaml_node_t *n,
+    struct probe_catalog_entry *e)
+{
+	const char *s = probe_yaml_text(n);
+	char *texts[1];
+
+	if (s == NULL || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"named\" is true or false");
+	e->needs_named = strcmp(s, "true") == 0;
+	if (!e->needs_named || x->markers == NULL)
+		return 0;
+	if (e->is_phrase)
+		return probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "a phrase belongs to no provider: \"named\" is for "
+		    "provider entries");
+	texts[0] = x->markers;
+	return probe_catalog_compile(x, n, "markers", texts, &e->markers, 1);
+}
+
 static int
 probe_catalog_match_spec(struct probe_catalog_ctx *x, yaml_node_t *m,
     struct probe_catalog_entry *e)
@@ -407,6 +434,9 @@ probe_catalog_match_spec(struct probe_catalog_ctx *x, yaml_node_t *m,
 		return -1;
 	if ((n = probe_yaml_get(x->t, m, "any")) != NULL &&
 	    probe_catalog_any(x, n, e) != 0)
+		return -1;
+	if ((n = probe_yaml_get(x->t, m, "named")) != NULL &&
+	    probe_catalog_named(x, n, e) != 0)
 		return -1;
 	/* A phrase is words: an entry of that layer must have some. */
 	if (e->is_phrase && e->npatterns == 0 && e->nany == 0)
@@ -601,6 +631,47 @@ probe_catalog_hosts(struct probe_catalog_ctx *x, yaml_node_t *root)
 	return 0;
 }
 
+/*
+ * A file's "markers:": patterns that show a reply is its provider's
+ * ("gsmtp", "protection.outlook.com"), joined into one alternation for
+ * the file's "named" entries (each compiles it: a handful of entries).
+ */
+static int
+probe_catalog_markers(struct probe_catalog_ctx *x, yaml_node_t *root)
+{
+	yaml_node_t *n = probe_yaml_get(x->t, root, "markers");
+	char *texts[PROBE_CATALOG_PATTERNS_MAX];
+	pcre2_code *res[PROBE_CATALOG_PATTERNS_MAX];
+	size_t count = 0, i, len = 0;
+	int rc;
+
+	if (n == NULL)
+		return 0;
+	rc = probe_catalog_list(x, n, "markers", texts, NULL,
+	    PROBE_CATALOG_PATTERNS_MAX, &count);
+	/* Each alone first: an error names the pattern that is wrong. */
+	if (rc == 0 && count == 0)
+		rc = probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "\"markers\" is a list of patterns");
+	memset(res, 0, sizeof(res));
+	if (rc == 0)
+		rc = probe_catalog_compile(x, n, "markers", texts, res, count);
+	for (i = 0; i < count; i++) {
+		pcre2_code_free(res[i]);
+		len += strlen(texts[i]) + 6;
+	}
+	if (rc == 0 && (x->markers = malloc(len + 1)) == NULL)
+		rc = probe_yaml_fail_at(x->t, n, x->err, x->errlen,
+		    "out of memory");
+	for (i = 0, len = 0; i < count; i++) {
+		if (rc == 0)
+			len += (size_t)sprintf(x->markers + len, "%s(?:%s)",
+			    i > 0 ? "|" : "", texts[i]);
+		free(texts[i]);
+	}
+	return rc;
+}
+
 uint64_t
 probe_catalog_host_set(const struct probe_catalog *c, const char *host)
 {
@@ -660,7 +731,8 @@ probe_catalog_load_file(struct probe_catalog *c, const char *path,
 		    "lowercase token");
 		goto out;
 	}
-	if (probe_catalog_hosts(&x, root) != 0)
+	if (probe_catalog_hosts(&x, root) != 0 ||
+	    probe_catalog_markers(&x, root) != 0)
 		goto out;
 	rc = probe_catalog_entries(&x, root);
 out:
@@ -668,6 +740,7 @@ out:
 	while (rc != 0 && c->nentries > first)
 		probe_catalog_entry_free(&c->entries[--c->nentries]);
 	free((char *)x.provider);
+	free(x.markers);
 	probe_yaml_tree_free(&t);
 	return rc;
 }

@@ -116,6 +116,15 @@ struct probe_catalog_entry {
 	 * provider's server).
 	 */
 	uint64_t		 host_bit;
+	/*
+	 * "named: true": the entry's words are common to many servers, so it
+	 * decides only a reply known to be its provider's: from one of the
+	 * file's hosts, under that provider's profile, or with one of the
+	 * file's "markers:" in the text (compiled here as one alternation,
+	 * or NULL when the file has none).
+	 */
+	bool			 needs_named;
+	pcre2_code		*markers;
 	enum probe_catalog_verdict verdict;
 	char			*cause;
 	char			*summary;

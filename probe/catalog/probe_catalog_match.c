@@ -201,6 +201,20 @@ probe_catalog_limit_entry(const struct probe_catalog *c)
 }
 
 /*
+ * Is the reply known to be e's provider's ("named: true")? Its server is
+ * one of the file's hosts, the profile is that provider's, or the text
+ * has one of the file's markers.
+ */
+static bool
+probe_catalog_is_named(struct probe_catalog *c,
+    const struct probe_catalog_entry *e, const struct probe_catalog_query *q)
+{
+	return (q->hosts & e->host_bit) != 0 ||
+	    (q->provider != NULL && strcmp(q->provider, e->provider) == 0) ||
+	    (e->markers != NULL && probe_catalog_run(c, e->markers, q));
+}
+
+/*
  * All "text" patterns, then one of "any". *which gets the index of the
  * "any" pattern that matched (or -1 when there is no list).
  */
@@ -215,6 +229,8 @@ probe_catalog_texts(struct probe_catalog *c,
 	for (i = 0; i < e->npatterns; i++)
 		if (!probe_catalog_run(c, e->patterns[i], q))
 			return false;
+	if (e->needs_named && !probe_catalog_is_named(c, e, q))
+		return false;
 	if (e->nany == 0)
 		return true;
 	/* None of them: one search says so (an error is no answer). */

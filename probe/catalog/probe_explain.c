@@ -651,6 +651,8 @@ void
 probe_explain_parse_bare(const char *line, size_t len,
     struct probe_explain_reply *r, char *text, char *raw)
 {
+	static const char dotnet[] = "The server response was: ";
+	const char *p;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -659,6 +661,16 @@ probe_explain_parse_bare(const char *line, size_t len,
 		r->is_cut = true;
 	}
 	r->is_bare = true;
+	/*
+	 * .NET puts its own words first: "The SMTP server requires a secure
+	 * connection or the client was not authenticated. The server
+	 * response was: 5.7.0 Authentication Required". They are said of
+	 * every refusal at that step (not a TLS demand): the reply follows.
+	 */
+	if ((p = probe_explain_find(line, len, dotnet)) != NULL) {
+		len -= (size_t)(p - line) + sizeof(dotnet) - 1;
+		line = p + sizeof(dotnet) - 1;
+	}
 	/* "451Requested action ...": a code glued to its first word. */
 	if (len > 3 && (line[0] == '4' || line[0] == '5') &&
 	    probe_explain_digit(line[1]) && probe_explain_digit(line[2]) &&
