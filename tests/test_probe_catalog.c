@@ -1921,6 +1921,23 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	assert_match("451 4.3.0 Multiple destination domains per transaction is "
 	    "unsupported. Please try again.\r\n", NULL,
 	    "google.multiple_domains");
+	assert_match("450 4.4.3 <a@example.com>: Sender address rejected: "
+	    "Malformed DNS server reply\r\n", NULL, "phrases.bad_sender");
+	assert_match("550 5.7.1 <a@example.com>: Sender address rejected: Your "
+	    "domain has no MX record\r\n", NULL, "phrases.bad_sender");
+	assert_match("421 4.3.2 Service shutting down and closing transmission "
+	    "channel\r\n", NULL, "phrases.server_busy");
+	assert_match("451 qqt failure (#4.3.0)\r\n", NULL,
+	    "phrases.server_busy");
+	assert_match("421 Too many errors, closing connection\r\n", NULL,
+	    "phrases.policy");
+	assert_match("550 5.7.1 Rejected: content filter\r\n", NULL,
+	    "phrases.spam_content");
+	/* "(EHLO)" names the command answered, not a HELO problem. */
+	assert_match("421 4.7.0 Temporary failure, closing connection. "
+	    "(EHLO)\r\n", NULL, "phrases.server_busy");
+	assert_match("501 EHLO Invalid domain address.\r\n", NULL,
+	    "phrases.bad_sender");
 }
 
 /*
