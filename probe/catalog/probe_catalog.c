@@ -642,7 +642,7 @@ probe_catalog_markers(struct probe_catalog_ctx *x, yaml_node_t *root)
 	yaml_node_t *n = probe_yaml_get(x->t, root, "markers");
 	char *texts[PROBE_CATALOG_PATTERNS_MAX];
 	pcre2_code *res[PROBE_CATALOG_PATTERNS_MAX];
-	size_t count = 0, i, len = 0;
+	size_t count = 0, i, len = 0, o;
 	int rc;
 
 	if (n == NULL)
@@ -663,10 +663,10 @@ probe_catalog_markers(struct probe_catalog_ctx *x, yaml_node_t *root)
 	if (rc == 0 && (x->markers = malloc(len + 1)) == NULL)
 		rc = probe_yaml_fail_at(x->t, n, x->err, x->errlen,
 		    "out of memory");
-	for (i = 0, len = 0; i < count; i++) {
+	for (i = 0, o = 0; i < count; i++) {
 		if (rc == 0)
-			len += (size_t)sprintf(x->markers + len, "%s(?:%s)",
-			    i > 0 ? "|" : "", texts[i]);
+			o += (size_t)snprintf(x->markers + o, len + 1 - o,
+			    "%s(?:%s)", i > 0 ? "|" : "", texts[i]);
 		free(texts[i]);
 	}
 	return rc;
