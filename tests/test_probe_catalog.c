@@ -1938,6 +1938,15 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "(EHLO)\r\n", NULL, "phrases.server_busy");
 	assert_match("501 EHLO Invalid domain address.\r\n", NULL,
 	    "phrases.bad_sender");
+	assert_match("451 Could not complete sender verify callout\r\n", NULL,
+	    "phrases.bad_sender.callout");
+	assert_match("451 4.3.5 Server configuration problem\r\n", NULL,
+	    "phrases.server_busy");
+	assert_match("550 5.7.1 Gtube pattern\r\n", NULL,
+	    "phrases.spam_content");
+	assert_match("554 Too many SMTP errors\r\n", NULL, "phrases.policy");
+	assert_match("554 SMTP synchronization error\r\n", NULL,
+	    "phrases.policy");
 }
 
 /*
