@@ -1947,6 +1947,15 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	assert_match("554 Too many SMTP errors\r\n", NULL, "phrases.policy");
 	assert_match("554 SMTP synchronization error\r\n", NULL,
 	    "phrases.policy");
+	/* An AUTH answer Gmail could not decode is no address syntax. */
+	assert_match("555 5.5.2 Syntax error, cannot decode response. "
+	    "b5-20020ac247e5 - gsmtp\r\n", NULL, "phrases.auth_failed");
+	assert_match("504 5.7.4 Unrecognized Authentication Type.\r\n", NULL,
+	    "phrases.auth_failed");
+	assert_match("535 5.5.4 Optional Argument not permitted for that AUTH "
+	    "mode.\r\n", NULL, "phrases.auth_failed");
+	assert_match("550 5.7.1 Your email has been blocked because the sender "
+	    "is not authenticated.\r\n", NULL, "phrases.unauthenticated");
 }
 
 /*
