@@ -1956,6 +1956,12 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "mode.\r\n", NULL, "phrases.auth_failed");
 	assert_match("550 5.7.1 Your email has been blocked because the sender "
 	    "is not authenticated.\r\n", NULL, "phrases.unauthenticated");
+	assert_match("550 OU-002 (COL004-MC1F6) Unfortunately, messages from "
+	    "192.0.2.1 weren't sent. You can tell them that Hotmail does not "
+	    "relay dynamically-assigned IP ranges.\r\n", NULL,
+	    "phrases.blocklisted");
+	assert_match("421 4.7.1 [RTR:DU] Dynamic IP\r\n", NULL,
+	    "phrases.blocklisted");
 }
 
 /*
