@@ -1962,6 +1962,10 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.blocklisted");
 	assert_match("421 4.7.1 [RTR:DU] Dynamic IP\r\n", NULL,
 	    "phrases.blocklisted");
+	assert_match("550 5.4.6 Unusual sending activity detected.\r\n", NULL,
+	    "phrases.policy");
+	assert_match("553 Invalid mail address\r\n", NULL,
+	    "phrases.no_such_user");
 }
 
 /*
