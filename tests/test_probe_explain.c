@@ -802,6 +802,43 @@ Test(probe_explain, a_named_server_keeps_other_providers_entries_out)
 	probe_catalog_free(&cat);
 }
 
+/*
+ * The memo of decisions keeps one per kind of server for the same text:
+ * Yahoo's wording from Yahoo's server, from another, and Yahoo's again.
+ */
+Test(probe_explain, the_memo_tells_servers_apart)
+{
+	static const char *const lines[] = {
+		"host mta7.am0.yahoodns.net[192.0.2.8] said: 451 Resources "
+		"temporarily unavailable. Please try again later [#4.16.1].",
+		"host mx.example.net[192.0.2.7] said: 451 Resources temporarily "
+		"unavailable. Please try again later [#4.16.1].",
+		"host mta5.am0.yahoodns.net[192.0.2.9] said: 451 Resources "
+		"temporarily unavailable. Please try again later [#4.16.1].",
+	};
+	static const bool yahoo[] = { true, false, true };
+	struct probe_catalog cat;
+	struct probe_explain_cache memo;
+	struct probe_explain_diag d;
+	char e[256];
+	size_t i;
+
+	cr_assert_eq(probe_catalog_init(&cat, false, e, sizeof(e)), 0, "%s", e);
+	cr_assert_eq(probe_catalog_load_default(&cat, NULL, 0, e, sizeof(e)),
+	    0, "%s", e);
+	cr_assert_eq(probe_explain_cache_init(&memo), 0);
+	for (i = 0; i < 3; i++) {
+		assert_parses(lines[i]);
+		probe_explain_decide(&cat, &rep, NULL, &memo, &d);
+		cr_assert_not_null(d.match.entry);
+		cr_assert_eq(strcmp(d.match.entry->provider, "yahoo") == 0,
+		    yahoo[i], "line %zu went to %s", i, d.match.entry->id);
+	}
+	cr_assert_eq(memo.hits, 1, "the third line is the first one's");
+	probe_explain_cache_free(&memo);
+	probe_catalog_free(&cat);
+}
+
 /* .NET's own words before "The server response was:" are not the reply. */
 Test(probe_explain, dotnet_words_before_the_server_response_are_left_out)
 {

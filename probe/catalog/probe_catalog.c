@@ -2,6 +2,7 @@
  * probe_catalog - loading and validating catalogs.
  * Matching and placeholders are in probe_catalog_match.c (same module).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -626,6 +627,7 @@ probe_catalog_hosts(struct probe_catalog_ctx *x, yaml_node_t *root)
 			    x->errlen, "more than %d host suffixes in all "
 			    "catalogs", PROBE_CATALOG_HOSTS_MAX);
 		memcpy(c->hosts[c->nhosts].suffix, s, len + 1);
+		c->hosts[c->nhosts].len = len;
 		c->hosts[c->nhosts++].bit = x->host_bit;
 	}
 	return 0;
@@ -677,16 +679,22 @@ probe_catalog_host_set(const struct probe_catalog *c, const char *host)
 {
 	uint64_t set = PROBE_CATALOG_HOST_NAMED;
 	size_t n, k, i;
+	char last;
 
 	if (host == NULL || host[0] == '\0')
 		return 0;
 	n = strcspn(host, "[");
 	while (n > 0 && host[n - 1] == '.')
 		n--;	/* a fully qualified "mx.example.com." */
+	if (n == 0)
+		return set;
+	last = (char)tolower((unsigned char)host[n - 1]);
+	/* Most suffixes differ from the name in its last letter: cheap. */
 	for (i = 0; i < c->nhosts; i++) {
-		k = strlen(c->hosts[i].suffix);
-		if (k <= n && strncasecmp(host + n - k, c->hosts[i].suffix,
-		    k) == 0 && (k == n || host[n - k - 1] == '.'))
+		k = c->hosts[i].len;
+		if (k <= n && c->hosts[i].suffix[k - 1] == last &&
+		    (k == n || host[n - k - 1] == '.') &&
+		    strncasecmp(host + n - k, c->hosts[i].suffix, k) == 0)
 			set |= c->hosts[i].bit;
 	}
 	return set;

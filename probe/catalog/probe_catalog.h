@@ -138,6 +138,7 @@ struct probe_catalog_entry {
 
 struct probe_catalog_host {
 	char		suffix[PROBE_CATALOG_HOST_LEN];	/* lowercase */
+	size_t		len;
 	uint64_t	bit;		/* its file's: one of the low 63 */
 };
 
@@ -159,6 +160,12 @@ struct probe_catalog {
 	 */
 	unsigned long		 limit_hits;
 	const pcre2_code	*limit_re;
+	/*
+	 * Of the last probe_catalog_match: the "hosts:" bits of the entries
+	 * whose words matched and whose decision the server named could
+	 * change (0: the decision holds for any server, named or not).
+	 */
+	uint64_t		 host_bits;
 };
 
 /* What is known of the reply or outcome being matched. */

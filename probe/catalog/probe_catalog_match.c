@@ -149,9 +149,6 @@ probe_catalog_applies(const struct probe_catalog_entry *e,
 	if (e->enhanced[0] != '\0' && (q->enhanced == NULL ||
 	    strcmp(e->enhanced, q->enhanced) != 0))
 		return false;
-	/* A named server of another provider: not this provider's text. */
-	if (e->host_bit != 0 && q->hosts != 0 && (q->hosts & e->host_bit) == 0)
-		return false;
 	/*
 	 * An unknown stage (a log line may not say) contradicts nothing,
 	 * except for a phrase entry: its words mean its cause only at the
@@ -209,6 +206,7 @@ static bool
 probe_catalog_is_named(struct probe_catalog *c,
     const struct probe_catalog_entry *e, const struct probe_catalog_query *q)
 {
+	c->host_bits |= e->host_bit;
 	return (q->hosts & e->host_bit) != 0 ||
 	    (q->provider != NULL && strcmp(q->provider, e->provider) == 0) ||
 	    (e->markers != NULL && probe_catalog_run(c, e->markers, q));
@@ -229,22 +227,29 @@ probe_catalog_texts(struct probe_catalog *c,
 	for (i = 0; i < e->npatterns; i++)
 		if (!probe_catalog_run(c, e->patterns[i], q))
 			return false;
-	if (e->needs_named && !probe_catalog_is_named(c, e, q))
-		return false;
-	if (e->nany == 0)
-		return true;
-	/* None of them: one search says so (an error is no answer). */
-	if (e->any_all != NULL && pcre2_match(e->any_all,
-	    (PCRE2_SPTR)(q->text ? q->text : ""), q->text ? q->len : 0, 0, 0,
-	    c->mdata, c->mctx) == PCRE2_ERROR_NOMATCH)
-		return false;
-	for (i = 0; i < e->nany; i++) {
-		if (probe_catalog_run(c, e->any[i], q)) {
-			*which = (int)i;
-			return true;
-		}
+	if (e->nany > 0) {
+		/* None of them: one search says so (an error is no answer). */
+		if (e->any_all != NULL && pcre2_match(e->any_all,
+		    (PCRE2_SPTR)(q->text ? q->text : ""), q->text ? q->len : 0,
+		    0, 0, c->mdata, c->mctx) == PCRE2_ERROR_NOMATCH)
+			return false;
+		for (i = 0; i < e->nany && *which < 0; i++)
+			if (probe_catalog_run(c, e->any[i], q))
+				*which = (int)i;
+		if (*which < 0)
+			return false;
 	}
-	return false;
+	/*
+	 * A named server of another provider: not this provider's text.
+	 * Asked once the words matched, so that host_bits names only the
+	 * files whose hosts could change this decision.
+	 */
+	if (e->host_bit != 0) {
+		c->host_bits |= e->host_bit;
+		if (q->hosts != 0 && (q->hosts & e->host_bit) == 0)
+			return false;
+	}
+	return !e->needs_named || probe_catalog_is_named(c, e, q);
 }
 
 static bool
@@ -379,6 +384,7 @@ probe_catalog_match(struct probe_catalog *c,
 	int which = -1;
 
 	memset(m, 0, sizeof(*m));
+	c->host_bits = 0;
 	for (i = 0; best == NULL && i < sizeof(probe_catalog_passes) /
 	    sizeof(probe_catalog_passes[0]); i++) {
 		p = &probe_catalog_passes[i];

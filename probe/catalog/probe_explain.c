@@ -1074,6 +1074,14 @@ struct probe_explain_cache_slot {
 	const struct probe_catalog_entry *entry;	/* NULL: no match */
 	enum probe_catalog_layer layer;
 	int			 which;
+	/*
+	 * The decision holds for a server whose probe_catalog_host_set,
+	 * masked by host_bits (those of the catalog's host_bits, with
+	 * PROBE_CATALOG_HOST_NAMED), is hosts: the same text from any
+	 * server of no provider concerned is the same decision.
+	 */
+	uint64_t		 host_bits;
+	uint64_t		 hosts;
 };
 
 int
@@ -1102,8 +1110,7 @@ probe_explain_is_token(char c)
 
 /* The memo key of r (see the header); 0 when too long to keep. */
 static size_t
-probe_explain_key(const struct probe_explain_reply *r,
-    const struct probe_catalog_query *q, char *key)
+probe_explain_key(const struct probe_explain_reply *r, char *key)
 {
 	size_t i = 0, j, o, n;
 	bool digit;
@@ -1113,11 +1120,8 @@ probe_explain_key(const struct probe_explain_reply *r,
 	key[1] = (char)(r->code % 100);
 	key[2] = (char)(r->has_stage ? (int)r->stage + 1 : 0);
 	key[3] = (char)r->is_bare;
-	/* The server's catalog files decide with the text. */
-	memcpy(key + 4, &q->hosts, sizeof(q->hosts));
-	o = 4 + sizeof(q->hosts) + strlen(r->enhanced);
-	memcpy(key + 4 + sizeof(q->hosts), r->enhanced,
-	    o - 4 - sizeof(q->hosts));
+	o = 4 + strlen(r->enhanced);
+	memcpy(key + 4, r->enhanced, o - 4);
 	key[o++] = '|';
 	while (i < r->len) {
 		for (j = i, digit = false; j < r->len &&
@@ -1153,7 +1157,7 @@ probe_explain_hash(const char *s, size_t n)
 /* The slot of key in its set: the key's own, else the least recent. */
 static struct probe_explain_cache_slot *
 probe_explain_slot(struct probe_explain_cache *k, uint64_t h,
-    const char *key, size_t n)
+    const char *key, size_t n, uint64_t hosts)
 {
 	struct probe_explain_cache_slot *set, *old;
 	size_t w;
@@ -1161,8 +1165,13 @@ probe_explain_slot(struct probe_explain_cache *k, uint64_t h,
 	set = &k->slots[(h & (PROBE_EXPLAIN_CACHE_SLOTS /
 	    PROBE_EXPLAIN_CACHE_WAYS - 1)) * PROBE_EXPLAIN_CACHE_WAYS];
 	old = set;
+	/*
+	 * One text may hold a decision per kind of server (a provider's
+	 * own, another's, none named): each in its own way of the set.
+	 */
 	for (w = 0; w < PROBE_EXPLAIN_CACHE_WAYS; w++) {
 		if (set[w].keylen == n && set[w].hash == h &&
+		    (hosts & set[w].host_bits) == set[w].hosts &&
 		    memcmp(set[w].key, key, n) == 0)
 			return &set[w];
 		if (set[w].used < old->used)
@@ -1179,7 +1188,7 @@ probe_explain_match(struct probe_catalog *c, struct probe_explain_cache *k,
 {
 	char key[PROBE_EXPLAIN_CACHE_KEY_MAX];
 	struct probe_explain_cache_slot *sl;
-	size_t n = k != NULL ? probe_explain_key(r, q, key) : 0;
+	size_t n = k != NULL ? probe_explain_key(r, key) : 0;
 	uint64_t h;
 
 	if (n == 0) {
@@ -1187,9 +1196,11 @@ probe_explain_match(struct probe_catalog *c, struct probe_explain_cache *k,
 		return;
 	}
 	h = probe_explain_hash(key, n);
-	sl = probe_explain_slot(k, h, key, n);
+	sl = probe_explain_slot(k, h, key, n, q->hosts);
 	k->uses++;
-	if (sl->keylen == n && sl->hash == h && memcmp(sl->key, key, n) == 0) {
+	if (sl->keylen == n && sl->hash == h &&
+	    (q->hosts & sl->host_bits) == sl->hosts &&
+	    memcmp(sl->key, key, n) == 0) {
 		k->hits++;
 		sl->used = k->uses;
 		if (sl->entry == NULL)
@@ -1208,6 +1219,9 @@ probe_explain_match(struct probe_catalog *c, struct probe_explain_cache *k,
 	sl->entry = m->entry;
 	sl->layer = m->layer;
 	sl->which = probe_catalog_any_index(m);
+	sl->host_bits = c->host_bits != 0 ?
+	    c->host_bits | PROBE_CATALOG_HOST_NAMED : 0;
+	sl->hosts = q->hosts & sl->host_bits;
 }
 
 void
