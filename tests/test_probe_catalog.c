@@ -1966,6 +1966,15 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.policy");
 	assert_match("553 Invalid mail address\r\n", NULL,
 	    "phrases.no_such_user");
+	/* Refusing words that name no cause are policy, not "unknown". */
+	assert_match("550 Recipient reject\r\n", NULL, "phrases.policy");
+	assert_match("550 bounced check filter\r\n", NULL, "phrases.policy");
+	assert_match("554 Format restriction violation.\r\n", NULL,
+	    "phrases.policy");
+	assert_match("550 5.5.1 Command received before SMTP greeting\r\n",
+	    NULL, "phrases.policy");
+	assert_match("501 \\\"MAIL FROM\\\" is non-local account\r\n", NULL,
+	    "phrases.policy");
 }
 
 /*
