@@ -1975,6 +1975,18 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    NULL, "phrases.policy");
 	assert_match("501 \\\"MAIL FROM\\\" is non-local account\r\n", NULL,
 	    "phrases.policy");
+	/* Other languages, with no enhanced code to fall back on. */
+	assert_match("550 Destinatario inesistente\r\n", NULL,
+	    "phrases.no_such_user");
+	assert_match("550 Gebruiker onbekend\r\n", NULL, "phrases.no_such_user");
+	assert_match("550 \xd0\x9f\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe"
+	    "\xd0\xb2\xd0\xb0\xd1\x82\xd0\xb5\xd0\xbb\xd1\x8c \xd0\xbd"
+	    "\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xb9\xd0\xb4\xd0\xb5\xd0\xbd"
+	    "\r\n", NULL, "phrases.no_such_user");
+	assert_match("552 Caixa de correio cheia\r\n", NULL,
+	    "phrases.mailbox_full.messages");
+	assert_match("552 Mailbox vol\r\n", NULL,
+	    "phrases.mailbox_full.messages");
 }
 
 /*
