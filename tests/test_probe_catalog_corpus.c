@@ -19,8 +19,8 @@
 #define RUN_MS		120000
 
 /* Cause and verdict floors, in percent, per row of the scorer's table. */
-#define FLOOR_GOOGLE_CAUSE	95.0
-#define FLOOR_OTHERS_CAUSE	88.0
+#define FLOOR_GOOGLE_CAUSE	98.0
+#define FLOOR_OTHERS_CAUSE	93.0
 #define FLOOR_ALL_VERDICT	98.0
 
 static struct cmd_run run;
