@@ -1987,6 +1987,34 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.mailbox_full.messages");
 	assert_match("552 Mailbox vol\r\n", NULL,
 	    "phrases.mailbox_full.messages");
+	/* From heldout5's misses, after it was scored (now dev/h5-*). */
+	assert_match("454 4.5.0 SMTP protocol violation, no commands allowed to "
+	    "pipeline after STARTTLS, see RFC 3207.\r\n", NULL,
+	    "phrases.policy.gateway_rule");
+	assert_match("421 4.4.2 Message submission rate for this client has "
+	    "exceeded the configured limit\r\n", NULL,
+	    "phrases.rate_limited.frequency");
+	assert_match("550 send spam mail rejected: exceeded hour limit\r\n",
+	    NULL, "phrases.rate_limited.frequency");
+	assert_match("454 4.4.4 [internal] no MX or A for domain\r\n", NULL,
+	    "phrases.no_such_user");
+	assert_match("550 5.7.1 Header Spam Rule 4\r\n", NULL,
+	    "phrases.spam_content.filter");
+	assert_match("554 Banned, <from@example.net> -> <to@example.com>\r\n",
+	    NULL, "phrases.spam_content.filter");
+	assert_match("550 The mail may contain inappropriate words or "
+	    "content.\r\n", NULL, "phrases.spam_content.filter");
+	assert_match("550 5.7.129 you don't have permission to send to it.\r\n",
+	    NULL, "phrases.policy");
+	assert_match("421 Unable to process connection at this time\r\n", NULL,
+	    "phrases.server_busy");
+	assert_match("550 illegal sender.\r\n", NULL, "phrases.bad_sender");
+	assert_match("554 5.7.1 This message has been blocked because the return "
+	    "email domain is invalid.\r\n", NULL, "phrases.bad_sender");
+	assert_match("550 5.6.3 Sender ip adress rejected: Your IPv6 address must "
+	    "be send with an encryption\r\n", NULL, "phrases.tls_required");
+	assert_match("421 Message from (192.0.2.1) temporarily deferred "
+	    "\xe2\x80\x93 4.16.50\r\n", NULL, "yahoo.deferred_ts");
 }
 
 /*
@@ -2002,18 +2030,24 @@ Test(probe_catalog, hosts_keep_a_providers_entries_to_its_own_servers)
 	uint64_t acme, other;
 
 	assert_loads(load_text("provider: acme\n"
-	    "hosts: [acme.example, acme-mail.example]\nentries:\n"
+	    "hosts: [acmemail.net, acme-mail.org]\nentries:\n"
 	    "  - id: acme.busy\n    match:\n      code: 4xx\n"
 	    "      text: ['Service not available']\n"
 	    "    cause: server_busy\n    summary: s\n    see: x\n"
 	    "    remediation: [r]\n    examples: ['421 Service not available']\n"));
-	acme = probe_catalog_host_set(&cat, "mx2.acme.example[192.0.2.1]");
+	acme = probe_catalog_host_set(&cat, "mx2.acmemail.net[192.0.2.1]");
 	cr_assert_eq(acme, PROBE_CATALOG_HOST_NAMED | 1);
-	cr_assert_eq(probe_catalog_host_set(&cat, "ACME-MAIL.example."), acme);
-	other = probe_catalog_host_set(&cat, "mx.notacme.example");
+	cr_assert_eq(probe_catalog_host_set(&cat, "ACME-MAIL.org."), acme);
+	other = probe_catalog_host_set(&cat, "mx.notacmemail.net");
 	cr_assert_eq(other, PROBE_CATALOG_HOST_NAMED);
 	cr_assert_eq(probe_catalog_host_set(&cat, NULL), 0);
 	cr_assert_eq(probe_catalog_host_set(&cat, ""), 0);
+	/* A mask or a documentation name names no server. */
+	cr_assert_eq(probe_catalog_host_set(&cat, "smtp-01.tld.t-"), 0);
+	cr_assert_eq(probe_catalog_host_set(&cat, "mx*.acmemail.net"), 0);
+	cr_assert_eq(probe_catalog_host_set(&cat, "mx.example.com[192.0.2.1]"),
+	    0);
+	cr_assert_eq(probe_catalog_host_set(&cat, "mail.example"), 0);
 
 	read_reply("421 Service not available\r\n", 27);
 	q = query_of_reply(NULL);
@@ -2037,7 +2071,7 @@ Test(probe_catalog, a_named_entry_needs_its_provider_known)
 	struct probe_catalog_match m;
 	struct probe_catalog_query q;
 
-	assert_loads(load_text("provider: acme\nhosts: [acme.example]\n"
+	assert_loads(load_text("provider: acme\nhosts: [acmemail.net]\n"
 	    "markers: ['acme-id-\\d+', 'AcmeMail']\nentries:\n"
 	    "  - id: acme.relay\n    match:\n      code: 5xx\n"
 	    "      named: true\n      text: ['Relay access denied']\n"
@@ -2048,7 +2082,7 @@ Test(probe_catalog, a_named_entry_needs_its_provider_known)
 	q = query_of_reply(NULL);
 	cr_assert(!probe_catalog_match(&cat, &q, &m) || m.entry == NULL ||
 	    strcmp(m.entry->id, "acme.relay") != 0, "decided unnamed");
-	q.hosts = probe_catalog_host_set(&cat, "mx1.acme.example");
+	q.hosts = probe_catalog_host_set(&cat, "mx1.acmemail.net");
 	cr_assert(probe_catalog_match(&cat, &q, &m), "its server");
 	cr_assert_str_eq(m.entry->id, "acme.relay");
 	q = query_of_reply("acme");

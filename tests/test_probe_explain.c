@@ -752,6 +752,24 @@ Test(probe_explain, reads_a_qmail_send_delivery_line)
 	cr_assert_eq(rep.code, 421);
 	cr_assert_str_eq(rep.text, "Service not available, closing "
 	    "transmission channel");
+	/* A bare code, then the line break. */
+	assert_parses("Oct 16 20:19:15 mx qmail: 1224155955.532645 delivery "
+	    "13540: deferral: Connected_to_192.0.2.9_but_greeting_failed./"
+	    "Remote_host_said:_421/");
+	cr_assert_eq(rep.code, 421);
+}
+
+/* Postfix's cleanup puts the log's fields before a check's message. */
+Test(probe_explain, a_postfix_body_check_reject_is_its_message)
+{
+	static const char line[] = "831C2C2E0D: reject: body Quality Replica "
+	    "watches!!! from example.com[192.168.0.1]; from=<user@example.com> "
+	    "to=<recip@sample.net> proto=SMTP helo=<example.com>: 5.7.1 Spam: "
+	    "Watches";
+
+	probe_explain_parse_bare(line, sizeof(line) - 1, &rep, text, raw);
+	cr_assert_str_eq(rep.enhanced, "5.7.1");
+	cr_assert_str_eq(rep.text, "Spam: Watches");
 }
 
 /* A multilog TAI64N label is a log stamp, as syslog's is. */
@@ -786,10 +804,10 @@ Test(probe_explain, a_named_server_keeps_other_providers_entries_out)
 	cr_assert_eq(probe_catalog_init(&cat, false, e, sizeof(e)), 0, "%s", e);
 	cr_assert_eq(probe_catalog_load_default(&cat, NULL, 0, e, sizeof(e)),
 	    0, "%s", e);
-	assert_parses("status=deferred (host mx.example.net[192.0.2.7] said: "
+	assert_parses("status=deferred (host mx1.smallisp.net[192.0.2.7] said: "
 	    "451 Resources temporarily unavailable. Please try again later "
 	    "[#4.16.1]. (in reply to end of DATA command))");
-	cr_assert_str_eq(rep.host, "mx.example.net[192.0.2.7]");
+	cr_assert_str_eq(rep.host, "mx1.smallisp.net[192.0.2.7]");
 	probe_explain_decide(&cat, &rep, NULL, NULL, &d);
 	cr_assert_not_null(d.match.entry);
 	cr_assert_str_neq(d.match.entry->provider, "yahoo");
@@ -811,7 +829,7 @@ Test(probe_explain, the_memo_tells_servers_apart)
 	static const char *const lines[] = {
 		"host mta7.am0.yahoodns.net[192.0.2.8] said: 451 Resources "
 		"temporarily unavailable. Please try again later [#4.16.1].",
-		"host mx.example.net[192.0.2.7] said: 451 Resources temporarily "
+		"host mx1.smallisp.net[192.0.2.7] said: 451 Resources temporarily "
 		"unavailable. Please try again later [#4.16.1].",
 		"host mta5.am0.yahoodns.net[192.0.2.9] said: 451 Resources "
 		"temporarily unavailable. Please try again later [#4.16.1].",

@@ -674,6 +674,35 @@ probe_catalog_markers(struct probe_catalog_ctx *x, yaml_node_t *root)
 	return rc;
 }
 
+/*
+ * Does host[0..n) name a server? Not when it is no host name (a mask
+ * such as "smtp-01.tld.t-", "mx*.example", "…") or a documentation
+ * name (RFC 2606: example.com/.net/.org, .example, .test, .invalid,
+ * .localhost): public bounces hide the real server behind those, and
+ * a hidden server is one not named.
+ */
+static bool
+probe_catalog_host_is_name(const char *host, size_t n)
+{
+	static const char *const masks[] = { "example.com", "example.net",
+	    "example.org", "example", "test", "invalid", "localhost", NULL };
+	size_t i, k;
+
+	if (n == 0 || host[0] == '-' || host[0] == '.' || host[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)host[i]) && host[i] != '-' &&
+		    host[i] != '.' && host[i] != '_')
+			return false;
+	for (i = 0; masks[i] != NULL; i++) {
+		k = strlen(masks[i]);
+		if (k <= n && strncasecmp(host + n - k, masks[i], k) == 0 &&
+		    (k == n || host[n - k - 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 uint64_t
 probe_catalog_host_set(const struct probe_catalog *c, const char *host)
 {
@@ -686,8 +715,8 @@ probe_catalog_host_set(const struct probe_catalog *c, const char *host)
 	n = strcspn(host, "[");
 	while (n > 0 && host[n - 1] == '.')
 		n--;	/* a fully qualified "mx.example.com." */
-	if (n == 0)
-		return set;
+	if (!probe_catalog_host_is_name(host, n))
+		return 0;
 	last = (char)tolower((unsigned char)host[n - 1]);
 	/* Most suffixes differ from the name in its last letter: cheap. */
 	for (i = 0; i < c->nhosts; i++) {

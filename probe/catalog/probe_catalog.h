@@ -261,8 +261,9 @@ const struct probe_catalog_entry *probe_catalog_limit_entry(
  * probe_catalog_host_set - which catalog files' "hosts:" a server named
  * host belongs to ("mx3.qq.com", "gmail-smtp-in.l.google.com[142.250.1.26]":
  * what follows "[" is left out), one bit per file, with
- * PROBE_CATALOG_HOST_NAMED; 0 when host is NULL or empty (not named:
- * every entry may decide). A suffix matches the whole name or a part
+ * PROBE_CATALOG_HOST_NAMED; 0 when host is NULL, empty, no host name
+ * (a mask: "smtp-01.tld.t-") or a documentation name (example.com,
+ * .test ...): not named, every entry may decide. A suffix matches the whole name or a part
  * after a dot: "google.com" covers gmail-smtp-in.l.google.com.
  */
 uint64_t	probe_catalog_host_set(const struct probe_catalog *c,

@@ -75,7 +75,7 @@ probe_explain_qmail_code_at(const char *s, size_t len, size_t i)
 	return i > 0 && i + 3 < len && (s[i - 1] == '_' || s[i - 1] == '/') &&
 	    (s[i] == '4' || s[i] == '5') && probe_explain_digit(s[i + 1]) &&
 	    probe_explain_digit(s[i + 2]) &&
-	    (s[i + 3] == '_' || s[i + 3] == '-');
+	    (s[i + 3] == '_' || s[i + 3] == '-' || s[i + 3] == '/');
 }
 
 /* A 4xx or 5xx code (first digit d) anywhere in s? */
@@ -670,6 +670,19 @@ probe_explain_parse_bare(const char *line, size_t len,
 	if ((p = probe_explain_find(line, len, dotnet)) != NULL) {
 		len -= (size_t)(p - line) + sizeof(dotnet) - 1;
 		line = p + sizeof(dotnet) - 1;
+	}
+	/*
+	 * Postfix's cleanup logs a header or body check's refusal with the
+	 * log's fields first: "reject: body TEXT from H; from=<a> to=<b>
+	 * proto=SMTP helo=<h>: 5.7.1 MESSAGE". The message is the reply.
+	 */
+	if ((p = probe_explain_find(line, len, "; from=<")) != NULL &&
+	    (p = probe_explain_find(p, len - (size_t)(p - line),
+	    " helo=<")) != NULL &&
+	    (p = memchr(p, '>', len - (size_t)(p - line))) != NULL &&
+	    (size_t)(p - line) + 3 < len && p[1] == ':' && p[2] == ' ') {
+		len -= (size_t)(p - line) + 3;
+		line = p + 3;
 	}
 	/* "451Requested action ...": a code glued to its first word. */
 	if (len > 3 && (line[0] == '4' || line[0] == '5') &&
