@@ -3,7 +3,7 @@
 # replies it has never seen: runs the corpus scorer (tests/corpus/score.c,
 # built as BUILD/corpus-score by `make B=BUILD BUILD/corpus-score`; BUILD
 # defaults to build/rel) over tests/corpus/dev (tuning allowed) and
-# tests/corpus/heldout5 when present (scored only, never tuned on; the
+# tests/corpus/heldout6 when present (scored only, never tuned on; the
 # next collection, tests/corpus/README.md) and prints, per
 # provider group, the replies, the share with the right cause (the label
 # or one of its accept list) and with the right verdict. Builds nothing;
@@ -18,7 +18,7 @@ if [ ! -x "$b/corpus-score" ]; then
 	exit 3
 fi
 export SMTPPROBE_DATADIR="$top"
-for part in dev heldout5; do
+for part in dev heldout6; do
 	[ -d "$top/tests/corpus/$part" ] || continue
 	echo "== $part (tests/corpus/$part)"
 	"$b/corpus-score" "$top/tests/corpus/$part"

@@ -11,7 +11,7 @@
  *
  * --misses lists each wrong entry (id FILE#N, expected, got, layer,
  * phrase, text): for tuning on dev/ only; it refuses a path that names
- * a held-out part ("heldout" anywhere in it: heldout5/ next). --all
+ * a held-out part ("heldout" anywhere in it: heldout6/ next). --all
  * prints one tab-separated line per entry instead (ALL, id, group, cause
  * wanted, cause got, ok|miss, catalog entry, layer), for analyses over
  * dev/ (which provider entries decide other groups' replies); it refuses
