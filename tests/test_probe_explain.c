@@ -83,6 +83,15 @@ assert_parses(const char *line)
 	cr_assert_eq(strlen(rep.text), rep.len);
 }
 
+/* A text with no code, read as one bare reply: its enhanced code and words. */
+static void
+assert_bare(const char *line, const char *enhanced, const char *words)
+{
+	probe_explain_parse_bare(line, strlen(line), &rep, text, raw);
+	cr_assert_str_eq(rep.enhanced, enhanced);
+	cr_assert_str_eq(rep.text, words);
+}
+
 static void
 assert_stage(enum smtp_stage want)
 {
@@ -762,14 +771,10 @@ Test(probe_explain, reads_a_qmail_send_delivery_line)
 /* Postfix's cleanup puts the log's fields before a check's message. */
 Test(probe_explain, a_postfix_body_check_reject_is_its_message)
 {
-	static const char line[] = "831C2C2E0D: reject: body Quality Replica "
-	    "watches!!! from example.com[192.168.0.1]; from=<user@example.com> "
+	assert_bare("831C2C2E0D: reject: body Quality Replica watches!!! from "
+	    "example.com[192.168.0.1]; from=<user@example.com> "
 	    "to=<recip@sample.net> proto=SMTP helo=<example.com>: 5.7.1 Spam: "
-	    "Watches";
-
-	probe_explain_parse_bare(line, sizeof(line) - 1, &rep, text, raw);
-	cr_assert_str_eq(rep.enhanced, "5.7.1");
-	cr_assert_str_eq(rep.text, "Spam: Watches");
+	    "Watches", "5.7.1", "Spam: Watches");
 }
 
 /* A multilog TAI64N label is a log stamp, as syslog's is. */
@@ -860,15 +865,11 @@ Test(probe_explain, the_memo_tells_servers_apart)
 /* .NET's own words before "The server response was:" are not the reply. */
 Test(probe_explain, dotnet_words_before_the_server_response_are_left_out)
 {
-	static const char line[] = "System.Net.Mail.SmtpException: The SMTP "
-	    "server requires a secure connection or the client was not "
-	    "authenticated. The server response was: 5.7.0 Authentication "
-	    "Required. For more information, go to";
-
-	probe_explain_parse_bare(line, sizeof(line) - 1, &rep, text, raw);
-	cr_assert_str_eq(rep.enhanced, "5.7.0");
-	cr_assert_str_eq(rep.text, "Authentication Required. For more "
-	    "information, go to");
+	assert_bare("System.Net.Mail.SmtpException: The SMTP server requires a "
+	    "secure connection or the client was not authenticated. The server "
+	    "response was: 5.7.0 Authentication Required. For more "
+	    "information, go to", "5.7.0",
+	    "Authentication Required. For more information, go to");
 }
 
 Test(probe_explain, log_fields_that_are_numbers_are_not_replies)
