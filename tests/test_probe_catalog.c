@@ -2015,6 +2015,18 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "be send with an encryption\r\n", NULL, "phrases.tls_required");
 	assert_match("421 Message from (192.0.2.1) temporarily deferred "
 	    "\xe2\x80\x93 4.16.50\r\n", NULL, "yahoo.deferred_ts");
+	assert_match("554 Your IP address is flooding our SMTP server with "
+	    "abusive requests\r\n", NULL, "phrases.reputation");
+	assert_match("421 Recipient not in route list\r\n", NULL,
+	    "phrases.no_such_user");
+	assert_match("501 5.1.5 Recipient address reserved by RFC 2606\r\n",
+	    NULL, "phrases.no_such_user");
+	assert_match("550 Requested mail action not taken: Fake sender\r\n",
+	    NULL, "phrases.bad_sender");
+	assert_match("550 Domain may not exist or DNS check failed\r\n", NULL,
+	    "phrases.bad_sender");
+	assert_match("550 Requested mail action not taken: Invalid IP\r\n",
+	    NULL, "phrases.policy");
 }
 
 /*
