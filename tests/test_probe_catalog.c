@@ -2027,6 +2027,13 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.bad_sender");
 	assert_match("550 Requested mail action not taken: Invalid IP\r\n",
 	    NULL, "phrases.policy");
+	/* QQ's words for a held-back sender mean no such user elsewhere. */
+	assert_match("550 Mailbox unavailable or access denied\r\n", NULL,
+	    "phrases.no_such_user");
+	assert_match("550 Mailbox unavailable or access denied\r\n", "qq",
+	    "qq.access_denied");
+	assert_match("550 Mailbox unavailable or access denied <a@qq.com>\r\n",
+	    NULL, "qq.access_denied");
 }
 
 /*
