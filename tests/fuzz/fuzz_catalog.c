@@ -159,6 +159,14 @@ fuzz_match_fixed(struct probe_catalog *c)
 	q.provider = "google";
 	(void)probe_catalog_match(c, &q, &m);	/* none is a result too */
 	fuzz_check_match(&m);
+	/* From a named server, the catalog's own or another's: hosts:. */
+	q.provider = NULL;
+	q.hosts = probe_catalog_host_set(c, "gmail-smtp-in.l.google.com[::1]");
+	(void)probe_catalog_match(c, &q, &m);
+	fuzz_check_match(&m);
+	q.hosts = probe_catalog_host_set(c, "mx1.smallisp.net");
+	(void)probe_catalog_match(c, &q, &m);
+	fuzz_check_match(&m);
 	memset(&q, 0, sizeof(q));
 	q.outcome = "timeout";
 	q.has_stage = true;
