@@ -464,6 +464,13 @@ probe_servecmd_load(struct probe_servecmd *s)
 	char err[PROBE_CONFIG_ERR_MAX];
 
 	ng = probe_servecmd_gen_load(s, err, sizeof(err));
+	/*
+	 * Said before the metrics show it: whoever sees the failure in
+	 * /metrics finds its reason on stderr already.
+	 */
+	if (ng == NULL)
+		probe_servecmd_say(og != NULL ? "configuration not reloaded, "
+		    "the previous one is kept: " : "", err);
 	pthread_mutex_lock(&s->lock);
 	s->health.config_load_epoch = (double)time(NULL);
 	s->health.is_config_ok = ng != NULL;
@@ -473,11 +480,8 @@ probe_servecmd_load(struct probe_servecmd *s)
 		s->health.ncells = ng->n;
 	}
 	pthread_mutex_unlock(&s->lock);
-	if (ng == NULL) {
-		probe_servecmd_say(og != NULL ? "configuration not reloaded, "
-		    "the previous one is kept: " : "", err);
+	if (ng == NULL)
 		return -1;
-	}
 	if (og != NULL)
 		probe_servecmd_say("configuration reloaded from ",
 		    ng->config.file);
