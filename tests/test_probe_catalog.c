@@ -2034,6 +2034,26 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "qq.access_denied");
 	assert_match("550 Mailbox unavailable or access denied <a@qq.com>\r\n",
 	    NULL, "qq.access_denied");
+	assert_match("525 Unauthorized IP address\r\n", NULL,
+	    "phrases.ip_not_allowlisted");
+	assert_match("554 Transaction failed: Address contains illegal "
+	    "characters in user name\r\n", NULL,
+	    "phrases.bad_headers.duplicate");
+	assert_match("451 MIME_ERROR : Maximum line length exceeded\r\n", NULL,
+	    "phrases.bad_headers.duplicate");
+	assert_match("451 ratelimit database not available\r\n", NULL,
+	    "phrases.server_busy.verification");
+	assert_match("550 Error: listed as abusive by MagicSpam\r\n", NULL,
+	    "phrases.blocklisted");
+	assert_match("421 unable to verify sender domain\r\n", NULL,
+	    "phrases.bad_sender");
+	assert_match("421 4.3.2 The maximum number of concurrent connections per "
+	    "resource forest has exceeded a limit\r\n", NULL,
+	    "phrases.rate_limited");
+	assert_match("556 Address unavailable.\r\n", NULL,
+	    "phrases.no_such_user");
+	assert_match("550 Must use TLS\r\n", NULL, "phrases.tls_required");
+	assert_match("550 Encryption needed\r\n", NULL, "phrases.tls_required");
 }
 
 /*
