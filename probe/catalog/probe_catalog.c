@@ -536,6 +536,7 @@ probe_catalog_entry(struct probe_catalog_ctx *x, yaml_node_t *map)
 	e->order = c->nentries - 1;
 	e->is_user = x->is_user;
 	e->is_phrase = strcmp(x->provider, PROBE_CATALOG_PHRASES) == 0;
+	e->is_generic = strcmp(x->provider, "generic") == 0;
 	e->host_bit = x->host_bit;
 	if ((e->provider = strdup(x->provider)) == NULL)
 		return probe_yaml_fail_at(x->t, map, x->err, x->errlen,

@@ -109,6 +109,7 @@ struct probe_catalog_entry {
 	 */
 	pcre2_code		*any_all;
 	bool			 is_phrase;	/* provider "phrases" */
+	bool			 is_generic;	/* provider "generic" */
 	/*
 	 * The bit of this entry's file's "hosts:" (probe_catalog_host_set),
 	 * or 0 when it has none: an entry of a file with hosts never decides

@@ -69,7 +69,7 @@ probe_catalog_rank(const struct probe_catalog_entry *e,
 
 	r |= e->is_user ? 64u : 0;
 	r |= q->provider && strcmp(e->provider, q->provider) == 0 ? 32u : 0;
-	r |= strcmp(e->provider, "generic") != 0 ? 16u : 0;
+	r |= !e->is_generic ? 16u : 0;
 	r |= e->npatterns > 0 || e->nany > 0 ? 8u : 0;
 	r |= e->enhanced[0] != '\0' ? 4u : 0;
 	r |= e->stages != 0 ? 2u : 0;
@@ -336,7 +336,7 @@ probe_catalog_in_pass(const struct probe_catalog_entry *e,
 	    probe_catalog_has_text(e) != (p->layer != PROBE_CATALOG_LAYER_CODE))
 		return false;
 	return p->generic < 0 ||
-	    (strcmp(e->provider, "generic") == 0) == p->generic;
+	    e->is_generic == p->generic;
 }
 
 /*
@@ -422,7 +422,7 @@ probe_catalog_match_entry(struct probe_catalog *c,
 	memset(m, 0, sizeof(*m));
 	m->entry = e;
 	m->layer = layer;
-	m->is_fallback = strcmp(e->provider, "generic") == 0 &&
+	m->is_fallback = e->is_generic &&
 	    !probe_catalog_has_text(e);
 	if (which >= 0 && (size_t)which < e->nany)
 		m->phrase = e->any_text[which];

@@ -1193,6 +1193,26 @@ probe_explain_slot(struct probe_explain_cache *k, uint64_t h,
 	return old;
 }
 
+/* The catalog files of the server named host, through k's memo. */
+static uint64_t
+probe_explain_hosts(const struct probe_catalog *c,
+    struct probe_explain_cache *k, const char *host)
+{
+	struct probe_explain_host_slot *sl;
+	size_t n = strcspn(host, "[");
+
+	if (k == NULL || n == 0 || n >= PROBE_EXPLAIN_HOST_NAME)
+		return probe_catalog_host_set(c, host);
+	sl = &k->servers[probe_explain_hash(host, n) % PROBE_EXPLAIN_HOSTS];
+	if (sl->len != n || memcmp(sl->name, host, n) != 0) {
+		memcpy(sl->name, host, n);
+		sl->name[n] = '\0';
+		sl->len = n;
+		sl->hosts = probe_catalog_host_set(c, sl->name);
+	}
+	return sl->hosts;
+}
+
 /* The search itself, or its memo; q is filled from r. */
 static void
 probe_explain_match(struct probe_catalog *c, struct probe_explain_cache *k,
@@ -1258,7 +1278,7 @@ probe_explain_decide(struct probe_catalog *c,
 	q.text = r->text;
 	q.len = r->len;
 	q.provider = provider;
-	q.hosts = probe_catalog_host_set(c, r->host);
+	q.hosts = probe_explain_hosts(c, k, r->host);
 	probe_explain_match(c, k, r, &q, &d->match);
 	/* Words that are no reply: neither a verdict nor a known phrase. */
 	if (r->is_bare && d->match.entry == NULL && !d->has_verdict)

@@ -42,6 +42,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "probe/catalog/probe_catalog.h"
@@ -176,9 +177,23 @@ struct probe_explain_diag {
 
 struct probe_explain_cache_slot;
 
+/*
+ * The servers a log names, with their catalog files
+ * (probe_catalog_host_set): direct-mapped, a log's few MX names stay.
+ */
+#define PROBE_EXPLAIN_HOSTS	64
+#define PROBE_EXPLAIN_HOST_NAME	64
+
+struct probe_explain_host_slot {
+	size_t		 len;		/* 0: free */
+	char		 name[PROBE_EXPLAIN_HOST_NAME];
+	uint64_t	 hosts;
+};
+
 struct probe_explain_cache {
 	struct probe_explain_cache_slot *slots;
 	unsigned long	 hits, misses, uses;
+	struct probe_explain_host_slot servers[PROBE_EXPLAIN_HOSTS];
 };
 
 /* probe_explain_cache_init - an empty memo. Returns 0 or -1 (memory). */
