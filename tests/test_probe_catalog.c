@@ -2054,6 +2054,16 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	    "phrases.no_such_user");
 	assert_match("550 Must use TLS\r\n", NULL, "phrases.tls_required");
 	assert_match("550 Encryption needed\r\n", NULL, "phrases.tls_required");
+	assert_match("550 Recipient Suspended\r\n", NULL,
+	    "phrases.mailbox_disabled");
+	assert_match("452 Insufficient storage space\r\n", NULL,
+	    "phrases.mailbox_full.messages");
+	assert_match("550 Sender domain has no MX\r\n", NULL,
+	    "phrases.bad_sender");
+	/* Words any server says are Microsoft's only when it is Microsoft. */
+	assert_match("550 5.1.0 Sender denied\r\n", NULL, "phrases.bad_sender");
+	assert_match("550 5.7.1 Sender denied by SPF\r\n", NULL,
+	    "phrases.spf_fail");
 }
 
 /*
