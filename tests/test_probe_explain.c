@@ -777,6 +777,23 @@ Test(probe_explain, a_postfix_body_check_reject_is_its_message)
 	    "Watches", "5.7.1", "Spam: Watches");
 }
 
+/* Nodemailer's error object: the response string is the reply. */
+Test(probe_explain, a_nodemailer_error_object_gives_its_response)
+{
+	assert_parses("{ Error: Invalid login: Mailbox cannot be accessed code: "
+	    "'EAUTH', response: 'Mailbox cannot be accessed [CWXP265CA0023."
+	    "GBRP265.PROD.OUTLOOK.COM]', responseCode: 550, command: "
+	    "'AUTH LOGIN' }");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.text, "Mailbox cannot be accessed [CWXP265CA0023."
+	    "GBRP265.PROD.OUTLOOK.COM]");
+	assert_parses("{\"code\":\"EAUTH\",\"response\":\"502 5.5.2 Syntax "
+	    "error, command unrecognized.\",\"responseCode\":502,"
+	    "\"command\":\"AUTH PLAIN\"}");
+	cr_assert_eq(rep.code, 502);
+	cr_assert_str_eq(rep.text, "Syntax error, command unrecognized.");
+}
+
 /* A multilog TAI64N label is a log stamp, as syslog's is. */
 Test(probe_explain, a_tai64n_label_is_a_log_stamp)
 {

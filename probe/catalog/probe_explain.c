@@ -586,6 +586,57 @@ probe_explain_qmail_log(const char *line, size_t len, char *out)
 	return true;
 }
 
+/*
+ * Nodemailer's error object puts the code last, after the reply's words:
+ * "{ Error: Invalid login: ... response: 'Mailbox cannot be accessed
+ * [...]', responseCode: 550, command: 'AUTH LOGIN' }" (or as JSON,
+ * "response":"...","responseCode":550). When the code found is that
+ * responseCode, the reply is the response string; false otherwise.
+ */
+static bool
+probe_explain_nodemailer(const char *line, size_t len, const char *start,
+    struct probe_explain_reply *r, char *text, char *raw)
+{
+	static const char *const keys[] = { "responseCode: ",
+	    "\"responseCode\":", NULL };
+	static const char *const resp[] = { "response: '", "\"response\":\"",
+	    NULL };
+	const char *p = NULL, *e;
+	size_t i, k, n;
+	char q;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		k = strlen(keys[i]);
+		if ((size_t)(start - line) >= k &&
+		    memcmp(start - k, keys[i], k) == 0)
+			break;
+	}
+	if (keys[i] == NULL ||
+	    (p = probe_explain_find(line, (size_t)(start - line),
+	    resp[i])) == NULL)
+		return false;
+	p += strlen(resp[i]);
+	q = p[-1];
+	if ((e = memchr(p, q, (size_t)(start - p))) == NULL || e == p)
+		return false;
+	/* A response that holds its own code reads as any reply. */
+	n = (size_t)(e - p);
+	if (probe_explain_code_at(p, n, 0, '4'))
+		return probe_explain_parse(p, n, r, text, raw);
+	r->code = (start[0] - '0') * 100 + (start[1] - '0') * 10 +
+	    (start[2] - '0');
+	(void)smtp_reply_parse_enhanced(p, n, r->code, r->enhanced);
+	probe_explain_stage(line, len, r);
+	r->offset = (size_t)(p - line);
+	r->len = probe_explain_norm(p, n, r, text);
+	r->text = text;
+	memmove(raw, p, n);
+	raw[n] = '\0';
+	r->raw = raw;
+	r->rawlen = n;
+	return true;
+}
+
 bool
 probe_explain_parse(const char *line, size_t len,
     struct probe_explain_reply *r, char *text, char *raw)
@@ -608,6 +659,8 @@ probe_explain_parse(const char *line, size_t len,
 	start = probe_explain_start(line, len);
 	if (start == NULL)
 		return false;
+	if (probe_explain_nodemailer(line, len, start, r, text, raw))
+		return true;
 	rlen = len - (size_t)(start - line);
 	/* Postfix appends which command it was; that is not reply text. */
 	tail = probe_explain_find(start, rlen, " (in reply to ");
@@ -619,6 +672,11 @@ probe_explain_parse(const char *line, size_t len,
 	 * helo=<...>": the log's fields, not the reply.
 	 */
 	if ((cut = probe_explain_find(start, rlen, "; from=<")) != NULL)
+		rlen = (size_t)(cut - start);
+	/* Nodemailer's object goes on after the response string. */
+	if ((cut = probe_explain_find(start, rlen, "\",\"responseCode\":")) !=
+	    NULL || (cut = probe_explain_find(start, rlen,
+	    "', responseCode: ")) != NULL)
 		rlen = (size_t)(cut - start);
 	r->code = (start[0] - '0') * 100 + (start[1] - '0') * 10 +
 	    (start[2] - '0');
