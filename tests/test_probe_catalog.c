@@ -2232,3 +2232,23 @@ Test(probe_catalog, a_phrase_with_stages_needs_the_stage_said)
 	cr_assert(probe_catalog_match(&cat, &q, &m));
 	cr_assert_str_eq(m.entry->cause, "no_such_user");
 }
+
+/* In reply to AUTH, a refusal no phrase names is about the login. */
+Test(probe_catalog, a_refusal_of_auth_no_phrase_names_is_a_login_failure)
+{
+	struct probe_catalog_query q = { 0 };
+	struct probe_catalog_match m;
+	static const char text[] = "Mailbox cannot be accessed [X]";
+
+	load_shipped();
+	q.code = 550;
+	q.text = text;
+	q.len = sizeof(text) - 1;
+	q.has_stage = true;
+	q.stage = SMTP_STAGE_AUTH;
+	cr_assert(probe_catalog_match(&cat, &q, &m));
+	cr_assert_str_eq(m.entry->id, "phrases.auth_failed.at_auth");
+	q.has_stage = false;
+	cr_assert(!probe_catalog_match(&cat, &q, &m) ||
+	    strcmp(m.entry->cause, "auth_failed") != 0);
+}

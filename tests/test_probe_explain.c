@@ -792,6 +792,13 @@ Test(probe_explain, a_nodemailer_error_object_gives_its_response)
 	    "\"command\":\"AUTH PLAIN\"}");
 	cr_assert_eq(rep.code, 502);
 	cr_assert_str_eq(rep.text, "Syntax error, command unrecognized.");
+	assert_stage(SMTP_STAGE_AUTH);
+	/* As nodemailer/nodemailer#949 shows it: the opening quote lost. */
+	assert_parses("{ Error: Invalid login: Mailbox cannot be accessed code: "
+	    "'EAUTH', response: Mailbox cannot be accessed [X], "
+	    "responseCode: 550, command: 'AUTH LOGIN' }");
+	cr_assert_str_eq(rep.text, "Mailbox cannot be accessed [X]");
+	assert_stage(SMTP_STAGE_AUTH);
 }
 
 /* A multilog TAI64N label is a log stamp, as syslog's is. */

@@ -277,6 +277,17 @@ static const struct {
 	{ "refused to talk to me", SMTP_STAGE_BANNER },
 	{ "after initial connection", SMTP_STAGE_BANNER },
 	{ "in reply to QUIT command", SMTP_STAGE_QUIT },
+	/* Nodemailer's error object names the command it sent. */
+	{ "command: 'AUTH", SMTP_STAGE_AUTH },
+	{ "command: 'MAIL FROM", SMTP_STAGE_MAIL },
+	{ "command: 'RCPT TO", SMTP_STAGE_RCPT },
+	{ "command: 'DATA", SMTP_STAGE_DATA },
+	{ "\"command\":\"AUTH", SMTP_STAGE_AUTH },
+	{ "\"command\":\"MAIL FROM", SMTP_STAGE_MAIL },
+	{ "\"command\":\"RCPT TO", SMTP_STAGE_RCPT },
+	{ "\"command\":\"DATA", SMTP_STAGE_DATA },
+	{ "in reply to AUTH command", SMTP_STAGE_AUTH },
+	{ "SASL authentication failed", SMTP_STAGE_AUTH },
 };
 
 /*
@@ -285,7 +296,8 @@ static const struct {
  * lines hold none of them; this runs on every line with a reply).
  */
 static const char *const probe_explain_stage_heads[] = { "in reply to ",
-    "after ", ">>> ", "refused to talk", NULL };
+    "after ", ">>> ", "refused to talk", "command: '", "\"command\":\"",
+    "SASL authentication", NULL };
 
 static void
 probe_explain_stage(const char *s, size_t len, struct probe_explain_reply *r)
@@ -599,11 +611,10 @@ probe_explain_nodemailer(const char *line, size_t len, const char *start,
 {
 	static const char *const keys[] = { "responseCode: ",
 	    "\"responseCode\":", NULL };
-	static const char *const resp[] = { "response: '", "\"response\":\"",
+	static const char *const resp[] = { "response: ", "\"response\":",
 	    NULL };
 	const char *p = NULL, *e;
 	size_t i, k, n;
-	char q;
 
 	for (i = 0; keys[i] != NULL; i++) {
 		k = strlen(keys[i]);
@@ -615,14 +626,24 @@ probe_explain_nodemailer(const char *line, size_t len, const char *start,
 	    (p = probe_explain_find(line, (size_t)(start - line),
 	    resp[i])) == NULL)
 		return false;
+	/* Up to the key, without the quotes and the comma around it. */
 	p += strlen(resp[i]);
-	q = p[-1];
-	if ((e = memchr(p, q, (size_t)(start - p))) == NULL || e == p)
+	if (*p == '\'' || *p == '"')
+		p++;
+	for (e = start - k; e > p && strchr(" ,'\"", e[-1]) != NULL; e--)
+		;
+	if (e <= p)
 		return false;
 	/* A response that holds its own code reads as any reply. */
 	n = (size_t)(e - p);
-	if (probe_explain_code_at(p, n, 0, '4'))
-		return probe_explain_parse(p, n, r, text, raw);
+	if (probe_explain_code_at(p, n, 0, '4')) {
+		if (!probe_explain_parse(p, n, r, text, raw))
+			return false;
+		/* The command is named in the object, not the response. */
+		if (!r->has_stage)
+			probe_explain_stage(line, len, r);
+		return true;
+	}
 	r->code = (start[0] - '0') * 100 + (start[1] - '0') * 10 +
 	    (start[2] - '0');
 	(void)smtp_reply_parse_enhanced(p, n, r->code, r->enhanced);
@@ -641,7 +662,7 @@ bool
 probe_explain_parse(const char *line, size_t len,
     struct probe_explain_reply *r, char *text, char *raw)
 {
-	const char *start, *tail, *cut;
+	const char *start, *tail, *cut, *node = NULL;
 	size_t rlen, body;
 
 	memset(r, 0, sizeof(*r));
@@ -674,10 +695,10 @@ probe_explain_parse(const char *line, size_t len,
 	if ((cut = probe_explain_find(start, rlen, "; from=<")) != NULL)
 		rlen = (size_t)(cut - start);
 	/* Nodemailer's object goes on after the response string. */
-	if ((cut = probe_explain_find(start, rlen, "\",\"responseCode\":")) !=
-	    NULL || (cut = probe_explain_find(start, rlen,
-	    "', responseCode: ")) != NULL)
-		rlen = (size_t)(cut - start);
+	if ((node = probe_explain_find(start, rlen,
+	    "\",\"responseCode\":")) != NULL ||
+	    (node = probe_explain_find(start, rlen, "', responseCode: ")) != NULL)
+		rlen = (size_t)(node - start);
 	r->code = (start[0] - '0') * 100 + (start[1] - '0') * 10 +
 	    (start[2] - '0');
 	body = probe_explain_body(start, rlen);
@@ -694,6 +715,8 @@ probe_explain_parse(const char *line, size_t len,
 		probe_explain_stage(tail, len - (size_t)(tail - line), r);
 	if (!r->has_stage)
 		probe_explain_stage(line, (size_t)(start - line), r);
+	if (!r->has_stage && node != NULL)
+		probe_explain_stage(node, len - (size_t)(node - line), r);
 	r->offset = (size_t)(start - line);
 	probe_explain_host(line, (size_t)(start - line), r);
 	r->len = probe_explain_norm(start + body, rlen - body, r, text);
