@@ -2206,6 +2206,21 @@ Test(probe_catalog, an_any_list_is_prefiltered_only_when_that_is_the_same)
 	    &(struct probe_catalog_match){ 0 }));
 }
 
+/* A 550 with these words, in reply to stage (has_stage false: none said). */
+static const struct probe_catalog_entry *
+match_at(const char *words, bool has_stage, enum smtp_stage stage)
+{
+	struct probe_catalog_query q = { 0 };
+	struct probe_catalog_match m;
+
+	q.code = 550;
+	q.text = words;
+	q.len = strlen(words);
+	q.has_stage = has_stage;
+	q.stage = stage;
+	return probe_catalog_match(&cat, &q, &m) ? m.entry : NULL;
+}
+
 /*
  * A phrase entry with stages needs the stage said: "user unknown" in
  * reply to MAIL FROM is the sender's, in reply to RCPT TO the
@@ -2213,42 +2228,31 @@ Test(probe_catalog, an_any_list_is_prefiltered_only_when_that_is_the_same)
  */
 Test(probe_catalog, a_phrase_with_stages_needs_the_stage_said)
 {
-	struct probe_catalog_query q = { 0 };
-	struct probe_catalog_match m;
 	static const char text[] = "<root@example.net>: User unknown";
+	const struct probe_catalog_entry *e;
 
 	load_shipped();
-	q.code = 550;
-	q.text = text;
-	q.len = sizeof(text) - 1;
-	q.has_stage = true;
-	q.stage = SMTP_STAGE_MAIL;
-	cr_assert(probe_catalog_match(&cat, &q, &m));
-	cr_assert_str_eq(m.entry->id, "phrases.bad_sender.at_mail_from");
-	q.stage = SMTP_STAGE_RCPT;
-	cr_assert(probe_catalog_match(&cat, &q, &m));
-	cr_assert_str_eq(m.entry->cause, "no_such_user");
-	q.has_stage = false;
-	cr_assert(probe_catalog_match(&cat, &q, &m));
-	cr_assert_str_eq(m.entry->cause, "no_such_user");
+	e = match_at(text, true, SMTP_STAGE_MAIL);
+	cr_assert_not_null(e);
+	cr_assert_str_eq(e->id, "phrases.bad_sender.at_mail_from");
+	e = match_at(text, true, SMTP_STAGE_RCPT);
+	cr_assert_not_null(e);
+	cr_assert_str_eq(e->cause, "no_such_user");
+	e = match_at(text, false, SMTP_STAGE_CONNECT);
+	cr_assert_not_null(e);
+	cr_assert_str_eq(e->cause, "no_such_user");
 }
 
 /* In reply to AUTH, a refusal no phrase names is about the login. */
 Test(probe_catalog, a_refusal_of_auth_no_phrase_names_is_a_login_failure)
 {
-	struct probe_catalog_query q = { 0 };
-	struct probe_catalog_match m;
 	static const char text[] = "Mailbox cannot be accessed [X]";
+	const struct probe_catalog_entry *e;
 
 	load_shipped();
-	q.code = 550;
-	q.text = text;
-	q.len = sizeof(text) - 1;
-	q.has_stage = true;
-	q.stage = SMTP_STAGE_AUTH;
-	cr_assert(probe_catalog_match(&cat, &q, &m));
-	cr_assert_str_eq(m.entry->id, "phrases.auth_failed.at_auth");
-	q.has_stage = false;
-	cr_assert(!probe_catalog_match(&cat, &q, &m) ||
-	    strcmp(m.entry->cause, "auth_failed") != 0);
+	e = match_at(text, true, SMTP_STAGE_AUTH);
+	cr_assert_not_null(e);
+	cr_assert_str_eq(e->id, "phrases.auth_failed.at_auth");
+	e = match_at(text, false, SMTP_STAGE_CONNECT);
+	cr_assert(e == NULL || strcmp(e->cause, "auth_failed") != 0);
 }

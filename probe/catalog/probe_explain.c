@@ -529,6 +529,22 @@ probe_explain_qmail_enh(const char *s, size_t len,
 }
 
 /*
+ * The reply's joined words (from w, wn bytes) into text, and the reply as
+ * it stood (from v, vn bytes) into raw; either may lie in raw already.
+ */
+static void
+probe_explain_fill(struct probe_explain_reply *r, const char *w, size_t wn,
+    const char *v, size_t vn, char *text, char *raw)
+{
+	r->len = probe_explain_norm(w, wn, r, text);
+	r->text = text;
+	memmove(raw, v, vn);
+	raw[vn] = '\0';
+	r->raw = raw;
+	r->rawlen = vn;
+}
+
+/*
  * PHPMailer puts the reply's text before its code: "SMTP server error:
  * DATA END command failed Detail: TEXT SMTP code: 550 Additional SMTP
  * info: 5.7.1". Read it in that order; false when the line is not so.
@@ -561,12 +577,8 @@ probe_explain_phpmailer(const char *line, size_t len,
 	}
 	probe_explain_stage(line, (size_t)(d - line), r);
 	r->offset = (size_t)(d - line);
-	r->len = probe_explain_norm(d, tlen, r, text);
-	r->text = text;
-	memmove(raw, d, len - (size_t)(d - line));
-	raw[len - (size_t)(d - line)] = '\0';
-	r->raw = raw;
-	r->rawlen = len - (size_t)(d - line);
+	probe_explain_fill(r, d, tlen, d, len - (size_t)(d - line), text,
+	    raw);
 	return true;
 }
 
@@ -649,12 +661,7 @@ probe_explain_nodemailer(const char *line, size_t len, const char *start,
 	(void)smtp_reply_parse_enhanced(p, n, r->code, r->enhanced);
 	probe_explain_stage(line, len, r);
 	r->offset = (size_t)(p - line);
-	r->len = probe_explain_norm(p, n, r, text);
-	r->text = text;
-	memmove(raw, p, n);
-	raw[n] = '\0';
-	r->raw = raw;
-	r->rawlen = n;
+	probe_explain_fill(r, p, n, p, n, text, raw);
 	return true;
 }
 
@@ -719,12 +726,8 @@ probe_explain_parse(const char *line, size_t len,
 		probe_explain_stage(node, len - (size_t)(node - line), r);
 	r->offset = (size_t)(start - line);
 	probe_explain_host(line, (size_t)(start - line), r);
-	r->len = probe_explain_norm(start + body, rlen - body, r, text);
-	r->text = text;
-	memmove(raw, start, rlen);
-	raw[rlen] = '\0';
-	r->raw = raw;
-	r->rawlen = rlen;
+	probe_explain_fill(r, start + body, rlen - body, start, rlen, text,
+	    raw);
 	return true;
 }
 
@@ -777,12 +780,7 @@ probe_explain_parse_bare(const char *line, size_t len,
 		    line[i - 1] != '.')))
 			probe_explain_enh_loose(line + i, len - i, r->enhanced);
 	probe_explain_stage(line, len, r);
-	r->len = probe_explain_norm(line, len, r, text);
-	r->text = text;
-	memcpy(raw, line, len);
-	raw[len] = '\0';
-	r->raw = raw;
-	r->rawlen = len;
+	probe_explain_fill(r, line, len, line, len, text, raw);
 }
 
 int
