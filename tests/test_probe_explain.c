@@ -801,6 +801,20 @@ Test(probe_explain, a_nodemailer_error_object_gives_its_response)
 	assert_stage(SMTP_STAGE_AUTH);
 }
 
+/* Sendmail logs its own and its milters' refusals after "reject=". */
+Test(probe_explain, a_sendmail_reject_field_is_a_reply)
+{
+	assert_parses("Jan 10 18:00:34 smtp sendmail[5759]: i04Axx2c005759: "
+	    "Milter: data, reject=511 Virus found in email!");
+	cr_assert_eq(rep.code, 511);
+	cr_assert_str_eq(rep.text, "Virus found in email!");
+	assert_parses("Nov 23 10:00:00 mx sendmail[42]: x1: ruleset=check_rcpt, "
+	    "arg1=<b@example.net>, relay=client.example.org [192.0.2.1], "
+	    "reject=550 5.7.1 <b@example.net>... Relaying denied");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.enhanced, "5.7.1");
+}
+
 /* A multilog TAI64N label is a log stamp, as syslog's is. */
 Test(probe_explain, a_tai64n_label_is_a_log_stamp)
 {

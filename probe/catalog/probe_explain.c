@@ -221,7 +221,7 @@ probe_explain_coded(const char *s, size_t len)
 static const char *const probe_explain_markers[] = {
 	" said: ", "refused to talk to me: ",
 	"SMTP error from remote mail server after ", "Diagnostic-Code:",
-	"<<< ", "reply=", "reply: ", "Remote server replied: ",
+	"<<< ", "reply=", "reject=", "reply: ", "Remote server replied: ",
 	"The server response was: ", "SMTP Error: ", "Message failed: ",
 	"smtpmsg='", NULL
 };
