@@ -2064,6 +2064,13 @@ Test(probe_catalog, terse_server_wordings_read_where_they_stand)
 	assert_match("550 5.1.0 Sender denied\r\n", NULL, "phrases.bad_sender");
 	assert_match("550 5.7.1 Sender denied by SPF\r\n", NULL,
 	    "phrases.spf_fail");
+	/* A recipient's own block list is a rule of theirs, not a DNSBL. */
+	assert_match("550 blocked : due to blacklist user\r\n", NULL,
+	    "phrases.policy.gateway_rule");
+	assert_match("550 Sender is on user denylist\r\n", NULL,
+	    "phrases.policy.gateway_rule");
+	assert_match("550 5.7.1 IP address blacklisted by recipient\r\n", NULL,
+	    "phrases.blocklisted");
 }
 
 /*
