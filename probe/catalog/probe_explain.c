@@ -617,6 +617,9 @@ probe_explain_qmail_log(const char *line, size_t len, char *out)
  * "response":"...","responseCode":550). When the code found is that
  * responseCode, the reply is the response string; false otherwise.
  */
+static bool	probe_explain_parse_at(const char *, size_t,
+		    struct probe_explain_reply *, char *, char *, bool);
+
 static bool
 probe_explain_nodemailer(const char *line, size_t len, const char *start,
     struct probe_explain_reply *r, char *text, char *raw)
@@ -649,7 +652,8 @@ probe_explain_nodemailer(const char *line, size_t len, const char *start,
 	/* A response that holds its own code reads as any reply. */
 	n = (size_t)(e - p);
 	if (probe_explain_code_at(p, n, 0, '4')) {
-		if (!probe_explain_parse(p, n, r, text, raw))
+		/* Once: a response is not searched for an object again. */
+		if (!probe_explain_parse_at(p, n, r, text, raw, false))
 			return false;
 		/* The command is named in the object, not the response. */
 		if (!r->has_stage)
@@ -669,6 +673,14 @@ bool
 probe_explain_parse(const char *line, size_t len,
     struct probe_explain_reply *r, char *text, char *raw)
 {
+	return probe_explain_parse_at(line, len, r, text, raw, true);
+}
+
+/* As probe_explain_parse; objects: look for a library's error object. */
+static bool
+probe_explain_parse_at(const char *line, size_t len,
+    struct probe_explain_reply *r, char *text, char *raw, bool objects)
+{
 	const char *start, *tail, *cut, *node = NULL;
 	size_t rlen, body;
 
@@ -687,7 +699,7 @@ probe_explain_parse(const char *line, size_t len,
 	start = probe_explain_start(line, len);
 	if (start == NULL)
 		return false;
-	if (probe_explain_nodemailer(line, len, start, r, text, raw))
+	if (objects && probe_explain_nodemailer(line, len, start, r, text, raw))
 		return true;
 	rlen = len - (size_t)(start - line);
 	/* Postfix appends which command it was; that is not reply text. */
