@@ -146,6 +146,7 @@ struct probe_catalog_host {
 struct probe_catalog {
 	struct probe_catalog_entry *entries;
 	size_t			 nentries;
+	size_t			 cap_entries;	/* room in entries */
 	struct probe_catalog_host hosts[PROBE_CATALOG_HOSTS_MAX];
 	size_t			 nhosts;
 	unsigned		 nhost_files;	/* files with "hosts:" */

@@ -807,10 +807,8 @@ probe_explain_scan_init(struct probe_explain_scan *s, FILE *fp)
 	s->text = malloc(PROBE_EXPLAIN_LINE_MAX);
 	s->raw = malloc(PROBE_EXPLAIN_LINE_MAX);
 	s->whole = malloc(PROBE_EXPLAIN_BARE_MAX);
-	/* calloc: the pages of ids never seen are never touched. */
-	s->senders = calloc(PROBE_EXPLAIN_SENDERS, sizeof(*s->senders));
-	if (s->buf && s->line && s->pending && s->text && s->raw && s->whole &&
-	    s->senders)
+	/* s->senders: on the first "from=" line (most pastes have none). */
+	if (s->buf && s->line && s->pending && s->text && s->raw && s->whole)
 		return 0;
 	probe_explain_scan_free(s);
 	return -1;
@@ -1083,6 +1081,15 @@ probe_explain_note_sender(struct probe_explain_scan *s)
 	if (dom == NULL || p == dom ||
 	    (size_t)(p - dom) >= PROBE_EXPLAIN_DOMAIN_MAX)
 		return;
+	/*
+	 * calloc: the pages of ids never seen are never touched. Without
+	 * the table, reports go on without sender domains: they are a
+	 * detail of the grouping, not a reason to stop reading the log.
+	 */
+	if (s->senders == NULL &&
+	    (s->senders = calloc(PROBE_EXPLAIN_SENDERS,
+	    sizeof(*s->senders))) == NULL)
+		return;
 	sl = probe_explain_sender_slot(s, qid);
 	memcpy(sl->qid, qid, strlen(qid) + 1);
 	memcpy(sl->domain, dom, (size_t)(p - dom));
@@ -1098,7 +1105,8 @@ probe_explain_find_sender(struct probe_explain_scan *s,
 	const struct probe_explain_sender *sl;
 	const char *at;
 
-	if (!probe_explain_qid(s->line, r->offset, ": to=<", qid, &at))
+	if (s->senders == NULL ||
+	    !probe_explain_qid(s->line, r->offset, ": to=<", qid, &at))
 		return;
 	sl = probe_explain_sender_slot(s, qid);
 	if (strcmp(sl->qid, qid) == 0)

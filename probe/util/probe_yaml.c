@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "probe/util/probe_file.h"
@@ -53,22 +54,45 @@ probe_yaml_fail(struct probe_yaml_state *st, const yaml_mark_t *mark,
 	return -1;
 }
 
-/* Read the whole file, refusing anything larger than the bound. */
+/*
+ * Read the whole file, refusing anything larger than the bound. The
+ * buffer starts at the file's size (plus room to see it grow) rather
+ * than at the bound: every catalog, profile and config is read this way,
+ * and a megabyte per file is a mapping made and dropped each time.
+ */
 static char *
 probe_yaml_slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *fp = probe_file_open(path, err, errlen);
-	char *buf = NULL;
-	size_t n;
+	char *buf = NULL, *grown;
+	struct stat st;
+	size_t n = 0, cap, got;
 
 	if (fp == NULL)
 		return NULL;
-	buf = malloc(PROBE_YAML_FILE_MAX + 1);
-	if (buf == NULL) {
-		(void)snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
+	cap = PROBE_YAML_FILE_MAX + 1;
+	if (fstat(fileno(fp), &st) == 0 && st.st_size >= 0 &&
+	    (unsigned long long)st.st_size < PROBE_YAML_FILE_MAX)
+		cap = (size_t)st.st_size + 4096 < cap ?
+		    (size_t)st.st_size + 4096 : cap;
+	buf = malloc(cap);
+	for (;;) {
+		if (buf == NULL) {
+			(void)snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (n < cap || cap > PROBE_YAML_FILE_MAX)
+			break;
+		/* The file grew while read: go on up to the bound. */
+		cap = cap * 2 < PROBE_YAML_FILE_MAX + 1 ? cap * 2 :
+		    PROBE_YAML_FILE_MAX + 1;
+		grown = realloc(buf, cap);
+		if (grown == NULL)
+			free(buf);
+		buf = grown;
 	}
-	n = fread(buf, 1, PROBE_YAML_FILE_MAX + 1, fp);
 	if (ferror(fp) || n > PROBE_YAML_FILE_MAX) {
 		if (ferror(fp))
 			(void)snprintf(err, errlen, "%s: read error", path);

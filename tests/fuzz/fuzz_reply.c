@@ -184,6 +184,11 @@ fuzz_read_one(struct smtp_io *io, struct mem_io *m, struct smtp_reply *r,
 		 * the stream now stands inside a line: the dialogue ends
 		 * the attempt here without QUIT, and so do we.
 		 */
+	case SMTP_E_TLS_PLAIN_PORT:
+		/*
+		 * A TLS record where a line starts: the server speaks TLS
+		 * on this port, and the dialogue ends here, as on I/O.
+		 */
 	case SMTP_E_IO:
 	case SMTP_E_TIMEOUT:
 		return false;
