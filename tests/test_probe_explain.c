@@ -704,6 +704,21 @@ Test(probe_explain, library_wrappers_and_dsn_short_forms_are_found)
 	cr_assert_eq(rep.code, 454);
 }
 
+/*
+ * Exchange writes its own failed deliveries as "#550 4.4.7 ... ##": the
+ * code after "#" decides (5xx: the message was given up), even when the
+ * enhanced code's class says 4.
+ */
+Test(probe_explain, an_exchange_ndr_code_after_a_hash_is_the_code)
+{
+	assert_parses("#550 4.4.7 QUEUE.Expired; message expired ##");
+	cr_assert_eq(rep.code, 550);
+	assert_parses("Remote Server returned '#550 5.1.1 RESOLVER.ADR."
+	    "RecipNotFound; not found ##'");
+	cr_assert_eq(rep.code, 550);
+	cr_assert_str_eq(rep.enhanced, "5.1.1");
+}
+
 /* Postfix's own reject lines end in the log's fields, not reply text. */
 Test(probe_explain, a_postfix_reject_line_ends_before_its_log_fields)
 {

@@ -44,7 +44,8 @@ probe_explain_code_at(const char *s, size_t len, size_t i, char lo)
 /*
  * A 4xx/5xx code as client libraries and tools print it: after ";" of a
  * DSN "smtp;550", "(" of a Python smtplib tuple "(550, b'...')", a quote,
- * ":" or a space, and followed by a space, "-", ",", ";", ":", ")", a
+ * ":", "#" of an Exchange NDR "#550 4.4.7 QUEUE.Expired; ... ##" or a
+ * space, and followed by a space, "-", ",", ";", ":", ")", a
  * quote or the end; also after a non-ASCII byte (a tree drawn with
  * "└──535" by a mail client's log, text in another script glued to the
  * code). Not after "=", "[", "/" or an alphanumeric: log fields
@@ -57,7 +58,7 @@ probe_explain_loose_at(const char *s, size_t len, size_t i)
 
 	return i + 3 <= len && (s[i] == '4' || s[i] == '5') &&
 	    probe_explain_digit(s[i + 1]) && probe_explain_digit(s[i + 2]) &&
-	    (strchr(" \t;(:'\"<>", b) != NULL || (unsigned char)b >= 0x80) &&
+	    (strchr(" \t;(:'\"<>#", b) != NULL || (unsigned char)b >= 0x80) &&
 	    b != '\0' &&
 	    strchr(" -,;:)'\"", a) != NULL && a != '\0' &&
 	    !probe_explain_is_port(s, i);
